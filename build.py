@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Build, demo and test Verdict from a bare python3.
+
+    python3 build.py demo [--port 8000]   build dist/, then serve the demo blog
+    python3 build.py test [pytest args]   install test needs, build, run every test
+    python3 build.py build                build dist/ only
+
+Only the standard library is used here: this file creates the project's
+virtualenv (.venv) and runs the real steps (package builder/) inside it.
+Downloads are cached in .cache/, so a second run fetches nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+REQUIREMENTS = [ROOT / "requirements.txt", ROOT / "widget" / "pyproject.toml", ROOT / "endpoint" / "pyproject.toml"]
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def run(*command: str | Path, **kwargs) -> None:
+    subprocess.run([str(c) for c in command], check=True, cwd=ROOT, **kwargs)
+
+
+def ensure_venv() -> None:
+    """Create .venv and install requirements.txt, again only when it changed."""
+    stamp = VENV / ".requirements.sha256"
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in REQUIREMENTS)).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest and PYTHON.exists():
+        return
+    if not PYTHON.exists():
+        print("creating .venv", flush=True)
+        venv.create(VENV, with_pip=True)
+    print("installing requirements into .venv", flush=True)
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.txt")
+    stamp.write_text(digest)
+
+
+def ensure_system_packages(commands: dict[str, str]) -> None:
+    """Install missing system tools from Debian's packages (needs root)."""
+    missing = {package for command, package in commands.items() if not shutil.which(command)}
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        raise SystemExit(f"missing system packages: {' '.join(sorted(missing))} "
+                         f"(install them with: sudo apt-get install -y {' '.join(sorted(missing))})")
+    print(f"installing {' '.join(sorted(missing))} from Debian's packages", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run("apt-get", "update", "-qq", env=env)
+    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *sorted(missing), env=env,
+        stdout=subprocess.DEVNULL)
+
+
+def build() -> None:
+    ensure_system_packages({"node": "nodejs", "npm": "npm"})
+    ensure_venv()
+    run(PYTHON, "-m", "builder", "build")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="build, then serve the demo blog until Ctrl-C")
+    demo.add_argument("--port", type=int, default=8000)
+    commands.add_parser("build", help="build dist/")
+    commands.add_parser("test", help="install test needs, build, run all tests", add_help=False)
+    args, rest = parser.parse_known_args()
+
+    build()
+    if args.command == "demo":
+        try:
+            run(PYTHON, "-m", "builder", "serve", "--port", str(args.port))
+        except KeyboardInterrupt:
+            pass
+    elif args.command == "test":
+        ensure_system_packages({"chromium": "chromium"})
+        return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

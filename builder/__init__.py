@@ -1,0 +1,1 @@
+"""Build steps behind build.py: fetch the pinned runtime, compile, assemble dist/, serve the demo."""

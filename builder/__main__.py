@@ -1,0 +1,14 @@
+"""``python -m builder build|serve``: the steps build.py runs inside the virtualenv."""
+
+import sys
+
+from . import dist, serve
+
+command, *rest = sys.argv[1:] or ["build"]
+if command == "build":
+    manifest = dist.build()
+    print(f"dist/ built: {len(manifest['files'])} files, Pyodide {manifest['pyodide']}")
+elif command == "serve":
+    serve.main(rest)
+else:
+    raise SystemExit(f"unknown step {command!r}")

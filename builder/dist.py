@@ -1,0 +1,162 @@
+"""Assemble dist/: the self-hosted widget, ready for any static host.
+
+Layout (every name below with <hash> is content-addressed and immutable):
+
+    embed.js                  the loader publishers paste (stable name, short cache)
+    embed.<hash>.js           the same loader under an immutable name
+    assets/worker.<hash>.js   the Web Worker that hosts Pyodide
+    runtime/<hash>/           Pyodide core + precompiled standard library
+    packages/<hash>/          precompiled wheels (pydantic…, our engine) + lock.json
+    cards/<name>.<hash>.json  prerendered cards of each bundle the build saw
+    bundles/<name>.json       the demo bundles
+    schema/bundle-v1.json     JSON Schema of the bundle format
+    manifest.json             every file with its size and sha256
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from . import fetch, pyc
+from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
+from .prerender import prerender_bundle
+
+HASH_LENGTH = 12
+COMPRESSIBLE = {".js", ".mjs", ".json", ".wasm", ".zip", ".whl", ".html", ".css"}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def tree_hash(files: list[Path]) -> str:
+    h = hashlib.sha256()
+    for file in sorted(files, key=lambda f: f.name):
+        h.update(file.name.encode() + b"\0" + sha256(file.read_bytes()).encode())
+    return h.hexdigest()[:HASH_LENGTH]
+
+
+def build_engine_wheel(out: Path) -> Path:
+    """Our pure-Python wheel, built offline by the hatchling in the virtualenv."""
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--wheel-dir", str(out), str(WIDGET)], check=True)
+    return next(out.glob("verdict-*.whl"))
+
+
+def compiled(pyodide_dir: Path, wheels: list[Path]) -> tuple[Path, list[Path]]:
+    """Precompiled stdlib and wheels, cached by the hash of their inputs."""
+    key = tree_hash([pyodide_dir / "python_stdlib.zip", *wheels, *sorted(Path(pyc.__file__).parent.glob("pyc*"))])
+    folder = CACHE / "compiled" / key
+    stdlib = folder / "python_stdlib.zip"
+    if not stdlib.exists():
+        print("precompiling the standard library and wheels inside Pyodide", flush=True)
+        with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+            result = pyc.precompile(pyodide_dir, pyodide_dir / "python_stdlib.zip", wheels, Path(tmp))
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            for path in result.values() if isinstance(result, dict) else result:
+                shutil.copy2(path, folder / Path(path).name)
+    return stdlib, sorted(p for p in folder.glob("*.whl"))
+
+
+def write_lock(pyodide_dir: Path, wheels: list[Path], out: Path) -> None:
+    """A lockfile naming only what the engine imports, with the hashes of our files."""
+    upstream = json.loads((pyodide_dir / "pyodide-lock.json").read_text())
+    packages = {}
+    for wheel in wheels:
+        dist_name, version = wheel.name.split("-")[:2]
+        key = dist_name.lower().replace("_", "-")
+        entry = dict(upstream["packages"].get(key) or {
+            "name": key, "install_dir": "site", "package_type": "package", "imports": [dist_name],
+            "depends": ["pydantic"], "unvendored_tests": False})
+        entry.update(version=version, file_name=wheel.name, sha256=sha256(wheel.read_bytes()))
+        entry.pop("tool", None)
+        packages[key] = entry
+    for entry in packages.values():
+        missing = [d for d in entry["depends"] if d.lower().replace("_", "-") not in packages]
+        if missing:
+            raise SystemExit(f"lockfile: {entry['name']} depends on {missing}, which the build does not ship")
+    out.write_text(json.dumps({"info": upstream["info"], "packages": packages}, indent=1, sort_keys=True))
+
+
+def _hashed(path: Path, data: bytes) -> Path:
+    named = path.with_name(f"{path.stem}.{sha256(data)[:HASH_LENGTH]}{path.suffix}")
+    named.parent.mkdir(parents=True, exist_ok=True)
+    named.write_bytes(data)
+    return named
+
+
+def build(dist: Path = DIST) -> dict:
+    pyodide_dir = fetch.pyodide()
+    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+        engine = build_engine_wheel(Path(tmp))
+        stdlib, wheels = compiled(pyodide_dir, [*fetch.wheels(), engine])
+
+    shutil.rmtree(dist, ignore_errors=True)
+    dist.mkdir(parents=True)
+    rel = lambda path: path.relative_to(dist).as_posix()
+
+    runtime_files = [pyodide_dir / "pyodide.mjs", pyodide_dir / "pyodide.asm.mjs",
+                     pyodide_dir / "pyodide.asm.wasm", stdlib]
+    runtime = dist / "runtime" / tree_hash(runtime_files)
+    runtime.mkdir(parents=True)
+    for file in runtime_files:
+        shutil.copy2(file, runtime / file.name)
+
+    packages = dist / "packages" / tree_hash(wheels)
+    packages.mkdir(parents=True)
+    for wheel in wheels:
+        shutil.copy2(wheel, packages / wheel.name)
+    write_lock(pyodide_dir, wheels, packages / "lock.json")
+
+    worker = _hashed(dist / "assets" / "worker.js", (LOADER / "worker.js").read_bytes())
+
+    prerendered = {}
+    for bundle_file in sorted(DEMO.glob("*.json")):
+        published = dist / "bundles" / bundle_file.name
+        published.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(bundle_file, published)
+        cards = json.dumps(prerender_bundle(bundle_file.read_bytes()), separators=(",", ":")).encode()
+        prerendered[rel(published)] = rel(_hashed(dist / "cards" / f"{bundle_file.stem}.json", cards))
+
+    from verdict.schema import bundle_schema
+
+    schema = dist / "schema" / "bundle-v1.json"
+    schema.parent.mkdir(parents=True)
+    schema.write_text(json.dumps(bundle_schema(), indent=2))
+
+    assets = {
+        "worker": rel(worker),
+        "pyodide": rel(runtime / "pyodide.mjs"),
+        "indexURL": rel(runtime) + "/",
+        "stdlib": rel(runtime / stdlib.name),
+        "packages": rel(packages) + "/",
+        "lock": rel(packages / "lock.json"),
+        "css": (LOADER / "card.css").read_text(),
+        "prerendered": prerendered,
+    }
+    source = (LOADER / "embed.js").read_text()
+    if "/*@assets*/ null" not in source:
+        raise SystemExit("loader/embed.js lost its /*@assets*/ marker")
+    loader = source.replace("/*@assets*/ null", json.dumps(assets, indent=2)).encode()
+    (dist / "embed.js").write_bytes(loader)
+    _hashed(dist / "embed.js", loader)
+
+    for file in [f for f in dist.rglob("*") if f.is_file() and f.suffix in COMPRESSIBLE]:
+        file.with_name(file.name + ".gz").write_bytes(gzip.compress(file.read_bytes(), 9, mtime=0))
+
+    manifest = {
+        "pyodide": pyodide_dir.name.removeprefix("pyodide-"),
+        "assets": {k: v for k, v in assets.items() if k != "css"},
+        "files": {rel(f): {"bytes": f.stat().st_size, "sha256": sha256(f.read_bytes())}
+                  for f in sorted(dist.rglob("*")) if f.is_file() and f.suffix != ".gz"},
+    }
+    (dist / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return manifest

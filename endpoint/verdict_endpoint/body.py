@@ -1,0 +1,52 @@
+"""Reading a request's JSON body: media type, size limit, syntax, then the model.
+
+Each step fails with its own status and a reason a client developer can act on.
+The body is read in chunks and abandoned past the limit, so an oversized
+request costs at most the limit in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+
+from .errors import ApiError
+
+MAX_BODY_BYTES = 4096
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _too_large() -> ApiError:
+    return ApiError(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+
+
+async def read_json(request: Request, model: type[M]) -> M:
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json":
+        given = f"got {media_type!r}" if media_type else "none given"
+        raise ApiError(415, f"the Content-Type must be application/json ({given})")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _too_large()
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise _too_large()
+    try:
+        data = json.loads(body)
+    except ValueError as error:
+        raise ApiError(400, f"malformed JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise ApiError(422, "the body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        reasons = [
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_url=False)
+        ]
+        raise ApiError(422, "; ".join(reasons)) from None

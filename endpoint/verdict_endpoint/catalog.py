@@ -1,0 +1,56 @@
+"""Which votes are acceptable: the comparisons, and their tools, of the configured bundles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from verdict.bundle import BundleError, load_bundle
+
+from .errors import StartupError
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Comparison id -> its tool ids, in the bundle's order (the order tallies are listed in)."""
+
+    comparisons: Mapping[str, tuple[str, ...]]
+
+    def tools(self, comparison: str) -> tuple[str, ...] | None:
+        return self.comparisons.get(comparison)
+
+
+def load_catalog(paths: Iterable[Path]) -> Catalog:
+    """Read and validate every bundle, merge their comparisons; report every problem at once.
+
+    A comparison may appear in several bundles (say, one per site section) as long as
+    it compares the same tools everywhere: otherwise the tallies would mean different
+    things to different pages.
+    """
+    problems: list[str] = []
+    comparisons: dict[str, tuple[str, ...]] = {}
+    found_in: dict[str, Path] = {}
+    for path in paths:
+        try:
+            bundle = load_bundle(path.read_bytes())
+        except OSError as error:
+            problems.append(f"{path}: cannot read the bundle ({error.strerror or error})")
+            continue
+        except BundleError as error:
+            problems.extend(f"{path}: {problem}" for problem in error.problems)
+            continue
+        for comparison in bundle.comparisons:
+            tools = tuple(comparison.tools)
+            known = comparisons.get(comparison.id)
+            if known is None:
+                comparisons[comparison.id] = tools
+                found_in[comparison.id] = path
+            elif set(known) != set(tools):
+                problems.append(
+                    f"{path}: comparison {comparison.id!r} compares {', '.join(tools)} "
+                    f"but in {found_in[comparison.id]} it compares {', '.join(known)}"
+                )
+    if problems:
+        raise StartupError(*problems)
+    return Catalog(comparisons)

@@ -1,0 +1,95 @@
+"""``verdict serve``: run the vote endpoint with uvicorn.
+
+Start-up problems (a broken bundle, an unusable database) are printed one per
+line and give exit code 2, before any port is opened. Access logging is off:
+an access log would record every reader's address, which the endpoint
+otherwise never keeps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from .app import create_app
+from .errors import StartupError
+from .settings import DEFAULT_DATABASE_URL, DEFAULT_RATE_LIMIT, load_settings
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8787
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="verdict serve",
+        description="Run the Verdict vote endpoint. Flags override the VERDICT_* environment variables.",
+    )
+    parser.add_argument(
+        "--bundle", action="append", type=Path, metavar="PATH",
+        help="a bundle whose comparisons are open to votes; repeat for several "
+        "(env VERDICT_BUNDLE, separated by commas or os.pathsep)",
+    )
+    parser.add_argument(
+        "--database", metavar="URL",
+        help=f"where votes are stored (env VERDICT_DATABASE_URL; default {DEFAULT_DATABASE_URL})",
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"interface to listen on (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
+    parser.add_argument(
+        "--allow-origin", action="append", metavar="ORIGIN",
+        help="an origin (https://blog.example) whose pages may call the endpoint, or * for any; "
+        "repeat for several (env VERDICT_ALLOW_ORIGINS, comma-separated; default none)",
+    )
+    parser.add_argument(
+        "--secret", metavar="S",
+        help="key of the voter and address hashes (env VERDICT_SECRET; default: generated once "
+        "and kept in secret.key beside the database). Prefer the environment: flags show in ps.",
+    )
+    parser.add_argument(
+        "--rate-limit", type=int, metavar="N",
+        help=f"votes per client address per minute, 0 for no limit (env VERDICT_RATE_LIMIT; default {DEFAULT_RATE_LIMIT})",
+    )
+    return parser
+
+
+def serve(argv: list[str] | None = None) -> int:
+    """Run the endpoint until interrupted; the exit code (2: bad usage or configuration)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, or a usage error already printed
+        return exit_.code if isinstance(exit_.code, int) else 2
+    try:
+        settings = load_settings(
+            os.environ,
+            bundles=args.bundle,
+            database_url=args.database,
+            allow_origins=args.allow_origin,
+            secret=args.secret,
+            rate_limit=args.rate_limit,
+        )
+        app = create_app(settings)
+    except StartupError as error:
+        for line in error.lines:
+            print(f"verdict serve: {line}", file=sys.stderr)
+        return 2
+
+    comparisons = len(app.state.catalog.comparisons)
+    origins = ", ".join(settings.allow_origins) or "none (no browser page may call it)"
+    print(
+        f"verdict serve: {comparisons} comparison(s) from {len(settings.bundles)} bundle(s); "
+        f"votes in {settings.database_url}; allowed origins: {origins}; "
+        f"rate limit: {settings.rate_limit or 'off'} per minute",
+        file=sys.stderr,
+        flush=True,
+    )
+    config = uvicorn.Config(
+        app, host=args.host, port=args.port, log_level="info", access_log=False, server_header=False
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    return 0 if server.started else 1

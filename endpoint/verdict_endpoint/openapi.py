@@ -1,0 +1,130 @@
+"""The OpenAPI 3.1 document, its schemas generated from the pydantic models clients rely on."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from .body import MAX_BODY_BYTES
+from .schemas import ErrorBody, Health, Tallies, VoteIn, VoteResult, WithdrawIn
+
+DESCRIPTION = """\
+Stores readers' votes on Verdict comparisons and returns the community tallies.
+
+Only comparisons and tools in the endpoint's bundles are accepted. A 200 to a
+vote means it is committed to disk. Each reader votes through a random token
+the widget keeps on their device: one vote per reader per device, with
+stuffing made costly (rate limits per client address, origin allowlist), not
+impossible. Tokens and addresses are stored only as keyed hashes.
+
+Every refusal is a JSON body `{"error": "<reason>"}`.
+"""
+
+
+def _version() -> str:
+    try:
+        return version("verdict-endpoint")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def _ref(model: type[BaseModel]) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _content(model: type[BaseModel]) -> dict[str, Any]:
+    return {"application/json": {"schema": _ref(model)}}
+
+
+def _error(description: str, **extra: Any) -> dict[str, Any]:
+    return {"description": description, "content": _content(ErrorBody), **extra}
+
+
+def openapi_document() -> dict[str, Any]:
+    _, definitions = models_json_schema(
+        [
+            (VoteIn, "validation"),
+            (WithdrawIn, "validation"),
+            (Tallies, "serialization"),
+            (VoteResult, "serialization"),
+            (ErrorBody, "serialization"),
+            (Health, "serialization"),
+        ],
+        ref_template="#/components/schemas/{model}",
+    )
+    write_errors = {
+        "400": _error("The body is not valid JSON."),
+        "413": _error(f"The body is larger than {MAX_BODY_BYTES} bytes."),
+        "415": _error("The Content-Type is not application/json."),
+        "422": _error(
+            "A field is missing or of the wrong type, the voter token is malformed, "
+            "or the comparison or tool is not in the endpoint's bundles."
+        ),
+        "429": _error(
+            "Too many votes from this client address.",
+            headers={"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
+        ),
+    }
+
+    def write(operation_id: str, summary: str, body: type[BaseModel]) -> dict[str, Any]:
+        return {
+            "operationId": operation_id,
+            "summary": summary,
+            "requestBody": {"required": True, "content": _content(body)},
+            "responses": {
+                "200": {"description": "Committed; the tallies just after.", "content": _content(VoteResult)},
+                **write_errors,
+            },
+        }
+
+    paths = {
+        "/v1/votes": {
+            "post": write("castVote", "Cast or change a vote", VoteIn),
+            "delete": write("withdrawVote", "Withdraw a vote", WithdrawIn),
+        },
+        "/v1/tallies/{comparison}": {
+            "get": {
+                "operationId": "getTallies",
+                "summary": "The tallies of a comparison",
+                "parameters": [
+                    {"name": "comparison", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {
+                    "200": {
+                        "description": "Current tallies; cacheable for 5 seconds.",
+                        "headers": {
+                            "Cache-Control": {"schema": {"type": "string", "const": "public, max-age=5"}}
+                        },
+                        "content": _content(Tallies),
+                    },
+                    "404": _error("The comparison is not in the endpoint's bundles."),
+                },
+            }
+        },
+        "/healthz": {
+            "get": {
+                "operationId": "health",
+                "summary": "Liveness, including the database",
+                "responses": {
+                    "200": {"description": "Serving.", "content": _content(Health)},
+                    "503": _error("The database cannot be reached."),
+                },
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "responses": {"200": {"description": "OpenAPI 3.1 document."}},
+            }
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Verdict vote endpoint", "version": _version(), "description": DESCRIPTION},
+        "paths": paths,
+        "components": {"schemas": definitions.get("$defs", {})},
+    }

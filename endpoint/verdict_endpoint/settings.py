@@ -1,0 +1,90 @@
+"""Endpoint configuration: one frozen value, from flags first, then environment, then defaults."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import StartupError
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/votes.db"
+DEFAULT_RATE_LIMIT = 30
+MIN_SECRET_LENGTH = 16
+
+_ORIGIN = re.compile(r"^https?://[^/\s?#]+$")
+
+
+def normalise_origin(origin: str) -> str:
+    """An origin as browsers send it: ``scheme://host[:port]``, no path or trailing slash.
+
+    A trailing slash would never match a browser's Origin header, so it is dropped
+    rather than letting CORS fail silently; anything else that is not an origin is
+    refused at start-up.
+    """
+    origin = origin.strip().rstrip("/")
+    if origin == "*" or _ORIGIN.match(origin):
+        return origin
+    raise StartupError(f"not an origin: {origin!r} (expected scheme://host[:port] or *)")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the endpoint serves and how; see ``load_settings`` for flags and environment."""
+
+    bundles: Sequence[Path]
+    database_url: str = DEFAULT_DATABASE_URL
+    allow_origins: Sequence[str] = ()
+    secret: str | None = None
+    """Key of the voter-token and address hashes; None: kept in secret.key next to the database."""
+    rate_limit: int = DEFAULT_RATE_LIMIT
+    """Votes (and withdrawals) per client address per minute; 0 turns the limit off."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bundles", tuple(Path(p) for p in self.bundles))
+        object.__setattr__(self, "allow_origins", tuple(normalise_origin(o) for o in self.allow_origins))
+        if self.rate_limit < 0:
+            raise StartupError(f"the rate limit must be 0 (off) or more, got {self.rate_limit}")
+        if self.secret is not None and len(self.secret) < MIN_SECRET_LENGTH:
+            raise StartupError(f"the secret must be at least {MIN_SECRET_LENGTH} characters long")
+
+
+def _split(value: str, separators: str) -> list[str]:
+    return [part.strip() for part in re.split(f"[{re.escape(separators)}]", value) if part.strip()]
+
+
+def load_settings(
+    environ: Mapping[str, str] = os.environ,
+    *,
+    bundles: Sequence[Path] | None = None,
+    database_url: str | None = None,
+    allow_origins: Sequence[str] | None = None,
+    secret: str | None = None,
+    rate_limit: int | None = None,
+) -> Settings:
+    """Settings from keyword arguments (the command-line flags; None: not given), else environment.
+
+    VERDICT_BUNDLE (paths separated by commas or os.pathsep), VERDICT_DATABASE_URL,
+    VERDICT_ALLOW_ORIGINS (comma-separated), VERDICT_SECRET, VERDICT_RATE_LIMIT.
+    """
+    if not bundles:
+        bundles = [Path(p) for p in _split(environ.get("VERDICT_BUNDLE", ""), "," + os.pathsep)]
+    if not bundles:
+        raise StartupError("no bundle given: pass --bundle PATH or set VERDICT_BUNDLE")
+    if allow_origins is None:
+        allow_origins = _split(environ.get("VERDICT_ALLOW_ORIGINS", ""), ",")
+    if rate_limit is None and environ.get("VERDICT_RATE_LIMIT", "").strip():
+        raw = environ["VERDICT_RATE_LIMIT"].strip()
+        try:
+            rate_limit = int(raw)
+        except ValueError:
+            raise StartupError(f"VERDICT_RATE_LIMIT must be a whole number of votes per minute, got {raw!r}") from None
+    return Settings(
+        bundles=bundles,
+        database_url=database_url or environ.get("VERDICT_DATABASE_URL") or DEFAULT_DATABASE_URL,
+        allow_origins=allow_origins,
+        secret=secret if secret is not None else (environ.get("VERDICT_SECRET") or None),
+        rate_limit=DEFAULT_RATE_LIMIT if rate_limit is None else rate_limit,
+    )

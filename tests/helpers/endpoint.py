@@ -1,0 +1,154 @@
+"""Run the vote endpoint as a real server process (``python -m verdict_endpoint serve``).
+
+For tests that need the endpoint over HTTP: it listens on a free port of
+127.0.0.1 with a real SQLite file, and is ready (``/healthz`` answers 200) by
+the time the helpers return. Its output goes to ``endpoint-<port>.log`` beside
+the database.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+HOST = "127.0.0.1"
+
+
+def free_port(host: str = HOST) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def endpoint_command(
+    bundles: Sequence[Path],
+    db_path: Path,
+    allow_origins: Sequence[str] = (),
+    *,
+    port: int,
+    rate_limit: int | None = None,
+    secret: str | None = None,
+    extra_args: Sequence[str] = (),
+) -> list[str]:
+    command = [sys.executable, "-m", "verdict_endpoint", "serve", "--host", HOST, "--port", str(port)]
+    for bundle in bundles:
+        command += ["--bundle", str(bundle)]
+    command += ["--database", f"sqlite:///{db_path}"]
+    for origin in allow_origins:
+        command += ["--allow-origin", origin]
+    if rate_limit is not None:
+        command += ["--rate-limit", str(rate_limit)]
+    if secret is not None:
+        command += ["--secret", secret]
+    return command + list(extra_args)
+
+
+def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without VERDICT_* settings (the test decides them), plus ``extra``."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("VERDICT_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class EndpointProcess:
+    """A running endpoint: its URL, its process, and its log."""
+
+    base_url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self, timeout: float = 10.0) -> int:
+        """Graceful shutdown (SIGTERM), then SIGKILL if it lingers; the exit code."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        return self.process.wait()
+
+    def kill(self) -> None:
+        """kill -9: no shutdown code runs, as in a crash."""
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+
+def _wait_until_healthy(endpoint: EndpointProcess, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if endpoint.process.poll() is not None:
+            return False
+        try:
+            if httpx.get(f"{endpoint.base_url}/healthz", timeout=1.0).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def launch_endpoint(
+    bundles: Sequence[Path],
+    db_path: Path,
+    allow_origins: Sequence[str] = (),
+    *,
+    rate_limit: int | None = None,
+    secret: str | None = None,
+    env: Mapping[str, str] | None = None,
+    extra_args: Sequence[str] = (),
+    timeout: float = 20.0,
+) -> EndpointProcess:
+    """Start an endpoint and wait until it is healthy; the caller must ``stop()`` (or ``kill()``) it."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    for _attempt in range(3):  # the free port may be taken between probing and binding
+        port = free_port()
+        log_path = db_path.parent / f"endpoint-{port}.log"
+        command = endpoint_command(
+            bundles, db_path, allow_origins, port=port, rate_limit=rate_limit, secret=secret, extra_args=extra_args
+        )
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=clean_environment(env))
+        endpoint = EndpointProcess(f"http://{HOST}:{port}", process, log_path)
+        if _wait_until_healthy(endpoint, timeout):
+            return endpoint
+        endpoint.stop()
+        if "address already in use" not in endpoint.log().lower():
+            break
+    raise RuntimeError(f"the endpoint did not become healthy:\n{' '.join(command)}\n{endpoint.log()}")
+
+
+@contextmanager
+def start_endpoint(
+    bundles: Sequence[Path],
+    db_path: Path,
+    allow_origins: Sequence[str] = (),
+    *,
+    rate_limit: int | None = None,
+    secret: str | None = None,
+    env: Mapping[str, str] | None = None,
+    extra_args: Sequence[str] = (),
+) -> Iterator[str]:
+    """A healthy endpoint for the ``with`` block, yielding its base URL; stopped afterwards."""
+    endpoint = launch_endpoint(
+        bundles, db_path, allow_origins, rate_limit=rate_limit, secret=secret, env=env, extra_args=extra_args
+    )
+    try:
+        yield endpoint.base_url
+    finally:
+        endpoint.stop()

@@ -1,0 +1,249 @@
+"""The engine's side of the Web Worker: cards, live tallies and votes.
+
+The loader (embed.js) only moves messages and HTML. Every message is JSON text
+in both directions, so no proxies cross the boundary:
+
+loader → engine
+    ``mount``    {card, bundle, comparison, endpoint, options, device}
+    ``action``   {card, action: "vote" | "withdraw", tool}
+    ``unmount``  {card}
+engine → loader
+    ``status``   {card, text}            progress while a card has no HTML yet
+    ``html``     {card, html}            the card, to put in its shadow root
+    ``announce`` {card, text}            for the screen-reader live region
+    ``store``    {device}                what to keep in localStorage
+    ``event``    {card, name, detail}    a DOM event to dispatch on the host
+    ``log``      {level, text}           the full story behind an error card
+
+HTTP goes through an injected ``Http`` so the same flow runs in CPython tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from .bundle import BundleError, BundleIndex, Problem, load_bundle
+from .models import Comparison
+from .render import CardState, RenderOptions, Section, VoteState, render_card, render_error
+
+REQUEST_TIMEOUT = 10.0
+
+
+class Http(Protocol):
+    async def __call__(self, method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+        """Return (status, parsed JSON or text); raise OSError when unreachable."""
+
+
+@dataclass
+class Card:
+    id: str
+    endpoint: str | None
+    options: RenderOptions
+    index: BundleIndex
+    comparison: Comparison
+    state: CardState = field(default_factory=CardState)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def vote_key(self) -> str:
+        return f"{self.endpoint}|{self.comparison.id}"
+
+    def tool_name(self, tool_id: str | None) -> str:
+        return self.index.tools[tool_id].name if tool_id in self.index.tools else str(tool_id)
+
+
+def parse_options(raw: dict[str, Any], voting: bool) -> RenderOptions:
+    """Options arrive validated by the loader; anything else falls back to defaults."""
+    sections = tuple(Section(s) for s in raw.get("sections") or () if s in Section.__members__.values())
+    level = raw.get("headingLevel")
+    return RenderOptions(
+        sections=sections or RenderOptions.sections,
+        heading_level=level if isinstance(level, int) and 1 <= level <= 6 else 2,
+        voting=voting,
+    )
+
+
+class Engine:
+    def __init__(self, post: Callable[[str], None], http: Http):
+        self._post = post
+        self._http = http
+        self._bundles: dict[str, asyncio.Task[BundleIndex]] = {}
+        self._cards: dict[str, Card] = {}
+        self._device: dict[str, Any] = {"voter": None, "votes": {}}
+
+    # -- messages -------------------------------------------------------
+    def send(self, type_: str, **fields: Any) -> None:
+        self._post(json.dumps({"type": type_, **fields}))
+
+    async def handle(self, text: str) -> None:
+        message = json.loads(text)
+        handler: Callable[[dict[str, Any]], Awaitable[None]] | None = {
+            "mount": self.mount, "action": self.action, "unmount": self.unmount,
+        }.get(message.get("type"))
+        if handler is None:
+            self.send("log", level="warn", text=f"Verdict: unknown message {message.get('type')!r}")
+            return
+        try:
+            await handler(message)
+        except Exception as error:  # the host page must never see a crash
+            self.send("log", level="error", text=f"Verdict: {type(error).__name__}: {error}")
+            card_id = message.get("card")
+            if card_id and card_id not in self._cards:
+                self.send("html", card=card_id, html=render_error(
+                    BundleError([Problem("", "the card could not be rendered")])))
+
+    # -- bundles --------------------------------------------------------
+    async def _load(self, url: str) -> BundleIndex:
+        try:
+            status, body = await self._http("GET", url)
+        except OSError as error:
+            raise BundleError([Problem("", f"could not fetch the bundle ({error})")]) from None
+        if status != 200:
+            raise BundleError([Problem("", f"could not fetch the bundle (HTTP {status})")])
+        return BundleIndex(load_bundle(body))
+
+    def bundle(self, url: str) -> asyncio.Task[BundleIndex]:
+        """One fetch and one validation per bundle URL, however many cards use it."""
+        if url not in self._bundles:
+            self._bundles[url] = asyncio.ensure_future(self._load(url))
+        return self._bundles[url]
+
+    # -- cards ----------------------------------------------------------
+    async def mount(self, message: dict[str, Any]) -> None:
+        card_id, url = message["card"], message["bundle"]
+        endpoint = (message.get("endpoint") or "").rstrip("/") or None
+        if not self._device["voter"]:
+            stored = message.get("device") or {}
+            self._device = {"voter": stored.get("voter"), "votes": dict(stored.get("votes") or {})}
+        tallies = (asyncio.ensure_future(self._tallies(endpoint, message["comparison"]))
+                   if endpoint and message.get("comparison") else None)
+        self.send("status", card=card_id, text="Loading the comparison…")
+        try:
+            index = await self.bundle(url)
+            comparison = index.comparison(message.get("comparison"))
+        except BundleError as error:
+            self.send("html", card=card_id, html=render_error(error, source=url))
+            self.send("log", level="error", text=f"Verdict: bundle {url} is invalid:\n" +
+                      "\n".join(f"  {p}" for p in error.problems))
+            return
+        card = Card(card_id, endpoint, parse_options(message.get("options") or {}, endpoint is not None),
+                    index, comparison)
+        card.state = CardState(vote=VoteState(mine=self._device["votes"].get(card.vote_key)))
+        self._cards[card_id] = card
+        self.render(card)
+        if endpoint:
+            result = await (tallies or self._tallies(endpoint, comparison.id))
+            async with card.lock:
+                if isinstance(result, dict):
+                    card.state = replace(card.state, tallies=result)
+                else:
+                    card.state = replace(card.state, vote=replace(card.state.vote, message=result))
+                self.render(card)
+
+    async def unmount(self, message: dict[str, Any]) -> None:
+        self._cards.pop(message["card"], None)
+
+    def render(self, card: Card) -> None:
+        if card.id in self._cards:
+            self.send("html", card=card.id, html=render_card(card.index, card.comparison, card.options, card.state))
+
+    async def _tallies(self, endpoint: str, comparison_id: str) -> dict[str, int] | str:
+        """Fresh tallies, or the sentence to show when they cannot be had."""
+        try:
+            status, body = await self._http("GET", f"{endpoint}/v1/tallies/{comparison_id}")
+        except OSError:
+            return "Live votes are unavailable right now."
+        if status != 200 or not isinstance(body, dict):
+            return "Live votes are unavailable right now."
+        return {str(k): int(v) for k, v in (body.get("tallies") or {}).items()}
+
+    # -- votes ----------------------------------------------------------
+    async def action(self, message: dict[str, Any]) -> None:
+        card = self._cards.get(message["card"])
+        if card is None or card.endpoint is None:
+            return
+        async with card.lock:
+            if message.get("action") == "vote" and message.get("tool") in card.comparison.tools:
+                await self._vote(card, message["tool"])
+            elif message.get("action") == "withdraw" and card.state.vote.mine:
+                await self._vote(card, None)
+
+    def _voter(self) -> str:
+        if not self._device["voter"]:
+            self._device["voter"] = secrets.token_urlsafe(24)
+            self.send("store", device=self._device)
+        return self._device["voter"]
+
+    async def _vote(self, card: Card, tool: str | None) -> None:
+        """Optimistic: the figures move at once, then the endpoint confirms or we roll back."""
+        before = card.state
+        previous = before.vote.mine
+        if tool == previous:
+            return
+        tallies = dict(before.tallies)
+        if previous:
+            tallies[previous] = max(0, tallies.get(previous, 0) - 1)
+        if tool:
+            tallies[tool] = tallies.get(tool, 0) + 1
+        pending = f"Saving your vote for {card.tool_name(tool)}…" if tool else "Withdrawing your vote…"
+        card.state = CardState(tallies, VoteState(mine=tool, busy=True, message=pending))
+        self.render(card)
+
+        body: dict[str, Any] = {"comparison": card.comparison.id, "voter": self._voter()}
+        if tool:
+            body["tool"] = tool
+        try:
+            status, reply = await asyncio.wait_for(
+                self._http("POST" if tool else "DELETE", f"{card.endpoint}/v1/votes", body), REQUEST_TIMEOUT)
+        except (OSError, asyncio.TimeoutError):
+            status, reply = 0, None
+        if status == 200 and isinstance(reply, dict):
+            confirmed = reply.get("vote")
+            card.state = CardState({str(k): int(v) for k, v in reply["tallies"].items()}, VoteState(
+                mine=confirmed,
+                message=f"Thanks: your vote for {card.tool_name(confirmed)} is counted." if confirmed
+                else "Your vote is withdrawn."))
+            votes = self._device["votes"]
+            if confirmed:
+                votes[card.vote_key] = confirmed
+            else:
+                votes.pop(card.vote_key, None)
+            self.send("store", device=self._device)
+            self.send("event", card=card.id, name="verdict:vote",
+                      detail={"comparison": card.comparison.id, "tool": confirmed})
+        else:
+            reason = reply.get("error") if isinstance(reply, dict) else None
+            why = f"the vote server refused it ({reason})" if reason else "the vote server could not be reached"
+            card.state = replace(before, vote=replace(
+                before.vote, busy=False, error=True,
+                message=f"Your vote was not saved: {why}. Nothing changed; please try again."))
+        self.render(card)
+        self.send("announce", card=card.id, text=card.state.vote.message)
+
+
+async def _pyodide_http(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    from pyodide.http import pyfetch  # only inside Pyodide
+
+    kwargs: dict[str, Any] = {"method": method, "credentials": "omit", "mode": "cors"}
+    if body is not None:
+        kwargs["headers"] = {"Content-Type": "application/json"}
+        kwargs["body"] = json.dumps(body)
+    try:
+        response = await pyfetch(url, **kwargs)
+        text = await response.string()
+    except Exception as error:  # a JsException from fetch(): network, CORS, abort
+        raise OSError(str(error)) from None
+    try:
+        return response.status, json.loads(text)
+    except ValueError:
+        return response.status, text
+
+
+def start(post: Callable[[str], None]) -> Engine:
+    """Called by the worker once Pyodide is up."""
+    return Engine(post, _pyodide_http)

@@ -1,0 +1,119 @@
+"""Pydantic models of the bundle, format v1.
+
+A bundle is the publisher's JSON file: the tools, the reviewer panel, the
+comparisons with each reviewer's verdict per tool, and site settings. It is
+untrusted input, so every field is bounded and every id is a slug; figures are
+never stored here, only the calls they are derived from (see figures.py).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+FORMAT = "verdict/1"
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=80),
+    Field(description="Lower-case letters, digits and single hyphens."),
+]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Paragraph = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+RichText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
+    Field(description="Paragraphs, *emphasis*, **strong**, `code` and [links](https://…)."),
+]
+
+SAFE_URL_SCHEMES = ("https://", "http://", "mailto:")
+
+
+def _safe_url(value: str) -> str:
+    """Only absolute http(s) and mailto links: no javascript:, data: or relative tricks."""
+    if not value.lower().startswith(SAFE_URL_SCHEMES) or any(c.isspace() for c in value):
+        raise ValueError("must be an absolute https://, http:// or mailto: URL without spaces")
+    return value
+
+
+SafeUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_safe_url)]
+
+
+class Strict(BaseModel):
+    """Base for bundle models: unknown fields are errors, so typos are caught."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Entry(StrEnum):
+    """The cheapest way in: what the card's Entry figure shows."""
+
+    PAID = "paid"
+    FREE = "free"
+
+
+class Call(StrEnum):
+    """A reviewer's bottom line on a tool."""
+
+    SHIP = "ship"
+    SKIP = "skip"
+
+
+class Tool(Strict):
+    id: Slug
+    name: Line
+    category: Line
+    tagline: Line
+    description: Paragraph
+    entry: Entry
+    pricing: Line = Field(description="The pricing read: how the tool charges, in a line.")
+    url: SafeUrl | None = None
+
+
+class Reviewer(Strict):
+    id: Slug
+    name: Line
+    lens: Line = Field(description="What this reviewer judges, e.g. 'Developer experience'.")
+
+
+class Verdict(Strict):
+    call: Call
+    text: RichText
+
+
+class Review(Strict):
+    """One reviewer's verdicts on every tool of a comparison, keyed by tool id."""
+
+    reviewer: Slug
+    verdicts: dict[Slug, Verdict]
+
+
+class Comparison(Strict):
+    id: Slug
+    kicker: Line = "Tool comparison"
+    title: Line | None = Field(None, description="Defaults to the tool names joined by 'vs'.")
+    standfirst: Paragraph
+    tools: list[Slug] = Field(min_length=2, max_length=4)
+    scorecard: list[Review] = Field(min_length=1, max_length=12)
+
+
+class CallToAction(Strict):
+    text: Line
+    button: Line = "Subscribe"
+    url: SafeUrl
+
+
+class Site(Strict):
+    name: Line
+    url: SafeUrl | None = None
+    cta: CallToAction | None = None
+
+
+class Bundle(Strict):
+    format: Literal["verdict/1"] = Field(description="Bundle format and version.")
+    site: Site
+    tools: list[Tool] = Field(min_length=2, max_length=200)
+    reviewers: list[Reviewer] = Field(min_length=1, max_length=50)
+    comparisons: list[Comparison] = Field(min_length=1, max_length=200)
