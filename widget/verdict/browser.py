@@ -35,8 +35,12 @@ REQUEST_TIMEOUT = 10.0
 
 
 class Http(Protocol):
-    async def __call__(self, method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
-        """Return (status, parsed JSON or text); raise OSError when unreachable."""
+    async def __call__(self, method: str, url: str, body: dict[str, Any] | None = None,
+                       revalidate: bool = False) -> tuple[int, Any]:
+        """Return (status, parsed JSON or text); raise OSError when unreachable.
+
+        ``revalidate`` skips the browser's HTTP cache, for figures that must be fresh.
+        """
 
 
 @dataclass
@@ -155,7 +159,9 @@ class Engine:
     async def _tallies(self, endpoint: str, comparison_id: str) -> dict[str, int] | str:
         """Fresh tallies, or the sentence to show when they cannot be had."""
         try:
-            status, body = await self._http("GET", f"{endpoint}/v1/tallies/{comparison_id}")
+            # Tallies are publicly cacheable for a few seconds (for CDNs), but a reader
+            # reloading right after voting must see their own vote.
+            status, body = await self._http("GET", f"{endpoint}/v1/tallies/{comparison_id}", revalidate=True)
         except OSError:
             return "Live votes are unavailable right now."
         if status != 200 or not isinstance(body, dict):
@@ -226,10 +232,12 @@ class Engine:
         self.send("announce", card=card.id, text=card.state.vote.message)
 
 
-async def _pyodide_http(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+async def _pyodide_http(method: str, url: str, body: dict[str, Any] | None = None,
+                        revalidate: bool = False) -> tuple[int, Any]:
     from pyodide.http import pyfetch  # only inside Pyodide
 
-    kwargs: dict[str, Any] = {"method": method, "credentials": "omit", "mode": "cors"}
+    kwargs: dict[str, Any] = {"method": method, "credentials": "omit", "mode": "cors",
+                              "cache": "no-cache" if revalidate else "default"}
     if body is not None:
         kwargs["headers"] = {"Content-Type": "application/json"}
         kwargs["body"] = json.dumps(body)

@@ -1,0 +1,132 @@
+"""Real servers and real Chromium for the browser tests.
+
+The demo's three origins (blog, widget host, vote endpoint) run as one
+subprocess on loopback, exactly as `python3 build.py demo` runs them, with a
+fresh SQLite file; the test pages in pages/ are served by the blog origin.
+Chromium is Debian's, driven by Playwright.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = Path(__file__).resolve().parent / "pages"
+CHROMIUM = os.environ.get("VERDICT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def free_port_run(count: int = 3) -> int:
+    """A base port with `count` free ports after it."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + count > 65535:
+            continue
+        try:
+            sockets = []
+            for port in range(base, base + count):
+                s = socket.socket()
+                sockets.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise RuntimeError("no run of free ports on loopback")
+
+
+class Demo:
+    def __init__(self, base: int):
+        self.blog = f"http://127.0.0.1:{base}"
+        self.widget = f"http://127.0.0.1:{base + 1}"
+        self.votes = f"http://127.0.0.1:{base + 2}"
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"demo servers exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up in {timeout}s")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Iterator[Demo]:
+    if not (ROOT / "dist" / "embed.js").exists():
+        pytest.fail("dist/ is missing: run `python3 build.py test` (it builds first)")
+    base = free_port_run()
+    database = tmp_path_factory.mktemp("votes") / "votes.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "builder", "serve", "--port", str(base), "--database", f"sqlite:///{database}",
+         "--pages", str(PAGES)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        servers = Demo(base)
+        for url in (servers.blog + "/", servers.widget + "/embed.js", servers.votes + "/healthz"):
+            _wait_for(url, process)
+        yield servers
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    yield context
+    context.close()
+
+
+class Console:
+    def __init__(self, page: Page):
+        self.messages: list[tuple[str, str]] = []
+        page.on("console", lambda m: self.messages.append((m.type, m.text)))
+        page.on("pageerror", lambda e: self.messages.append(("pageerror", str(e))))
+
+    def of(self, kind: str) -> list[str]:
+        return [text for t, text in self.messages if t == kind]
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    page = context.new_page()
+    page.console = Console(page)  # type: ignore[attr-defined]
+    return page
+
+
+ENGINE_TIMEOUT = 60_000
+
+
+def wait_for_mark(page: Page, name: str, timeout: float = ENGINE_TIMEOUT) -> float:
+    page.wait_for_function(f"performance.getEntriesByName({name!r}).length > 0", timeout=timeout)
+    return page.evaluate(f"performance.getEntriesByName({name!r})[0].startTime")
