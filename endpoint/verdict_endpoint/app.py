@@ -21,7 +21,7 @@ from .cors import JSONCORSMiddleware
 from .errors import ApiError
 from .keys import Hasher, load_or_create_secret
 from .openapi import openapi_document
-from .ratelimit import SlidingWindowLimiter
+from .ratelimit import SlidingWindowLimiter, client_key
 from .schemas import VoteIn, WithdrawIn
 from .service import VoteService
 from .settings import Settings
@@ -50,7 +50,7 @@ class VoteAPI:
         if self.limiter is None:
             return
         address = request.client.host if request.client else "unknown"
-        wait = self.limiter.hit(self.service.hasher.address(address))
+        wait = self.limiter.hit(self.service.hasher.address(client_key(address)))
         if wait:
             raise ApiError(
                 429, f"too many votes from this address: retry in {wait} s", headers={"Retry-After": str(wait)}

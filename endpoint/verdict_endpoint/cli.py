@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--rate-limit", type=int, metavar="N",
-        help=f"votes per client address per minute, 0 for no limit (env VERDICT_RATE_LIMIT; default {DEFAULT_RATE_LIMIT})",
+        help="votes per client address per minute, 0 for no limit "
+        f"(env VERDICT_RATE_LIMIT; default {DEFAULT_RATE_LIMIT})",
     )
     return parser
 

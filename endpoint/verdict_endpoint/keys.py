@@ -8,6 +8,7 @@ configured it is generated once and kept in ``secret.key`` beside the database.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -36,10 +37,8 @@ def load_or_create_secret(directory: Path) -> str:
                 file.write(secrets.token_urlsafe(32) + "\n")
                 file.flush()
                 os.fsync(file.fileno())
-            try:
+            with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
                 os.link(temporary, path)
-            except FileExistsError:
-                pass  # another process made it first: use theirs
         finally:
             temporary.unlink(missing_ok=True)
     try:

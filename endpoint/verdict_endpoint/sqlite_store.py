@@ -51,15 +51,15 @@ def _connect(path: Path) -> sqlite3.Connection:
         if str(mode).lower() != "wal":
             raise StartupError(f"cannot use write-ahead logging on {path} (journal mode {mode!r})")
         db.execute("PRAGMA synchronous=FULL")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version == 0:
-            with _transaction(db):
+        with _transaction(db):  # under the write lock, so two processes starting together agree
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
                 # One statement at a time: executescript() would commit mid-way.
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        elif version > SCHEMA_VERSION:
+        if version > SCHEMA_VERSION:
             raise StartupError(f"{path} was written by a newer version of the endpoint (schema {version})")
     except BaseException:
         db.close()

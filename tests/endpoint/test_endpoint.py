@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import stat
 import subprocess
@@ -11,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import MAIN_COMPARISONS, ORIGIN, Server, bundle_dict, new_voter, write_bundle
-from tests.helpers.endpoint import clean_environment, launch_endpoint, start_endpoint
+from tests.helpers.bundles import bundle_dict, write_bundle
+from tests.helpers.endpoint import EndpointProcess, clean_environment, launch_endpoint, new_voter_token, start_endpoint
 
 
 def vote(client: httpx.Client, comparison: str, tool: str, voter: str) -> httpx.Response:
@@ -27,7 +28,7 @@ def withdraw(client: httpx.Client, comparison: str, voter: str) -> httpx.Respons
 
 
 def test_a_vote_returns_the_fresh_tallies_and_get_agrees(client: httpx.Client) -> None:
-    response = vote(client, "alpha-vs-beta", "alpha", new_voter())
+    response = vote(client, "alpha-vs-beta", "alpha", new_voter_token())
     assert response.status_code == 200
     assert response.json() == {
         "comparison": "alpha-vs-beta",
@@ -42,7 +43,7 @@ def test_a_vote_returns_the_fresh_tallies_and_get_agrees(client: httpx.Client) -
 
 
 def test_voting_again_changes_the_vote_and_never_adds_one(client: httpx.Client) -> None:
-    voter = new_voter()
+    voter = new_voter_token()
     assert vote(client, "beta-vs-gamma", "beta", voter).json()["tallies"] == {"beta": 1, "gamma": 0}
     changed = vote(client, "beta-vs-gamma", "gamma", voter).json()
     assert changed == {"comparison": "beta-vs-gamma", "tallies": {"beta": 0, "gamma": 1}, "total": 1, "vote": "gamma"}
@@ -51,7 +52,7 @@ def test_voting_again_changes_the_vote_and_never_adds_one(client: httpx.Client) 
 
 
 def test_withdrawing_removes_the_vote_and_is_idempotent(client: httpx.Client) -> None:
-    voter = new_voter()
+    voter = new_voter_token()
     assert vote(client, "gamma-vs-delta", "delta", voter).json()["total"] == 1
     for _ in range(2):
         response = withdraw(client, "gamma-vs-delta", voter)
@@ -67,15 +68,15 @@ def test_withdrawing_removes_the_vote_and_is_idempotent(client: httpx.Client) ->
 
 def test_two_voters_count_twice_and_every_tool_is_listed(client: httpx.Client) -> None:
     assert client.get("/v1/tallies/three-way").json()["tallies"] == {"alpha": 0, "beta": 0, "gamma": 0}
-    vote(client, "three-way", "beta", new_voter())
-    result = vote(client, "three-way", "beta", new_voter()).json()
+    vote(client, "three-way", "beta", new_voter_token())
+    result = vote(client, "three-way", "beta", new_voter_token()).json()
     assert result["tallies"] == {"alpha": 0, "beta": 2, "gamma": 0}
     assert result["total"] == 2
-    assert list(result["tallies"]) == MAIN_COMPARISONS["three-way"]  # the bundle's order
+    assert list(result["tallies"]) == ["alpha", "beta", "gamma"]  # the bundle's order
 
 
 def test_comparisons_of_every_configured_bundle_are_open(client: httpx.Client) -> None:
-    response = vote(client, "second-site", "delta", new_voter())
+    response = vote(client, "second-site", "delta", new_voter_token())
     assert response.status_code == 200
     assert response.json()["tallies"] == {"beta": 0, "delta": 1}
 
@@ -84,10 +85,10 @@ def test_comparisons_of_every_configured_bundle_are_open(client: httpx.Client) -
 
 
 def test_an_unknown_comparison_is_refused_naming_it(client: httpx.Client) -> None:
-    response = vote(client, "no-such-thing", "alpha", new_voter())
+    response = vote(client, "no-such-thing", "alpha", new_voter_token())
     assert response.status_code in (404, 422)
     assert "no-such-thing" in response.json()["error"]
-    response = withdraw(client, "no-such-thing", new_voter())
+    response = withdraw(client, "no-such-thing", new_voter_token())
     assert response.status_code in (404, 422)
     assert "no-such-thing" in response.json()["error"]
     response = client.get("/v1/tallies/no-such-thing")
@@ -97,7 +98,7 @@ def test_an_unknown_comparison_is_refused_naming_it(client: httpx.Client) -> Non
 
 @pytest.mark.parametrize("tool", ["gamma", "not-a-tool"])
 def test_a_tool_outside_the_comparison_is_refused_naming_it(client: httpx.Client, tool: str) -> None:
-    response = vote(client, "alpha-vs-beta", tool, new_voter())
+    response = vote(client, "alpha-vs-beta", tool, new_voter_token())
     assert response.status_code in (404, 422)
     assert tool in response.json()["error"]
 
@@ -142,7 +143,7 @@ def test_malformed_json_is_a_400(client: httpx.Client) -> None:
 
 
 def test_a_body_over_4_kib_is_a_413(client: httpx.Client) -> None:
-    body = {"comparison": "alpha-vs-beta", "tool": "alpha", "voter": new_voter(), "padding": "x" * 4096}
+    body = {"comparison": "alpha-vs-beta", "tool": "alpha", "voter": new_voter_token(), "padding": "x" * 4096}
     response = client.post("/v1/votes", json=body)
     assert response.status_code == 413
     assert "4096" in response.json()["error"]
@@ -151,7 +152,7 @@ def test_a_body_over_4_kib_is_a_413(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
 def test_a_body_that_is_not_json_typed_is_a_415(client: httpx.Client, content_type: str | None) -> None:
-    body = json.dumps({"comparison": "alpha-vs-beta", "tool": "alpha", "voter": new_voter()}).encode()
+    body = json.dumps({"comparison": "alpha-vs-beta", "tool": "alpha", "voter": new_voter_token()}).encode()
     request = client.build_request("POST", "/v1/votes", content=body)
     request.headers.pop("content-type", None)
     if content_type is not None:
@@ -175,21 +176,21 @@ def test_unknown_routes_and_wrong_methods_answer_in_json(client: httpx.Client) -
 # --- CORS -----------------------------------------------------------------------------
 
 
-def test_an_allowed_origin_may_read_and_vote(client: httpx.Client) -> None:
-    tallies = client.get("/v1/tallies/alpha-vs-beta", headers={"Origin": ORIGIN})
-    assert tallies.headers["access-control-allow-origin"] == ORIGIN
+def test_an_allowed_origin_may_read_and_vote(client: httpx.Client, allowed_origin: str) -> None:
+    tallies = client.get("/v1/tallies/alpha-vs-beta", headers={"Origin": allowed_origin})
+    assert tallies.headers["access-control-allow-origin"] == allowed_origin
     assert "origin" in tallies.headers["vary"].lower()
 
     preflight = client.options(
         "/v1/votes",
         headers={
-            "Origin": ORIGIN,
+            "Origin": allowed_origin,
             "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "content-type",
         },
     )
     assert preflight.status_code == 200
-    assert preflight.headers["access-control-allow-origin"] == ORIGIN
+    assert preflight.headers["access-control-allow-origin"] == allowed_origin
     assert {"POST", "DELETE"} <= {m.strip() for m in preflight.headers["access-control-allow-methods"].split(",")}
     assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
     assert preflight.headers["access-control-max-age"] == "86400"
@@ -197,11 +198,11 @@ def test_an_allowed_origin_may_read_and_vote(client: httpx.Client) -> None:
 
     voted = client.post(
         "/v1/votes",
-        json={"comparison": "alpha-vs-beta", "tool": "beta", "voter": new_voter()},
-        headers={"Origin": ORIGIN},
+        json={"comparison": "alpha-vs-beta", "tool": "beta", "voter": new_voter_token()},
+        headers={"Origin": allowed_origin},
     )
     assert voted.status_code == 200
-    assert voted.headers["access-control-allow-origin"] == ORIGIN
+    assert voted.headers["access-control-allow-origin"] == allowed_origin
 
 
 def test_another_origin_gets_no_cors_grant(client: httpx.Client) -> None:
@@ -245,8 +246,8 @@ def test_healthz(client: httpx.Client) -> None:
 # --- privacy --------------------------------------------------------------------------
 
 
-def test_voter_tokens_and_addresses_are_never_stored_raw(client: httpx.Client, server: Server) -> None:
-    voter = new_voter()
+def test_voter_tokens_and_addresses_are_never_stored_raw(client: httpx.Client, server: EndpointProcess) -> None:
+    voter = new_voter_token()
     assert vote(client, "alpha-vs-delta", "delta", voter).status_code == 200
     assert vote(client, "alpha-vs-delta", "alpha", voter).status_code == 200
     database_files = [p for p in server.db_path.parent.iterdir() if p.name.startswith(server.db_path.name)]
@@ -262,11 +263,14 @@ def test_voter_tokens_and_addresses_are_never_stored_raw(client: httpx.Client, s
 
 
 def test_too_many_votes_from_one_address_get_429(bundles: list[Path], tmp_path: Path) -> None:
-    with start_endpoint(bundles, tmp_path / "votes.db", ["*"], rate_limit=3) as url, httpx.Client(base_url=url) as client:
-        voter = new_voter()
+    with (
+        start_endpoint(bundles, tmp_path / "votes.db", ["*"], rate_limit=3) as url,
+        httpx.Client(base_url=url) as client,
+    ):
+        voter = new_voter_token()
         for tool in ("alpha", "beta", "alpha"):
             assert vote(client, "alpha-vs-beta", tool, voter).status_code == 200
-        refused = vote(client, "alpha-vs-beta", "beta", new_voter())
+        refused = vote(client, "alpha-vs-beta", "beta", new_voter_token())
         assert refused.status_code == 429
         assert 1 <= int(refused.headers["retry-after"]) <= 60
         assert "too many" in refused.json()["error"]
@@ -281,7 +285,7 @@ def test_too_many_votes_from_one_address_get_429(bundles: list[Path], tmp_path: 
 
 def test_a_200_vote_survives_kill_9(bundles: list[Path], tmp_path: Path) -> None:
     db_path = tmp_path / "data" / "votes.db"
-    voter = new_voter()
+    voter = new_voter_token()
     endpoint = launch_endpoint(bundles, db_path)
     try:
         response = httpx.post(
@@ -343,3 +347,42 @@ def test_a_database_other_than_sqlite_stops_start_up(bundles: list[Path]) -> Non
     result = serve(env={"VERDICT_BUNDLE": str(bundles[0]), "VERDICT_DATABASE_URL": "mysql://db.example/v"})
     assert result.returncode == 2
     assert "only SQLite" in result.stderr
+
+
+def test_concurrent_votes_are_all_counted_once(server: EndpointProcess) -> None:
+    async def crowd() -> tuple[dict, dict]:
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=20.0) as client:
+            one_each = [
+                client.post("/v1/votes", json={"comparison": "crowd", "tool": tool, "voter": new_voter_token()})
+                for tool in ["beta", "delta"] * 20
+            ]
+            fickle = new_voter_token()
+            changes = [
+                client.post("/v1/votes", json={"comparison": "crowd", "tool": tool, "voter": fickle})
+                for tool in ["beta", "delta"] * 5
+            ]
+            responses = await asyncio.gather(*one_each, *changes)
+            assert all(r.status_code == 200 for r in responses)
+            final = await client.post("/v1/votes", json={"comparison": "crowd", "tool": "delta", "voter": fickle})
+            return final.json(), (await client.get("/v1/tallies/crowd")).json()
+
+    final, tallies = asyncio.run(crowd())
+    assert final["tallies"] == {"beta": 20, "delta": 21}
+    assert tallies == {"comparison": "crowd", "tallies": {"beta": 20, "delta": 21}, "total": 41}
+
+
+def test_configuration_from_the_environment_with_flags_overriding(bundles: list[Path], tmp_path: Path) -> None:
+    env = {
+        "VERDICT_ALLOW_ORIGINS": "https://a.example, https://b.example/",
+        "VERDICT_RATE_LIMIT": "1",
+        "VERDICT_SECRET": "s" * 32,
+    }
+    with (
+        start_endpoint(bundles, tmp_path / "votes.db", rate_limit=2, env=env) as url,
+        httpx.Client(base_url=url) as client,
+    ):
+        tallies = client.get("/v1/tallies/alpha-vs-beta", headers={"Origin": "https://b.example"})
+        assert tallies.headers["access-control-allow-origin"] == "https://b.example"
+        statuses = [vote(client, "alpha-vs-beta", "beta", new_voter_token()).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]  # the flag's 2, not the environment's 1
+    assert not (tmp_path / "secret.key").exists()  # the configured secret is used instead

@@ -9,6 +9,7 @@ the database.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -24,10 +25,16 @@ import httpx
 HOST = "127.0.0.1"
 
 
+def new_voter_token() -> str:
+    """A voter token as the widget makes one."""
+    return secrets.token_urlsafe(24)
+
+
 def free_port(host: str = HOST) -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def endpoint_command(
@@ -63,10 +70,11 @@ def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 @dataclass
 class EndpointProcess:
-    """A running endpoint: its URL, its process, and its log."""
+    """A running endpoint: its URL, its process, its database file and its log."""
 
     base_url: str
     process: subprocess.Popen[bytes]
+    db_path: Path
     log_path: Path
 
     def log(self) -> str:
@@ -124,7 +132,7 @@ def launch_endpoint(
         )
         with log_path.open("wb") as log:
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=clean_environment(env))
-        endpoint = EndpointProcess(f"http://{HOST}:{port}", process, log_path)
+        endpoint = EndpointProcess(f"http://{HOST}:{port}", process, db_path, log_path)
         if _wait_until_healthy(endpoint, timeout):
             return endpoint
         endpoint.stop()

@@ -1,0 +1,1 @@
+"""Tests of the vote endpoint, against real server processes."""
