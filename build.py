@@ -4,6 +4,7 @@
     python3 build.py demo [--port 8000]   build dist/, then serve the demo blog
     python3 build.py test [pytest args]   install test needs, build, run every test
     python3 build.py build                build dist/ only
+    python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium
 
 Only the standard library is used here: this file creates the project's
 virtualenv (.venv) and runs the real steps (package builder/) inside it.
@@ -74,6 +75,7 @@ def main() -> int:
     demo.add_argument("--port", type=int, default=8000)
     commands.add_parser("build", help="build dist/")
     commands.add_parser("test", help="install test needs, build, run all tests", add_help=False)
+    commands.add_parser("bench", help="start-up figures of the demo in Chromium", add_help=False)
     args, rest = parser.parse_known_args()
 
     build()
@@ -85,6 +87,9 @@ def main() -> int:
     elif args.command == "test":
         ensure_system_packages({"chromium": "chromium"})
         return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
+    elif args.command == "bench":
+        ensure_system_packages({"chromium": "chromium"})
+        run(PYTHON, "-m", "builder", "bench", *rest)
     return 0
 
 

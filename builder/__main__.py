@@ -1,4 +1,4 @@
-"""``python -m builder build|serve``: the steps build.py runs inside the virtualenv."""
+"""``python -m builder build|serve|bench``: the steps build.py runs inside the virtualenv."""
 
 import sys
 
@@ -10,5 +10,9 @@ if command == "build":
     print(f"dist/ built: {len(manifest['files'])} files, Pyodide {manifest['pyodide']}")
 elif command == "serve":
     serve.main(rest)
+elif command == "bench":
+    from . import bench
+
+    bench.main(rest)
 else:
     raise SystemExit(f"unknown step {command!r}")
