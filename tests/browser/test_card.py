@@ -167,3 +167,16 @@ def test_bad_attributes_warn_and_fall_back(page: Page, demo: Demo):
     assert page.locator(".vd-root").get_attribute("data-theme") == "light"
     added = page.evaluate("Object.keys(window).filter(k => !window.__keysBefore.includes(k) && k !== '__keysBefore')")
     assert added == ["Verdict"]
+
+
+def test_keyboard_vote_keeps_focus_on_the_choice(page: Page, demo: Demo):
+    page.goto(demo.blog + "/")
+    wait_for_mark(page, "verdict:engine-card")
+    choice(page, MISTRAL).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".vd-vote-status")).to_contain_text("is counted")
+    focused = page.evaluate("document.querySelector('[data-verdict]').shadowRoot.activeElement?.id")
+    assert focused == f"vd-vote-{MISTRAL}"
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")  # the previous choice: HeyGen
+    expect(page.locator(".vd-vote-status")).to_contain_text("your vote for HeyGen")
