@@ -52,7 +52,8 @@ def build_engine_wheel(out: Path) -> Path:
 
 def compiled(pyodide_dir: Path, wheels: list[Path]) -> tuple[Path, list[Path]]:
     """Precompiled stdlib and wheels, cached by the hash of their inputs."""
-    key = tree_hash([pyodide_dir / "python_stdlib.zip", *wheels, *sorted(Path(pyc.__file__).parent.glob("pyc*"))])
+    steps = Path(pyc.__file__).parent
+    key = tree_hash([pyodide_dir / "python_stdlib.zip", *wheels, *steps.glob("pyc*.py"), steps / "run_pyodide.mjs"])
     folder = CACHE / "compiled" / key
     stdlib = folder / "python_stdlib.zip"
     if not stdlib.exists():

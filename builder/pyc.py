@@ -4,8 +4,9 @@ The runtime (Pyodide) runs another Python version than the host, so the
 bytecode is made inside Pyodide itself: ``node run_pyodide.mjs`` boots it and
 runs ``pyc_inside.py``, which rewrites each zip with every ``x.py`` replaced by
 a sourceless ``x.pyc`` (optimize=2, unchecked hash-based; see pyc_inside.py).
-Loading precompiled code skips compiling some 700 modules in the worker at
-every cold start.
+Loading precompiled code spares the worker compiling hundreds of modules at
+every cold start (measured in Node: worker ready + pydantic imported + first
+validation 2.2 s -> 0.8 s).
 
 Host side: standard library only.
 """
@@ -23,10 +24,11 @@ INSIDE = HERE / "pyc_inside.py"
 
 # Top-level stdlib modules and packages left out of the compiled stdlib: the
 # interactive REPL, help(), the debugger, test frameworks, demos and small
-# servers, none of which a browser worker running the engine imports (nothing
-# that stays imports them at module level either). Pyodide's zip already lacks
-# several of them (test, idlelib, tkinter, ...); listing them costs nothing.
-# Pass drop=() to keep everything.
+# servers, none of which a browser worker running the engine imports. What
+# stays imports them only lazily: help() needs pydoc, `python -m asyncio`
+# needs _pyrepl, heapq's self-test needs doctest. Pyodide's zip already lacks
+# several (test, idlelib, tkinter, ...); listing them costs nothing. This saves
+# ~0.5 MB of the compiled zip and no start-up time. Pass drop=() to keep all.
 DEFAULT_DROP: tuple[str, ...] = (
     "__hello__", "__phello__", "_pyrepl", "antigravity", "doctest", "ensurepip",
     "idlelib", "lib2to3", "pdb", "pydoc", "pydoc_data", "test", "this", "tkinter",
@@ -62,10 +64,13 @@ def precompile(
 
     Returns {"stdlib": <out_dir>/<stdlib_zip's name>, <wheel file name>: <out_dir>/<wheel file name>, ...};
     every output keeps its input's file name (a wheel's name is its identity).
-    `compression` is "stored" or "deflated" for every member of every output zip
-    (measured: the same start-up time; deflated is 2.5x smaller unless the
-    server compresses). `optimize` is compile()'s: 2 (-OO) drops asserts and
-    docstrings, 1 only asserts. `drop` names top-level stdlib modules to omit.
+    `compression` is "stored" or "deflated" for every member of every output
+    zip. Measured: stored starts ~4% faster and, gzipped by the server, is ~10%
+    smaller on the wire; served without compression it is 2.4x bigger. Deflated
+    is the safe default for hosts that do not compress .zip/.whl.
+    `optimize` is compile()'s: 2 (-OO) drops asserts and docstrings (so a
+    pydantic model's docstring no longer becomes its JSON-schema description),
+    1 only asserts. `drop` names top-level stdlib modules to leave out.
     Outputs are written to a temporary directory first and moved into `out_dir`
     only when the whole step succeeded.
     """
@@ -106,10 +111,11 @@ def precompile(
                 f"precompiling inside Pyodide failed (exit {proc.returncode}):\n"
                 f"{proc.stdout}{proc.stderr}".rstrip()
             )
+        missing = [path.name for path in outputs.values() if not path.is_file()]
+        if missing:
+            raise PrecompileError(f"precompile produced no {missing}:\n{proc.stdout}{proc.stderr}")
         result = {}
         for key, path in outputs.items():
-            if not path.is_file():
-                raise PrecompileError(f"precompile produced no {path.name}:\n{proc.stdout}{proc.stderr}")
             path.chmod(0o644)
             final = out_dir / path.name
             path.replace(final)

@@ -5,10 +5,17 @@ interpreter that will load it (the host's Python is another version, with
 another magic number). Every ``x.py`` is replaced by ``x.pyc`` in the same
 directory (the "legacy" sourceless layout that zipimport and
 SourcelessFileLoader import directly; no __pycache__), compiled with
-optimize=2 by default (``-OO``: no asserts, no docstrings) into an unchecked hash-based pyc
-(never revalidated, and free of timestamps). Every other member is copied as
-is. Output is deterministic: sorted members, fixed timestamps and modes, and the
-runtime's own zlib.
+optimize=2 by default (``-OO``: no asserts, no docstrings) into an unchecked
+hash-based pyc (never revalidated, free of timestamps). Code objects carry the
+path the source would have at run time (/lib/python314.zip/json/decoder.py,
+/lib/python3.14/site-packages/pydantic/main.py), so tracebacks name real
+modules. Every other member is copied as is. Wheels get a new RECORD.
+
+Output is deterministic: sorted members, fixed timestamps and modes, the
+runtime's own zlib, PYTHONHASHSEED=0 (run_pyodide.mjs). marshal's FLAG_REF
+bits depend on reference counts in this process, so the bytes are a function
+of the inputs, the Pyodide build AND this file: identical on every run and
+machine, but any edit here may change them (harmlessly).
 
 Usage (paths are host paths; absolute ones are mapped through $HOST_ROOT):
 
@@ -49,11 +56,15 @@ def stdlib_zip_dir() -> str:
 
 def compile_pyc(source: bytes, filename: str, optimize: int) -> bytes:
     """Unchecked-hash .pyc bytes for `source`; `filename` goes into tracebacks."""
-    try:
-        code = compile(source, filename, "exec", dont_inherit=True, optimize=optimize)
-    except SyntaxError as e:
-        raise RuntimeError(f"cannot compile {filename}: {e}") from e
+    code = compile(source, filename, "exec", dont_inherit=True, optimize=optimize)
     return bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False))
+
+
+def _compile_member(archive: str, name: str, source: bytes, filename: str, optimize: int) -> bytes:
+    try:
+        return compile_pyc(source, filename, optimize)
+    except (SyntaxError, ValueError) as e:  # ValueError: null bytes in source
+        raise RuntimeError(f"{os.path.basename(archive)}: cannot compile {name}: {e}") from e
 
 
 def _info(name: str, original: zipfile.ZipInfo | None, compress_type: int) -> zipfile.ZipInfo:
@@ -95,7 +106,7 @@ def compile_stdlib(src: str, dst: str, compress_type: int, optimize: int, drop: 
                 continue
             data = zin.read(info)
             if name.endswith(".py"):
-                data = compile_pyc(data, f"{prefix}/{name}", optimize)
+                data = _compile_member(src, name, data, f"{prefix}/{name}", optimize)
                 name += "c"
                 compiled += 1
             members.append((name, info, data))
@@ -139,7 +150,7 @@ def compile_wheel(src: str, dst: str, compress_type: int, optimize: int) -> dict
             data = zin.read(info)
             target = _install_path(name)
             if name.endswith(".py") and target is not None:
-                data = compile_pyc(data, f"{site_packages}/{target}", optimize)
+                data = _compile_member(src, name, data, f"{site_packages}/{target}", optimize)
                 name += "c"
                 compiled += 1
             members[name] = (info, data)

@@ -143,7 +143,7 @@ def test_broken_bundle_shows_an_error_card_and_the_page_still_works(page: Page, 
 
 def test_engine_boots_lazily_and_once_for_all_cards(page: Page, demo: Demo):
     requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    page.context.on("request", lambda request: requests.append(request.url))
     page.goto(demo.blog + "/lazy.html")
     expect(page.locator("#first .vd-title")).to_have_count(1, timeout=10_000)
     page.wait_for_timeout(1500)
@@ -155,6 +155,8 @@ def test_engine_boots_lazily_and_once_for_all_cards(page: Page, demo: Demo):
     expect(page.locator("#second .vd-choice")).to_have_count(2)
     assert len(page.workers) == 1
     assert len([url for url in requests if url.endswith(".wasm")]) == 1
+    fetched = page.workers[0].evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert len([url for url in fetched if url.endswith("/bundles/comparisons.json")]) == 1
     assert page.locator("#second .vd-root").get_attribute("data-theme") == "dark"
 
 
@@ -180,3 +182,13 @@ def test_keyboard_vote_keeps_focus_on_the_choice(page: Page, demo: Demo):
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")  # the previous choice: HeyGen
     expect(page.locator(".vd-vote-status")).to_contain_text("your vote for HeyGen")
+
+
+def test_sections_and_heading_level_shape_the_card(page: Page, demo: Demo):
+    page.goto(demo.blog + "/sections.html")
+    wait_for_mark(page, "verdict:engine-card")
+    expect(page.locator("h3.vd-title")).to_have_count(1)
+    expect(page.locator(".vd-scorecard")).to_have_count(0)
+    expect(page.locator(".vd-figures")).to_have_count(0)
+    order = page.locator(".vd-card > section, .vd-card > aside").evaluate_all("els => els.map(e => e.className)")
+    assert order == ["vd-cta", "vd-vote"]
