@@ -150,7 +150,7 @@ def test_engine_boots_lazily_and_once_for_all_cards(page: Page, demo: Demo):
     assert page.evaluate("performance.getEntriesByName('verdict:engine-start').length") == 0
     assert page.workers == [] and not [url for url in requests if "pyodide" in url]
     page.locator("#second").scroll_into_view_if_needed()
-    wait_for_mark(page, "verdict:engine-ready")
+    wait_for_mark(page, "verdict:engine-card")
     page.wait_for_function("document.querySelectorAll('[data-verdict]').length == 2")
     expect(page.locator("#second .vd-choice")).to_have_count(2)
     assert len(page.workers) == 1

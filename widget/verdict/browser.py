@@ -139,10 +139,11 @@ class Engine:
                     index, comparison)
         card.state = CardState(vote=VoteState(mine=self._device["votes"].get(card.vote_key)))
         self._cards[card_id] = card
-        self.render(card)
-        if endpoint:
-            result = await (tallies or self._tallies(endpoint, comparison.id))
-            async with card.lock:
+        # Votes wait for the first tallies, so an early click is never overwritten by them.
+        async with card.lock:
+            self.render(card)
+            if endpoint:
+                result = await (tallies or self._tallies(endpoint, comparison.id))
                 if isinstance(result, dict):
                     card.state = replace(card.state, tallies=result)
                 else:
@@ -161,8 +162,9 @@ class Engine:
         try:
             # Tallies are publicly cacheable for a few seconds (for CDNs), but a reader
             # reloading right after voting must see their own vote.
-            status, body = await self._http("GET", f"{endpoint}/v1/tallies/{comparison_id}", revalidate=True)
-        except OSError:
+            status, body = await asyncio.wait_for(self._http(
+                "GET", f"{endpoint}/v1/tallies/{comparison_id}", revalidate=True), REQUEST_TIMEOUT)
+        except (OSError, asyncio.TimeoutError):
             return "Live votes are unavailable right now."
         if status != 200 or not isinstance(body, dict):
             return "Live votes are unavailable right now."
