@@ -220,6 +220,8 @@
     console.error("Verdict: the engine failed to start:", text);
     for (const card of cards.values()) {
       if (card.body.querySelector(".vd-skeleton")) card.body.replaceChildren(errorCard("The comparison engine could not start."));
+      const status = card.body.querySelector(".vd-vote-status");
+      if (status) status.textContent = "Voting is unavailable right now.";
     }
   }
 
@@ -286,7 +288,8 @@
     const card = target && event.currentTarget.host.verdictCard;
     if (!card) return;
     event.preventDefault();
-    mount(card); // a click before the card neared the viewport still counts
+    mount(card); // a click before the engine is up still counts: it waits in the worker
+    target.setAttribute("aria-busy", "true");
     worker.postMessage({ type: "action", card: card.id, action: target.dataset.action, tool: target.dataset.tool });
   }
 

@@ -192,3 +192,39 @@ def test_sections_and_heading_level_shape_the_card(page: Page, demo: Demo):
     expect(page.locator(".vd-figures")).to_have_count(0)
     order = page.locator(".vd-card > section, .vd-card > aside").evaluate_all("els => els.map(e => e.className)")
     assert order == ["vd-cta", "vd-vote"]
+
+
+def test_a_click_before_the_engine_is_up_still_counts(page: Page, demo: Demo):
+    page.goto(demo.blog + "/early-click.html")
+    wait_for_mark(page, "verdict:card-visible", timeout=10_000)
+    assert page.evaluate("performance.getEntriesByName('verdict:engine-ready').length") == 0
+    choice(page, HEYGEN).click()
+    expect(page.locator(".vd-vote-status")).to_contain_text(
+        "your vote for HeyGen Interactive Avatar SDK v3 is counted", timeout=ENGINE_TIMEOUT)
+    expect(choice(page, HEYGEN)).to_have_attribute("aria-pressed", "true")
+
+
+def test_cards_added_later_render_and_removed_ones_are_destroyed(page: Page, demo: Demo):
+    page.goto(demo.blog + "/spa.html")
+    page.wait_for_function("window.Verdict")
+    page.evaluate("""() => {
+        const el = document.createElement('div');
+        el.id = 'late';
+        el.setAttribute('data-verdict', '');
+        document.getElementById('app').append(el);
+    }""")
+    expect(page.locator("#late .vd-title")).to_have_text("HeyGen Interactive Avatar SDK v3 vs Mistral 4B Edge")
+    wait_for_mark(page, "verdict:engine-card")
+    page.evaluate("""() => {
+        const el = document.createElement('section');
+        document.getElementById('app').append(el);
+        window.Verdict.render(el, { theme: 'dark', sections: ['figures'] });
+        el.id = 'api';
+    }""")
+    expect(page.locator("#api .vd-figures")).to_have_count(2)
+    assert page.locator("#api .vd-root").get_attribute("data-theme") == "dark"
+    page.evaluate("window.Verdict.destroy(document.getElementById('api'))")
+    expect(page.locator("#api .vd-card")).to_have_count(0)
+    page.evaluate("document.getElementById('late').remove()")
+    page.wait_for_timeout(200)
+    assert page.console.of("pageerror") == []  # type: ignore[attr-defined]

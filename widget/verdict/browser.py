@@ -78,6 +78,7 @@ class Engine:
         self._http = http
         self._bundles: dict[str, asyncio.Task[BundleIndex]] = {}
         self._cards: dict[str, Card] = {}
+        self._mounting: dict[str, asyncio.Task[None]] = {}
         self._device: dict[str, Any] = {"voter": None, "votes": {}}
 
     # -- messages -------------------------------------------------------
@@ -93,7 +94,12 @@ class Engine:
             self.send("log", level="warn", text=f"Verdict: unknown message {message.get('type')!r}")
             return
         try:
-            await handler(message)
+            if message.get("type") == "mount":
+                # An action may arrive while its card is still mounting; it waits for it.
+                self._mounting[message["card"]] = asyncio.ensure_future(handler(message))
+                await self._mounting[message["card"]]
+            else:
+                await handler(message)
         except Exception as error:  # the host page must never see a crash
             self.send("log", level="error", text=f"Verdict: {type(error).__name__}: {error}")
             card_id = message.get("card")
@@ -152,6 +158,7 @@ class Engine:
 
     async def unmount(self, message: dict[str, Any]) -> None:
         self._cards.pop(message["card"], None)
+        self._mounting.pop(message["card"], None)
 
     def render(self, card: Card) -> None:
         if card.id in self._cards:
@@ -172,6 +179,9 @@ class Engine:
 
     # -- votes ----------------------------------------------------------
     async def action(self, message: dict[str, Any]) -> None:
+        mounting = self._mounting.get(message["card"])
+        if mounting is not None and not mounting.done():
+            await asyncio.wait([mounting])
         card = self._cards.get(message["card"])
         if card is None or card.endpoint is None:
             return
