@@ -73,6 +73,28 @@ def table(results: list[dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def cold_download() -> str:
+    """What a first-time reader downloads from the widget host, per encoding."""
+    import json
+
+    from .paths import DIST
+
+    assets = json.loads((DIST / "manifest.json").read_text())["assets"]
+    lock = json.loads((DIST / assets["lock"]).read_text())
+    files = [DIST / "embed.js", DIST / assets["worker"], DIST / assets["pyodide"], DIST / assets["stdlib"],
+             DIST / assets["lock"], *(DIST / assets["indexURL"] / n for n in ("pyodide.asm.mjs", "pyodide.asm.wasm")),
+             *(DIST / assets["packages"] / p["file_name"] for p in lock["packages"].values()),
+             *(DIST / path for path in assets["prerendered"].values())]
+
+    def size(file, suffixes):
+        return min([file.stat().st_size] + [file.with_name(file.name + s).stat().st_size
+                                            for s in suffixes if file.with_name(file.name + s).exists()])
+
+    totals = {name: sum(size(f, suffixes) for f in files) / 1e6
+              for name, suffixes in (("uncompressed", ()), ("gzip", (".gz",)), ("brotli", (".br", ".gz")))}
+    return "cold download from the widget host: " + ", ".join(f"{v:.2f} MB {k}" for k, v in totals.items())
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="build.py bench")
     parser.add_argument("--runs", type=int, default=5)
@@ -94,6 +116,7 @@ def main(argv: list[str] | None = None) -> None:
                     raise SystemExit("the demo servers did not start")
                 time.sleep(0.1)
         print(table(run(blog, args.runs, args.chromium)))
+        print("\n" + cold_download())
     finally:
         server.terminate()
         server.wait(10)

@@ -3,7 +3,7 @@
 The widget host behaves like the CDN a publisher would use: CORS open to any
 page (the files are public and sent without credentials), immutable caching
 for content-hashed paths, a short cache for the stable embed.js and bundles,
-and precompressed gzip when the browser accepts it.
+and precompressed brotli or gzip twins when the browser accepts them.
 """
 
 from __future__ import annotations
@@ -52,10 +52,13 @@ class WidgetHost:
         cache = "public, max-age=31536000, immutable" if IMMUTABLE.search(relative) else "public, max-age=300"
         headers = {**cors, "Cache-Control": cache, "Vary": "Accept-Encoding"}
         media_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        gz = file.with_name(file.name + ".gz")
-        if "gzip" in request.headers.get("accept-encoding", "") and gz.is_file():
-            headers["Content-Encoding"] = "gzip"
-            file = gz
+        accepted = request.headers.get("accept-encoding", "")
+        for encoding, suffix in (("br", ".br"), ("gzip", ".gz")):
+            twin = file.with_name(file.name + suffix)
+            if encoding in accepted and twin.is_file():
+                headers["Content-Encoding"] = encoding
+                file = twin
+                break
         await FileResponse(file, headers=headers, media_type=media_type)(scope, receive, send)
 
 
