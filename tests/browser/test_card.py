@@ -190,7 +190,7 @@ def test_sections_and_heading_level_shape_the_card(page: Page, demo: Demo):
     expect(page.locator("h3.vd-title")).to_have_count(1)
     expect(page.locator(".vd-scorecard")).to_have_count(0)
     expect(page.locator(".vd-figures")).to_have_count(0)
-    order = page.locator(".vd-card > section, .vd-card > aside").evaluate_all("els => els.map(e => e.className)")
+    order = page.locator(".vd-card > .vd-vote, .vd-card > .vd-cta").evaluate_all("els => els.map(e => e.className)")
     assert order == ["vd-cta", "vd-vote"]
 
 

@@ -1,6 +1,9 @@
 """The comparison card as HTML: the same function prerenders at build time and
 re-renders in the browser, so what the reader first sees is what the engine
 later takes over, with no layout shift.
+
+Headings, not landmarks, structure the card: a page may hold several cards,
+and landmarks (section with a name, aside) would repeat across them.
 """
 
 from __future__ import annotations
@@ -104,7 +107,7 @@ def _tool_column(figures: ToolFigures, sections: list[Section], level: int) -> M
     split = figures.split
     dissent = ", ".join(f"{r.name} ({r.lens})" for r in split.dissenters)
     return el(
-        "section", {"class": "vd-tool", "aria-labelledby": f"vd-tool-{tool.id}", "data-tool": tool.id},
+        "div", {"class": "vd-tool", "data-tool": tool.id},
         el("p", {"class": "vd-category"}, tool.category),
         _heading(level, {"class": "vd-tool-name", "id": f"vd-tool-{tool.id}"}, name),
         el("p", {"class": "vd-tagline"}, tool.tagline),
@@ -140,7 +143,7 @@ def _scorecard(index: BundleIndex, comparison: Comparison, level: int) -> Markup
             _heading(level + 1, {"class": "vd-reviewer"}, reviewer.name,
                      el("span", {"class": "vd-lens"}, reviewer.lens)),
             el("div", {"class": "vd-verdicts"}, verdicts)))
-    return el("section", {"class": "vd-scorecard", "aria-labelledby": "vd-scorecard-title"},
+    return el("div", {"class": "vd-scorecard"},
               _heading(level, {"id": "vd-scorecard-title"}, "Reviewer scorecard"), reviews)
 
 
@@ -159,7 +162,7 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
     total = figures.total_votes
     summary = "No votes yet: be the first." if total == 0 else f"{total} vote{'s' if total != 1 else ''} so far."
     return el(
-        "section", {"class": "vd-vote", "aria-labelledby": "vd-vote-title", "aria-busy": vote.busy or None},
+        "div", {"class": "vd-vote", "aria-busy": vote.busy or None},
         _heading(level, {"id": "vd-vote-title"}, "Which would you ship?"),
         el("div", {"class": "vd-choices", "role": "group", "aria-labelledby": "vd-vote-title"}, buttons),
         el("p", {"class": "vd-vote-status", "id": "vd-vote-status", "data-error": vote.error or None},
@@ -174,7 +177,7 @@ def _cta(index: BundleIndex) -> Markup | None:
     cta = index.bundle.site.cta
     if cta is None:
         return None
-    return el("aside", {"class": "vd-cta"},
+    return el("div", {"class": "vd-cta"},
               el("p", None, cta.text),
               el("a", {"class": "vd-cta-button", "href": cta.url, "rel": "noopener", "target": "_blank"},
                  cta.button))
