@@ -119,3 +119,16 @@ def test_bad_bundle_and_unknown_comparison_give_error_cards():
         assert loader.of("log")[-1]["level"] == "error"
 
     run(scenario())
+
+
+def test_two_cards_of_one_comparison_agree_after_a_vote(endpoint):
+    async def scenario():
+        loader = Loader()
+        for card in ("top", "bottom"):
+            await loader.send(type="mount", card=card, bundle=BUNDLE_URL, comparison=SEED, endpoint=endpoint,
+                              options={}, device={})
+        await loader.send(type="action", card="top", action="vote", tool=HEYGEN)
+        bottom = [m for m in loader.of("html") if m["card"] == "bottom"][-1]["html"]
+        assert f'data-tool="{HEYGEN}" aria-pressed="true"' in bottom and "1 vote so far." in bottom
+
+    run(scenario())

@@ -234,6 +234,10 @@ class Engine:
             self.send("store", device=self._device)
             self.send("event", card=card.id, name="verdict:vote",
                       detail={"comparison": card.comparison.id, "tool": confirmed})
+            for twin in self._cards.values():  # the same comparison shown twice agrees with itself
+                if twin is not card and twin.vote_key == card.vote_key:
+                    twin.state = CardState(card.state.tallies, VoteState(mine=confirmed))
+                    self.render(twin)
         else:
             reason = reply.get("error") if isinstance(reply, dict) else None
             why = f"the vote server refused it ({reason})" if reason else "the vote server could not be reached"
