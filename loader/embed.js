@@ -30,7 +30,7 @@
   const DEFAULTS = { bundle: null, comparison: null, endpoint: null, theme: "light", lazy: true,
     sections: null, headingLevel: 2 };
 
-  const cards = new Map(); // card id -> { host, root, body, live, config, mounted }
+  const cards = new Map(); // card id -> { host, root, body, live, config, mounted, rendered }
   const prerenders = new Map(); // cards file URL -> Promise of {comparison: html}
   let worker = null;
   let sheet = null;
@@ -114,7 +114,7 @@
     live.setAttribute("aria-live", "polite");
     frame.append(body, live);
     root.append(frame);
-    const card = { id, host, root, body, live, config, mounted: false };
+    const card = { id, host, root, body, live, config, mounted: false, rendered: false };
     cards.set(id, card);
     host.verdictCard = card;
     root.addEventListener("click", onClick);
@@ -125,7 +125,7 @@
       return host;
     }
     showPrerendered(card).then((shown) => {
-      if (!shown && !card.mounted) body.replaceChildren(skeleton("Loading the comparison…"));
+      if (!shown && !card.rendered) body.replaceChildren(skeleton("Loading the comparison…"));
       performance.mark("verdict:card-visible");
     });
     if (config.lazy) observer().observe(host);
@@ -176,7 +176,7 @@
     const variant = cardsFile && cardsFile.cards[comparison];
     const html = variant && card.config.sections === null && card.config.headingLevel === 2 &&
       variant[card.config.endpoint ? "voting" : "static"];
-    if (!html || card.mounted || !cards.has(card.id)) return false;
+    if (!html || card.rendered || !cards.has(card.id)) return false;
     card.body.innerHTML = html; // our own build's output, never bundle text
     return true;
   }

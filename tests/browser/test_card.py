@@ -130,6 +130,9 @@ def test_without_a_prerendered_card_the_engine_renders_it(page: Page, demo: Demo
 
 def test_broken_bundle_shows_an_error_card_and_the_page_still_works(page: Page, demo: Demo):
     page.goto(demo.blog + "/broken.html")
+    # The good card (data-lazy="false": the engine starts at once) still shows its prerender first.
+    expect(page.locator("#good .vd-title")).to_have_count(1, timeout=10_000)
+    assert page.evaluate("performance.getEntriesByName('verdict:engine-card').length") == 0
     broken = page.locator("#broken .vd-error")
     expect(broken).to_be_visible(timeout=ENGINE_TIMEOUT)
     expect(broken).to_contain_text("tools[0].entry")
