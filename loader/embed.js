@@ -31,8 +31,10 @@
     sections: null, headingLevel: 2 };
 
   const cards = new Map(); // card id -> { host, root, body, live, config, mounted, rendered }
+  const cardOf = new WeakMap(); // host element -> its card (nothing is written on the host itself)
   const prerenders = new Map(); // cards file URL -> Promise of {comparison: html}
   let worker = null;
+  let workerUrl = null; // the blob: wrapper, released once the worker has answered
   let sheet = null;
   let nextId = 1;
 
@@ -96,7 +98,7 @@
 
   function render(host, overrides) {
     if (!host || !(host instanceof Element)) return null;
-    if (host.verdictCard) destroy(host);
+    if (cardOf.has(host)) destroy(host);
     const config = readConfig(host, overrides);
     const id = "card-" + nextId++;
     const root = host.shadowRoot || host.attachShadow({ mode: "open" });
@@ -116,7 +118,7 @@
     root.append(frame);
     const card = { id, host, root, body, live, config, mounted: false, rendered: false };
     cards.set(id, card);
-    host.verdictCard = card;
+    cardOf.set(host, card);
     root.addEventListener("click", onClick);
 
     if (!config.bundle) {
@@ -134,14 +136,14 @@
   }
 
   function destroy(host) {
-    const card = host && host.verdictCard;
+    const card = host && cardOf.get(host);
     if (!card) return;
     if (observer_) observer_.unobserve(host);
     if (card.mounted) worker.postMessage({ type: "unmount", card: card.id });
     cards.delete(card.id);
     card.root.removeEventListener("click", onClick);
     card.root.innerHTML = "";
-    delete host.verdictCard;
+    cardOf.delete(host);
   }
 
   function el(tag, className, text) {
@@ -188,7 +190,7 @@
       for (const entry of entries) {
         if (!entry.isIntersecting) continue;
         observer_.unobserve(entry.target);
-        if (entry.target.verdictCard) mount(entry.target.verdictCard);
+        if (cardOf.has(entry.target)) mount(cardOf.get(entry.target));
       }
     }, { rootMargin: "600px 0px" });
     return observer_;
@@ -206,8 +208,8 @@
     if (worker) return worker;
     performance.mark("verdict:engine-start");
     const wrapper = `import ${JSON.stringify(asset(ASSETS.worker))};`;
-    const blob = URL.createObjectURL(new Blob([wrapper], { type: "text/javascript" }));
-    worker = new Worker(blob, { type: "module", name: "verdict" });
+    workerUrl = URL.createObjectURL(new Blob([wrapper], { type: "text/javascript" }));
+    worker = new Worker(workerUrl, { type: "module", name: "verdict" });
     worker.onmessage = onWorkerMessage;
     worker.onerror = (event) => engineFailed(event.message || "the engine could not start");
     worker.postMessage({ type: "boot", runtime: {
@@ -235,6 +237,10 @@
 
   function onWorkerMessage({ data }) {
     const card = cards.get(data.card);
+    if (workerUrl && (data.type === "ready" || data.type === "failed")) {
+      URL.revokeObjectURL(workerUrl);
+      workerUrl = null;
+    }
     switch (data.type) {
       case "ready":
         performance.mark("verdict:engine-ready");
@@ -285,7 +291,7 @@
 
   function onClick(event) {
     const target = event.target.closest("[data-action]");
-    const card = target && event.currentTarget.host.verdictCard;
+    const card = target && cardOf.get(event.currentTarget.host);
     if (!card) return;
     event.preventDefault();
     mount(card); // a click before the engine is up still counts: it waits in the worker
@@ -297,7 +303,7 @@
   function scan(rootNode) {
     const found = rootNode.matches && rootNode.matches("[data-verdict]") ? [rootNode] : [];
     found.push(...(rootNode.querySelectorAll ? rootNode.querySelectorAll("[data-verdict]") : []));
-    for (const host of found) if (!host.verdictCard) render(host);
+    for (const host of found) if (!cardOf.has(host)) render(host);
   }
 
   window.Verdict = Object.freeze({ render, destroy, scan: () => scan(document) });
