@@ -3,7 +3,7 @@
 
     python3 build.py demo [--port 8000]   build dist/, then serve the demo blog
     python3 build.py test [pytest args]   install test needs, build, run every test
-    python3 build.py build                build dist/ only
+    python3 build.py build [--bundles DIR]  build dist/ only
     python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium
 
 Only the standard library is used here: this file creates the project's
@@ -62,10 +62,10 @@ def ensure_system_packages(commands: dict[str, str]) -> None:
         stdout=subprocess.DEVNULL)
 
 
-def build() -> None:
+def build(*options: str) -> None:
     ensure_system_packages({"node": "nodejs", "npm": "npm"})
     ensure_venv()
-    run(PYTHON, "-m", "builder", "build")
+    run(PYTHON, "-m", "builder", "build", *options)
 
 
 def main() -> int:
@@ -73,12 +73,13 @@ def main() -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="build, then serve the demo blog until Ctrl-C")
     demo.add_argument("--port", type=int, default=8000)
-    commands.add_parser("build", help="build dist/")
+    commands.add_parser("build", help="build dist/ (--bundles DIR: bundles to publish and prerender)",
+                        add_help=False)
     commands.add_parser("test", help="install test needs, build, run all tests", add_help=False)
     commands.add_parser("bench", help="start-up figures of the demo in Chromium", add_help=False)
     args, rest = parser.parse_known_args()
 
-    build()
+    build(*(rest if args.command == "build" else ()))
     if args.command == "demo":
         try:
             run(PYTHON, "-m", "builder", "serve", "--port", str(args.port))
@@ -94,4 +95,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except subprocess.CalledProcessError as error:  # the step has said what went wrong
+        sys.exit(error.returncode or 1)

@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 import brotli
+from verdict.bundle import BundleError
 
 from . import fetch, pyc
 from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
@@ -121,7 +122,8 @@ def _hashed(path: Path, data: bytes) -> Path:
     return named
 
 
-def build(dist: Path = DIST) -> dict:
+def build(dist: Path = DIST, bundles: Path = DEMO) -> dict:
+    """Write dist/, publishing and prerendering every *.json bundle in `bundles`."""
     pyodide_dir = fetch.pyodide()
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         engine = build_engine_wheel(Path(tmp))
@@ -147,11 +149,14 @@ def build(dist: Path = DIST) -> dict:
     worker = _hashed(dist / "assets" / "worker.js", (LOADER / "worker.js").read_bytes())
 
     prerendered = {}
-    for bundle_file in sorted(DEMO.glob("*.json")):
+    for bundle_file in sorted(bundles.glob("*.json")):
         published = dist / "bundles" / bundle_file.name
         published.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(bundle_file, published)
-        cards = json.dumps(prerender_bundle(bundle_file.read_bytes()), separators=(",", ":")).encode()
+        try:
+            cards = json.dumps(prerender_bundle(bundle_file.read_bytes()), separators=(",", ":")).encode()
+        except BundleError as error:
+            raise SystemExit("\n".join(f"{bundle_file}: {problem}" for problem in error.problems)) from None
         prerendered[rel(published)] = rel(_hashed(dist / "cards" / f"{bundle_file.stem}.json", cards))
 
     from verdict.schema import bundle_schema
