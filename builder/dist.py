@@ -122,13 +122,18 @@ def _hashed(path: Path, data: bytes) -> Path:
     return named
 
 
-def build(dist: Path = DIST, bundles: Path = DEMO) -> dict:
-    """Write dist/, publishing and prerendering every *.json bundle in `bundles`."""
+def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
+    """Write dist/, publishing and prerendering every *.json bundle in `bundles`.
+
+    The new tree is assembled beside the old one and swapped in at the end, so
+    a failed build leaves the last good dist/ in place.
+    """
     pyodide_dir = fetch.pyodide()
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         engine = build_engine_wheel(Path(tmp))
         stdlib, wheels = compiled(pyodide_dir, [*fetch.wheels(), engine])
 
+    dist = target.with_name(target.name + ".new")
     shutil.rmtree(dist, ignore_errors=True)
     dist.mkdir(parents=True)
     rel = lambda path: path.relative_to(dist).as_posix()
@@ -192,4 +197,6 @@ def build(dist: Path = DIST, bundles: Path = DEMO) -> dict:
                   for f in sorted(dist.rglob("*")) if f.is_file() and f.suffix not in (".gz", ".br")},
     }
     (dist / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    shutil.rmtree(target, ignore_errors=True)
+    dist.rename(target)
     return manifest
