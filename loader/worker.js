@@ -14,11 +14,12 @@ self.onmessage = ({ data }) => {
 
 async function boot(runtime) {
   try {
+    const lock = fetch(runtime.lock).then((r) => r.text()); // in parallel with the import
     const { loadPyodide } = await import(runtime.pyodide);
     const pyodide = await loadPyodide({
       indexURL: runtime.indexURL,
       stdLibURL: runtime.stdlib,
-      lockFileContents: fetch(runtime.lock).then((r) => r.text()),
+      lockFileContents: lock,
       packageBaseUrl: runtime.packages,
       packages: ["verdict"],
       stdout: () => {},
