@@ -71,7 +71,7 @@ def compiled(pyodide_dir: Path, wheels: list[Path]) -> tuple[Path, list[Path]]:
                                     compression=ZIP_COMPRESSION)
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
-            for path in result.values() if isinstance(result, dict) else result:
+            for path in result.values():
                 shutil.copy2(path, folder / Path(path).name)
     return stdlib, sorted(p for p in folder.glob("*.whl"))
 

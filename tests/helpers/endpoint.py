@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -143,19 +144,13 @@ def launch_endpoint(
 
 @contextmanager
 def start_endpoint(
-    bundles: Sequence[Path],
-    db_path: Path,
-    allow_origins: Sequence[str] = (),
-    *,
-    rate_limit: int | None = None,
-    secret: str | None = None,
-    env: Mapping[str, str] | None = None,
-    extra_args: Sequence[str] = (),
+    bundles: Sequence[Path], db_path: Path, allow_origins: Sequence[str] = (), **options: Any
 ) -> Iterator[str]:
-    """A healthy endpoint for the ``with`` block, yielding its base URL; stopped afterwards."""
-    endpoint = launch_endpoint(
-        bundles, db_path, allow_origins, rate_limit=rate_limit, secret=secret, env=env, extra_args=extra_args
-    )
+    """A healthy endpoint for the ``with`` block, yielding its base URL; stopped afterwards.
+
+    ``options`` are launch_endpoint's keyword arguments.
+    """
+    endpoint = launch_endpoint(bundles, db_path, allow_origins, **options)
     try:
         yield endpoint.base_url
     finally:
