@@ -14,6 +14,7 @@ Downloads are cached in .cache/, so a second run fetches nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import shutil
@@ -25,7 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
-REQUIREMENTS = [ROOT / "requirements.txt", ROOT / "widget" / "pyproject.toml", ROOT / "endpoint" / "pyproject.toml"]
+REQUIREMENTS = [ROOT / "pyproject.toml", ROOT / "widget" / "pyproject.toml", ROOT / "endpoint" / "pyproject.toml"]
+# The dependency groups of pyproject.toml that the project's virtualenv holds.
+GROUPS = ("engine", "endpoint", "build", "test", "lint")
+# pip learnt dependency groups (--group) in 25.1; the venv's bundled pip may be older.
+PIP = "pip==26.2.1"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -34,7 +39,7 @@ def run(*command: str | Path, **kwargs) -> None:
 
 
 def ensure_venv() -> None:
-    """Create .venv and install requirements.txt, again only when it changed."""
+    """Create .venv and install the pinned groups of pyproject.toml, again only when they changed."""
     stamp = VENV / ".requirements.sha256"
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in REQUIREMENTS)).hexdigest()
     if stamp.exists() and stamp.read_text() == digest and PYTHON.exists():
@@ -42,8 +47,11 @@ def ensure_venv() -> None:
     if not PYTHON.exists():
         print("creating .venv", flush=True)
         venv.create(VENV, with_pip=True)
-    print("installing requirements into .venv", flush=True)
-    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.txt")
+    print("installing the project's pinned packages into .venv", flush=True)
+    quiet = ("--quiet", "--disable-pip-version-check")
+    run(PYTHON, "-m", "pip", "install", *quiet, PIP)
+    groups = [arg for group in GROUPS for arg in ("--group", group)]
+    run(PYTHON, "-m", "pip", "install", *quiet, *groups, "-e", "./widget", "-e", "./endpoint")
     stamp.write_text(digest)
 
 
@@ -53,13 +61,23 @@ def ensure_system_packages(commands: dict[str, str]) -> None:
     if not missing:
         return
     if os.geteuid() != 0:
-        raise SystemExit(f"missing system packages: {' '.join(sorted(missing))} "
-                         f"(install them with: sudo apt-get install -y {' '.join(sorted(missing))})")
+        raise SystemExit(
+            f"missing system packages: {' '.join(sorted(missing))} "
+            f"(install them with: sudo apt-get install -y {' '.join(sorted(missing))})"
+        )
     print(f"installing {' '.join(sorted(missing))} from Debian's packages", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     run("apt-get", "update", "-qq", env=env)
-    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *sorted(missing), env=env,
-        stdout=subprocess.DEVNULL)
+    run(
+        "apt-get",
+        "install",
+        "-y",
+        "-qq",
+        "--no-install-recommends",
+        *sorted(missing),
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def build(*options: str) -> None:
@@ -68,25 +86,31 @@ def build(*options: str) -> None:
     run(PYTHON, "-m", "builder", "build", *options)
 
 
+def lint() -> None:
+    """Every finding fails the run: ruff's lint and format check over all Python."""
+    print("lint: ruff check, ruff format --check", flush=True)
+    run(VENV / "bin" / "ruff", "check", "--quiet", ".")
+    run(VENV / "bin" / "ruff", "format", "--check", "--quiet", ".")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="build, then serve the demo blog until Ctrl-C")
     demo.add_argument("--port", type=int, default=8000)
-    commands.add_parser("build", help="build dist/ (--bundles DIR: bundles to publish and prerender)",
-                        add_help=False)
+    commands.add_parser("build", help="build dist/ (--bundles DIR: bundles to publish and prerender)", add_help=False)
     commands.add_parser("test", help="install test needs, build, run all tests", add_help=False)
     commands.add_parser("bench", help="start-up figures of the demo in Chromium", add_help=False)
     args, rest = parser.parse_known_args()
 
     build(*(rest if args.command == "build" else ()))
     if args.command == "demo":
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             run(PYTHON, "-m", "builder", "serve", "--port", str(args.port))
-        except KeyboardInterrupt:
-            pass
     elif args.command == "test":
         ensure_system_packages({"chromium": "chromium"})
+        if not rest:  # the whole run: lint first, it fails fastest
+            lint()
         return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
     elif args.command == "bench":
         ensure_system_packages({"chromium": "chromium"})

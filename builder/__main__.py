@@ -10,8 +10,9 @@ if command == "build":
     from pathlib import Path
 
     parser = argparse.ArgumentParser(prog="build.py build")
-    parser.add_argument("--bundles", type=Path, default=dist.DEMO,
-                        help="folder of bundles to publish and prerender (default: demo/)")
+    parser.add_argument(
+        "--bundles", type=Path, default=dist.DEMO, help="folder of bundles to publish and prerender (default: demo/)"
+    )
     manifest = dist.build(bundles=parser.parse_args(rest).bundles.resolve())
     print(f"dist/ built: {len(manifest['files'])} files, Pyodide {manifest['pyodide']}")
 elif command == "serve":

@@ -20,8 +20,15 @@ from playwright.sync_api import sync_playwright
 
 from .paths import ROOT
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 OBSERVE_LONG_TASKS = """
 window.__longTasks = 0;
@@ -50,8 +57,7 @@ def run(blog: str, runs: int, chromium: str) -> list[dict[str, float]]:
             page = context.new_page()
             page.add_init_script(OBSERVE_LONG_TASKS)
             page.goto(blog + "/")
-            page.wait_for_function("performance.getEntriesByName('verdict:engine-card').length > 0",
-                                   timeout=60_000)
+            page.wait_for_function("performance.getEntriesByName('verdict:engine-card').length > 0", timeout=60_000)
             page.wait_for_timeout(300)
             results.append(page.evaluate(MEASURE))
             context.close()
@@ -62,12 +68,14 @@ def run(blog: str, runs: int, chromium: str) -> list[dict[str, float]]:
 def table(results: list[dict[str, float]]) -> str:
     median = {key: statistics.median(r[key] for r in results) for key in results[0]}
     base = median["fcp"]
-    rows = [("blog's first contentful paint (baseline)", "fcp"), ("card visible (prerendered)", "visible"),
-            ("engine ready (Pyodide + engine in the worker)", "ready"),
-            ("card re-rendered by the engine, live tallies", "takeover"),
-            ("main thread blocked by long tasks, whole load", "blocked")]
-    lines = [f"{len(results)} cold runs, medians", "",
-             "| figure | median | ratio to baseline |", "|---|---:|---:|"]
+    rows = [
+        ("blog's first contentful paint (baseline)", "fcp"),
+        ("card visible (prerendered)", "visible"),
+        ("engine ready (Pyodide + engine in the worker)", "ready"),
+        ("card re-rendered by the engine, live tallies", "takeover"),
+        ("main thread blocked by long tasks, whole load", "blocked"),
+    ]
+    lines = [f"{len(results)} cold runs, medians", "", "| figure | median | ratio to baseline |", "|---|---:|---:|"]
     for label, key in rows:
         lines.append(f"| {label} | {median[key]:.0f} ms | {median[key] / base:.2f}× |")
     return "\n".join(lines)
@@ -81,17 +89,27 @@ def cold_download() -> str:
 
     assets = json.loads((DIST / "manifest.json").read_text())["assets"]
     lock = json.loads((DIST / assets["lock"]).read_text())
-    files = [DIST / "embed.js", DIST / assets["worker"], DIST / assets["pyodide"], DIST / assets["stdlib"],
-             DIST / assets["lock"], *(DIST / assets["indexURL"] / n for n in ("pyodide.asm.mjs", "pyodide.asm.wasm")),
-             *(DIST / assets["packages"] / p["file_name"] for p in lock["packages"].values()),
-             *(DIST / path for path in assets["prerendered"].values())]
+    files = [
+        DIST / "embed.js",
+        DIST / assets["worker"],
+        DIST / assets["pyodide"],
+        DIST / assets["stdlib"],
+        DIST / assets["lock"],
+        *(DIST / assets["indexURL"] / n for n in ("pyodide.asm.mjs", "pyodide.asm.wasm")),
+        *(DIST / assets["packages"] / p["file_name"] for p in lock["packages"].values()),
+        *(DIST / path for path in assets["prerendered"].values()),
+    ]
 
     def size(file, suffixes):
-        return min([file.stat().st_size] + [file.with_name(file.name + s).stat().st_size
-                                            for s in suffixes if file.with_name(file.name + s).exists()])
+        return min(
+            [file.stat().st_size]
+            + [file.with_name(file.name + s).stat().st_size for s in suffixes if file.with_name(file.name + s).exists()]
+        )
 
-    totals = {name: sum(size(f, suffixes) for f in files) / 1e6
-              for name, suffixes in (("uncompressed", ()), ("gzip", (".gz",)), ("brotli", (".br", ".gz")))}
+    totals = {
+        name: sum(size(f, suffixes) for f in files) / 1e6
+        for name, suffixes in (("uncompressed", ()), ("gzip", (".gz",)), ("brotli", (".br", ".gz")))
+    }
     return "cold download from the widget host: " + ", ".join(f"{v:.2f} MB {k}" for k, v in totals.items())
 
 
@@ -102,8 +120,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     args = parser.parse_args(argv)
     database = ROOT / "var" / "bench-votes.db"
-    server = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--port", str(args.port),
-                               "--database", f"sqlite:///{database}"], cwd=ROOT, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "builder", "serve", "--port", str(args.port), "--database", f"sqlite:///{database}"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     blog = f"http://127.0.0.1:{args.port}"
     try:
         deadline = time.monotonic() + 30
@@ -113,7 +134,7 @@ def main(argv: list[str] | None = None) -> None:
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the demo servers did not start")
+                    raise SystemExit("the demo servers did not start") from None
                 time.sleep(0.1)
         print(table(run(blog, args.runs, args.chromium)))
         print("\n" + cold_download())

@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 import brotli
+
 from verdict.bundle import BundleError
 
 from . import fetch, pyc
@@ -53,8 +54,21 @@ def tree_hash(files: list[Path]) -> str:
 
 def build_engine_wheel(out: Path) -> Path:
     """Our pure-Python wheel, built offline by the hatchling in the virtualenv."""
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(out), str(WIDGET)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(out),
+            str(WIDGET),
+        ],
+        check=True,
+    )
     return next(out.glob("verdict-*.whl"))
 
 
@@ -67,8 +81,9 @@ def compiled(pyodide_dir: Path, wheels: list[Path]) -> tuple[Path, list[Path]]:
     if not stdlib.exists():
         print("precompiling the standard library and wheels inside Pyodide", flush=True)
         with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
-            result = pyc.precompile(pyodide_dir, pyodide_dir / "python_stdlib.zip", wheels, Path(tmp),
-                                    compression=ZIP_COMPRESSION)
+            result = pyc.precompile(
+                pyodide_dir, pyodide_dir / "python_stdlib.zip", wheels, Path(tmp), compression=ZIP_COMPRESSION
+            )
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
             for path in result.values():
@@ -83,9 +98,17 @@ def write_lock(pyodide_dir: Path, wheels: list[Path], out: Path) -> None:
     for wheel in wheels:
         dist_name, version = wheel.name.split("-")[:2]
         key = dist_name.lower().replace("_", "-")
-        entry = dict(upstream["packages"].get(key) or {
-            "name": key, "install_dir": "site", "package_type": "package", "imports": [dist_name],
-            "depends": ["pydantic"], "unvendored_tests": False})
+        entry = dict(
+            upstream["packages"].get(key)
+            or {
+                "name": key,
+                "install_dir": "site",
+                "package_type": "package",
+                "imports": [dist_name],
+                "depends": ["pydantic"],
+                "unvendored_tests": False,
+            }
+        )
         entry.update(version=version, file_name=wheel.name, sha256=sha256(wheel.read_bytes()))
         entry.pop("tool", None)
         packages[key] = entry
@@ -105,8 +128,10 @@ def precompress(file: Path) -> None:
     """
     data = file.read_bytes()
     digest = sha256(data)
-    for suffix, compress in ((".gz", lambda d: gzip.compress(d, 9, mtime=0)),
-                             (".br", lambda d: brotli.compress(d, quality=11))):
+    for suffix, compress in (
+        (".gz", lambda d: gzip.compress(d, 9, mtime=0)),
+        (".br", lambda d: brotli.compress(d, quality=11)),
+    ):
         cached = CACHE / "compressed" / f"{digest}{suffix}"
         if not cached.exists():
             cached.parent.mkdir(parents=True, exist_ok=True)
@@ -138,8 +163,12 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     dist.mkdir(parents=True)
     rel = lambda path: path.relative_to(dist).as_posix()
 
-    runtime_files = [pyodide_dir / "pyodide.mjs", pyodide_dir / "pyodide.asm.mjs",
-                     pyodide_dir / "pyodide.asm.wasm", stdlib]
+    runtime_files = [
+        pyodide_dir / "pyodide.mjs",
+        pyodide_dir / "pyodide.asm.mjs",
+        pyodide_dir / "pyodide.asm.wasm",
+        stdlib,
+    ]
     runtime = dist / "runtime" / tree_hash(runtime_files)
     runtime.mkdir(parents=True)
     for file in runtime_files:
@@ -193,8 +222,11 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     manifest = {
         "pyodide": pyodide_dir.name.removeprefix("pyodide-"),
         "assets": {k: v for k, v in assets.items() if k != "css"},
-        "files": {rel(f): {"bytes": f.stat().st_size, "sha256": sha256(f.read_bytes())}
-                  for f in sorted(dist.rglob("*")) if f.is_file() and f.suffix not in (".gz", ".br")},
+        "files": {
+            rel(f): {"bytes": f.stat().st_size, "sha256": sha256(f.read_bytes())}
+            for f in sorted(dist.rglob("*"))
+            if f.is_file() and f.suffix not in (".gz", ".br")
+        },
     }
     (dist / "manifest.json").write_text(json.dumps(manifest, indent=2))
     shutil.rmtree(target, ignore_errors=True)

@@ -37,8 +37,11 @@ def pyodide() -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         print(f"fetching pyodide@{pins.PYODIDE_VERSION} from npm", flush=True)
-        subprocess.run(["npm", "pack", f"pyodide@{pins.PYODIDE_VERSION}", "--silent", "--pack-destination", tmp],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["npm", "pack", f"pyodide@{pins.PYODIDE_VERSION}", "--silent", "--pack-destination", tmp],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         tarball = next(Path(tmp).glob("pyodide-*.tgz"))
         algorithm, expected = pins.PYODIDE_INTEGRITY.split("-", 1)
         if base64.b64encode(_digest(tarball, algorithm)).decode() != expected:
@@ -63,11 +66,29 @@ def wheels() -> list[Path]:
         matches = sorted(folder.glob(_wheel_name(name, version) + "*.whl"))
         if not matches:
             print(f"fetching {name}=={version} from PyPI", flush=True)
-            platform = (["--platform", pins.PYODIDE_PLATFORM, "--implementation", "cp", "--abi", "cp314"]
-                        if name in pins.NATIVE else [])
-            subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                            "--only-binary=:all:", "--python-version", pins.PYODIDE_PYTHON, *platform,
-                            "--dest", str(folder), f"{name}=={version}"], check=True)
+            platform = (
+                ["--platform", pins.PYODIDE_PLATFORM, "--implementation", "cp", "--abi", "cp314"]
+                if name in pins.NATIVE
+                else []
+            )
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "--only-binary=:all:",
+                    "--python-version",
+                    pins.PYODIDE_PYTHON,
+                    *platform,
+                    "--dest",
+                    str(folder),
+                    f"{name}=={version}",
+                ],
+                check=True,
+            )
             matches = sorted(folder.glob(_wheel_name(name, version) + "*.whl"))
         wheel = matches[0]
         if _digest(wheel, "sha256").hex() != sha256:

@@ -1,7 +1,7 @@
 """What the browser runtime ships, pinned exactly.
 
 pydantic must match on both sides: the browser gets these wheels, CPython gets
-the same versions from requirements.txt.
+the same versions from the `engine` group of pyproject.toml.
 """
 
 PYODIDE_VERSION = "314.0.7"

@@ -30,9 +30,25 @@ INSIDE = HERE / "pyc_inside.py"
 # several (test, idlelib, tkinter, ...); listing them costs nothing. This saves
 # ~0.5 MB of the compiled zip and no start-up time. Pass drop=() to keep all.
 DEFAULT_DROP: tuple[str, ...] = (
-    "__hello__", "__phello__", "_pyrepl", "antigravity", "doctest", "ensurepip",
-    "idlelib", "lib2to3", "pdb", "pydoc", "pydoc_data", "test", "this", "tkinter",
-    "turtle", "turtledemo", "unittest", "wsgiref", "xmlrpc",
+    "__hello__",
+    "__phello__",
+    "_pyrepl",
+    "antigravity",
+    "doctest",
+    "ensurepip",
+    "idlelib",
+    "lib2to3",
+    "pdb",
+    "pydoc",
+    "pydoc_data",
+    "test",
+    "this",
+    "tkinter",
+    "turtle",
+    "turtledemo",
+    "unittest",
+    "wsgiref",
+    "xmlrpc",
 )
 
 STDLIB_KEY = "stdlib"
@@ -93,9 +109,17 @@ def precompile(
         tmp_dir = Path(tmp)
         outputs = {STDLIB_KEY: tmp_dir / stdlib_zip.name}
         cmd = [
-            node, str(RUNNER), str(pyodide_dir.resolve()), str(INSIDE),
-            "--compression", compression, "--optimize", str(optimize),
-            "--stdlib", str(stdlib_zip.resolve()), str(outputs[STDLIB_KEY]),
+            node,
+            str(RUNNER),
+            str(pyodide_dir.resolve()),
+            str(INSIDE),
+            "--compression",
+            compression,
+            "--optimize",
+            str(optimize),
+            "--stdlib",
+            str(stdlib_zip.resolve()),
+            str(outputs[STDLIB_KEY]),
         ]
         for name in drop:
             cmd += ["--drop", name]
@@ -108,8 +132,7 @@ def precompile(
             raise PrecompileError(f"precompiling inside Pyodide timed out after {timeout}s") from e
         if proc.returncode != 0:
             raise PrecompileError(
-                f"precompiling inside Pyodide failed (exit {proc.returncode}):\n"
-                f"{proc.stdout}{proc.stderr}".rstrip()
+                f"precompiling inside Pyodide failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}".rstrip()
             )
         missing = [path.name for path in outputs.values() if not path.is_file()]
         if missing:
@@ -136,7 +159,12 @@ if __name__ == "__main__":
     parser.add_argument("--keep-all", action="store_true", help="drop no stdlib module")
     args = parser.parse_args()
     for key, path in precompile(
-        args.pyodide_dir, args.stdlib_zip, args.wheels, args.out_dir,
-        compression=args.compression, optimize=args.optimize, drop=() if args.keep_all else DEFAULT_DROP,
+        args.pyodide_dir,
+        args.stdlib_zip,
+        args.wheels,
+        args.out_dir,
+        compression=args.compression,
+        optimize=args.optimize,
+        drop=() if args.keep_all else DEFAULT_DROP,
     ).items():
         print(f"{key}: {path} ({path.stat().st_size} bytes)")

@@ -170,16 +170,23 @@ def compile_wheel(src: str, dst: str, compress_type: int, optimize: int) -> dict
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--compression", choices=sorted(COMPRESSION), default="deflated")
-    parser.add_argument("--optimize", type=int, choices=[0, 1, 2], default=2,
-                        help="compile() optimization: 1 drops asserts, 2 also docstrings")
-    parser.add_argument("--drop", action="append", default=[], metavar="NAME",
-                        help="top-level stdlib module or package to leave out")
+    parser.add_argument(
+        "--optimize",
+        type=int,
+        choices=[0, 1, 2],
+        default=2,
+        help="compile() optimization: 1 drops asserts, 2 also docstrings",
+    )
+    parser.add_argument(
+        "--drop", action="append", default=[], metavar="NAME", help="top-level stdlib module or package to leave out"
+    )
     parser.add_argument("--stdlib", nargs=2, metavar=("IN", "OUT"))
     parser.add_argument("--wheel", nargs=2, action="append", default=[], metavar=("IN", "OUT"))
     args = parser.parse_args(argv)
     compress_type = COMPRESSION[args.compression]
     sys.dont_write_bytecode = True
-    print(f"pyc_inside: Python {sys.version.split()[0]}, magic {importlib.util.MAGIC_NUMBER.hex()}, optimize {args.optimize}")
+    magic = importlib.util.MAGIC_NUMBER.hex()
+    print(f"pyc_inside: Python {sys.version.split()[0]}, magic {magic}, optimize {args.optimize}")
     if args.stdlib:
         src, dst = args.stdlib
         stats = compile_stdlib(host_path(src), host_path(dst), compress_type, args.optimize, set(args.drop))

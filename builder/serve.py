@@ -1,8 +1,8 @@
 """Serve the demo: a blog, the widget host and the vote endpoint on three origins.
 
-    blog      http://127.0.0.1:PORT/        demo/ pages (what a publisher runs)
-    widget    http://127.0.0.1:PORT+1/      dist/ (what a CDN would serve)
-    votes     http://127.0.0.1:PORT+2/      the vote endpoint, SQLite
+blog      http://127.0.0.1:PORT/        demo/ pages (what a publisher runs)
+widget    http://127.0.0.1:PORT+1/      dist/ (what a CDN would serve)
+votes     http://127.0.0.1:PORT+2/      the vote endpoint, SQLite
 """
 
 from __future__ import annotations
@@ -19,8 +19,11 @@ from .static import BlogHost, WidgetHost
 
 
 def origins(port: int, host: str = "127.0.0.1") -> dict[str, str]:
-    return {"blog": f"http://{host}:{port}", "widget": f"http://{host}:{port + 1}",
-            "votes": f"http://{host}:{port + 2}"}
+    return {
+        "blog": f"http://{host}:{port}",
+        "widget": f"http://{host}:{port + 1}",
+        "votes": f"http://{host}:{port + 2}",
+    }
 
 
 async def serve(port: int, database_url: str, pages: list[Path], host: str = "127.0.0.1") -> None:
@@ -28,11 +31,13 @@ async def serve(port: int, database_url: str, pages: list[Path], host: str = "12
     from verdict_endpoint.settings import Settings
 
     where = origins(port, host)
-    votes = create_app(Settings(bundles=sorted(DEMO.glob("*.json")), database_url=database_url,
-                                allow_origins=[where["blog"]]))
+    votes = create_app(
+        Settings(bundles=sorted(DEMO.glob("*.json")), database_url=database_url, allow_origins=[where["blog"]])
+    )
     apps = [(BlogHost([*pages, DEMO], where), port), (WidgetHost(DIST), port + 1), (votes, port + 2)]
-    servers = [uvicorn.Server(uvicorn.Config(app, host=host, port=p, log_level="warning", lifespan="auto"))
-               for app, p in apps]
+    servers = [
+        uvicorn.Server(uvicorn.Config(app, host=host, port=p, log_level="warning", lifespan="auto")) for app, p in apps
+    ]
     for server in servers:
         server.install_signal_handlers = lambda: None
     loop = asyncio.get_running_loop()
@@ -47,10 +52,13 @@ async def serve(port: int, database_url: str, pages: list[Path], host: str = "12
                     raise t.exception()
             raise SystemExit("a demo server failed to start (is the port in use?)")
         await asyncio.sleep(0.05)
-    print(f"Blog (open this):  {where['blog']}/\n"
-          f"Widget host:       {where['widget']}/embed.js\n"
-          f"Vote endpoint:     {where['votes']}/openapi.json\n"
-          "Press Ctrl-C to stop.", flush=True)
+    print(
+        f"Blog (open this):  {where['blog']}/\n"
+        f"Widget host:       {where['widget']}/embed.js\n"
+        f"Vote endpoint:     {where['votes']}/openapi.json\n"
+        "Press Ctrl-C to stop.",
+        flush=True,
+    )
     await stop.wait()
     for server in servers:
         server.should_exit = True

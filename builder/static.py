@@ -42,7 +42,9 @@ class WidgetHost:
         request = Request(scope, receive)
         cors = {"Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin"}
         if request.method == "OPTIONS":
-            await Response(status_code=204, headers={**cors, "Access-Control-Allow-Methods": "GET"})(scope, receive, send)
+            await Response(status_code=204, headers={**cors, "Access-Control-Allow-Methods": "GET"})(
+                scope, receive, send
+            )
             return
         relative = request.url.path.lstrip("/")
         file = _resolve(self.dist, relative)
@@ -82,8 +84,9 @@ class BlogHost:
             page = file.read_text()
             for key, value in self.values.items():
                 page = page.replace("{{" + key + "}}", value)
-            response: Response = Response(page, media_type="text/html; charset=utf-8",
-                                          headers={"Cache-Control": "no-cache"})
+            response: Response = Response(
+                page, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"}
+            )
         else:
             response = FileResponse(file, headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-cache"})
         await response(scope, receive, send)

@@ -29,28 +29,37 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the Verdict vote endpoint. Flags override the VERDICT_* environment variables.",
     )
     parser.add_argument(
-        "--bundle", action="append", type=Path, metavar="PATH",
+        "--bundle",
+        action="append",
+        type=Path,
+        metavar="PATH",
         help="a bundle whose comparisons are open to votes; repeat for several "
         "(env VERDICT_BUNDLE, separated by commas or os.pathsep)",
     )
     parser.add_argument(
-        "--database", metavar="URL",
+        "--database",
+        metavar="URL",
         help=f"where votes are stored (env VERDICT_DATABASE_URL; default {DEFAULT_DATABASE_URL})",
     )
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"interface to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
     parser.add_argument(
-        "--allow-origin", action="append", metavar="ORIGIN",
+        "--allow-origin",
+        action="append",
+        metavar="ORIGIN",
         help="an origin (https://blog.example) whose pages may call the endpoint, or * for any; "
         "repeat for several (env VERDICT_ALLOW_ORIGINS, comma-separated; default none)",
     )
     parser.add_argument(
-        "--secret", metavar="S",
+        "--secret",
+        metavar="S",
         help="key of the voter and address hashes (env VERDICT_SECRET; default: generated once "
         "and kept in secret.key beside the database). Prefer the environment: flags show in ps.",
     )
     parser.add_argument(
-        "--rate-limit", type=int, metavar="N",
+        "--rate-limit",
+        type=int,
+        metavar="N",
         help="votes per client address per minute, 0 for no limit "
         f"(env VERDICT_RATE_LIMIT; default {DEFAULT_RATE_LIMIT})",
     )

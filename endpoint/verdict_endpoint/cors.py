@@ -36,9 +36,7 @@ class JSONCORSMiddleware(CORSMiddleware):
         if response.status_code == 200:
             return response
         headers = {
-            name: value
-            for name, value in response.headers.items()
-            if name not in ("content-length", "content-type")
+            name: value for name, value in response.headers.items() if name not in ("content-length", "content-type")
         }
         reason = bytes(response.body).decode()
         return JSONResponse({"error": f"{reason} (origin {request_headers['origin']!r})"}, 400, headers=headers)

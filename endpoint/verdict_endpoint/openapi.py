@@ -89,15 +89,11 @@ def openapi_document() -> dict[str, Any]:
             "get": {
                 "operationId": "getTallies",
                 "summary": "The tallies of a comparison",
-                "parameters": [
-                    {"name": "comparison", "in": "path", "required": True, "schema": {"type": "string"}}
-                ],
+                "parameters": [{"name": "comparison", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {
                     "200": {
                         "description": "Current tallies; cacheable for 5 seconds.",
-                        "headers": {
-                            "Cache-Control": {"schema": {"type": "string", "const": "public, max-age=5"}}
-                        },
+                        "headers": {"Cache-Control": {"schema": {"type": "string", "const": "public, max-age=5"}}},
                         "content": _content(Tallies),
                     },
                     "404": _error("The comparison is not in the endpoint's bundles."),

@@ -42,7 +42,7 @@ def sqlite_path(database_url: str) -> Path | None:
     """The file of a ``sqlite:///relative/path`` or ``sqlite:////absolute/path`` URL; None for other schemes."""
     if not database_url.lower().startswith("sqlite:"):
         return None
-    path = database_url[len(SQLITE_PREFIX):] if database_url.lower().startswith(SQLITE_PREFIX) else ""
+    path = database_url[len(SQLITE_PREFIX) :] if database_url.lower().startswith(SQLITE_PREFIX) else ""
     if not path or path == ":memory:" or "?" in path:
         raise StartupError(
             f"bad SQLite URL {database_url!r}: expected sqlite:///path/to/votes.db (a file, so votes survive restarts)"

@@ -23,8 +23,15 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"
 CHROMIUM = os.environ.get("VERDICT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port_run(count: int = 3) -> int:
@@ -77,8 +84,22 @@ def demo(tmp_path_factory) -> Iterator[Demo]:
     base = free_port_run()
     database = tmp_path_factory.mktemp("votes") / "votes.db"
     process = subprocess.Popen(
-        [sys.executable, "-m", "builder", "serve", "--port", str(base), "--database", f"sqlite:///{database}",
-         "--pages", str(PAGES)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "builder",
+            "serve",
+            "--port",
+            str(base),
+            "--database",
+            f"sqlite:///{database}",
+            "--pages",
+            str(PAGES),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         servers = Demo(base)
         for url in (servers.blog + "/", servers.widget + "/embed.js", servers.votes + "/healthz"):

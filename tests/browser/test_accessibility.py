@@ -14,8 +14,7 @@ axe = Axe()
 
 def violations(page: Page) -> list[str]:
     result = axe.run(page)
-    return [f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in result.response["violations"]]
+    return [f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in result.response["violations"]]
 
 
 def test_demo_page_before_and_after_a_vote(page: Page, demo: Demo):

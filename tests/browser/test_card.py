@@ -10,10 +10,12 @@ from ..conftest import HEYGEN, MISTRAL
 from .conftest import ENGINE_TIMEOUT, Demo, wait_for_mark
 
 SEED_FACTS = [
-    "AI tool comparison", "HeyGen Interactive Avatar SDK v3 vs Mistral 4B Edge",
+    "AI tool comparison",
+    "HeyGen Interactive Avatar SDK v3 vs Mistral 4B Edge",
     "Embed conversational AI avatars that answer in under 500 ms",
     "An open-source 4B model that runs entirely on the device",
-    "Reviewer scorecard", "Get the next comparison in your inbox",
+    "Reviewer scorecard",
+    "Get the next comparison in your inbox",
 ]
 
 
@@ -73,8 +75,9 @@ def test_reader_votes_changes_vote_and_is_remembered(context: BrowserContext, pa
         reader.goto(demo.blog + "/")
         wait_for_mark(reader, "verdict:engine-card")
         expect(figure(reader, MISTRAL, "community")).to_have_text("100%")
-        expect(reader.locator('.vd-tool[data-tool="mistral-4b-edge"] .vd-figure-community .vd-figure-detail')
-               ).to_have_text("1 vote")
+        expect(
+            reader.locator('.vd-tool[data-tool="mistral-4b-edge"] .vd-figure-community .vd-figure-detail')
+        ).to_have_text("1 vote")
         choice(reader, HEYGEN).click()
         expect(reader.locator(".vd-vote-status")).to_contain_text("is counted")
         expect(figure(reader, HEYGEN, "community")).to_have_text("50%")
@@ -103,7 +106,9 @@ def test_vote_event_reaches_the_host_page(page: Page, demo: Demo):
     choice(page, HEYGEN).click()
     page.wait_for_function("window.__events.length > 0")
     assert page.evaluate("window.__events[0]") == {
-        "comparison": "heygen-avatar-sdk-v3-vs-mistral-4b-edge", "tool": HEYGEN}
+        "comparison": "heygen-avatar-sdk-v3-vs-mistral-4b-edge",
+        "tool": HEYGEN,
+    }
 
 
 def test_failed_vote_rolls_back_with_a_plain_message(page: Page, demo: Demo):
@@ -203,7 +208,8 @@ def test_a_click_before_the_engine_is_up_still_counts(page: Page, demo: Demo):
     assert page.evaluate("performance.getEntriesByName('verdict:engine-ready').length") == 0
     choice(page, HEYGEN).click()
     expect(page.locator(".vd-vote-status")).to_contain_text(
-        "your vote for HeyGen Interactive Avatar SDK v3 is counted", timeout=ENGINE_TIMEOUT)
+        "your vote for HeyGen Interactive Avatar SDK v3 is counted", timeout=ENGINE_TIMEOUT
+    )
     expect(choice(page, HEYGEN)).to_have_attribute("aria-pressed", "true")
 
 

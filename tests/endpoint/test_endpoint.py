@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 import json
 import stat
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -210,9 +210,7 @@ def test_another_origin_gets_no_cors_grant(client: httpx.Client) -> None:
     evil = "https://evil.example"
     tallies = client.get("/v1/tallies/alpha-vs-beta", headers={"Origin": evil})
     assert "access-control-allow-origin" not in tallies.headers
-    preflight = client.options(
-        "/v1/votes", headers={"Origin": evil, "Access-Control-Request-Method": "POST"}
-    )
+    preflight = client.options("/v1/votes", headers={"Origin": evil, "Access-Control-Request-Method": "POST"})
     assert preflight.status_code == 400
     assert "access-control-allow-origin" not in preflight.headers
     assert "origin" in preflight.json()["error"]
@@ -310,7 +308,10 @@ def test_a_200_vote_survives_kill_9(bundles: list[Path], tmp_path: Path) -> None
 def serve(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "verdict_endpoint", "serve", "--port", "1", *args],
-        capture_output=True, text=True, timeout=30, env=clean_environment(env),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=clean_environment(env),
     )
 
 

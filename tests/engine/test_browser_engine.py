@@ -63,8 +63,9 @@ def endpoint(tmp_path: Path):
 def test_mount_vote_change_and_withdraw(endpoint):
     async def scenario():
         loader = Loader()
-        await loader.send(type="mount", card="c1", bundle=BUNDLE_URL, comparison=SEED, endpoint=endpoint,
-                          options={}, device={})
+        await loader.send(
+            type="mount", card="c1", bundle=BUNDLE_URL, comparison=SEED, endpoint=endpoint, options={}, device={}
+        )
         assert loader.of("status")[0]["text"].startswith("Loading")
         assert "No votes yet" in loader.of("html")[-1]["html"]
 
@@ -88,8 +89,9 @@ def test_mount_vote_change_and_withdraw(endpoint):
 
         # An engine started later with the device as stored after the first vote shows that vote.
         again = Loader()
-        await again.send(type="mount", card="c2", bundle=BUNDLE_URL, comparison=SEED, endpoint=endpoint,
-                         options={}, device=device)
+        await again.send(
+            type="mount", card="c2", bundle=BUNDLE_URL, comparison=SEED, endpoint=endpoint, options={}, device=device
+        )
         assert 'aria-pressed="true"' in again.of("html")[-1]["html"]  # the stored device said Mistral
 
     run(scenario())
@@ -98,8 +100,15 @@ def test_mount_vote_change_and_withdraw(endpoint):
 def test_unreachable_endpoint_rolls_the_vote_back(tmp_path):
     async def scenario():
         loader = Loader()
-        await loader.send(type="mount", card="c1", bundle=BUNDLE_URL, comparison=SEED,
-                          endpoint="http://127.0.0.1:9", options={}, device={})
+        await loader.send(
+            type="mount",
+            card="c1",
+            bundle=BUNDLE_URL,
+            comparison=SEED,
+            endpoint="http://127.0.0.1:9",
+            options={},
+            device={},
+        )
         assert "Live votes are unavailable right now." in loader.of("html")[-1]["html"]
         await loader.send(type="action", card="c1", action="vote", tool=HEYGEN)
         final = loader.of("html")[-1]["html"]
@@ -112,8 +121,9 @@ def test_unreachable_endpoint_rolls_the_vote_back(tmp_path):
 def test_bad_bundle_and_unknown_comparison_give_error_cards():
     async def scenario():
         loader = Loader()
-        await loader.send(type="mount", card="c1", bundle=BUNDLE_URL, comparison="no-such-thing",
-                          endpoint=None, options={}, device={})
+        await loader.send(
+            type="mount", card="c1", bundle=BUNDLE_URL, comparison="no-such-thing", endpoint=None, options={}, device={}
+        )
         assert "no comparison 'no-such-thing'" in loader.of("html")[-1]["html"]
         assert "vd-error" in loader.of("html")[-1]["html"]
         assert loader.of("log")[-1]["level"] == "error"
@@ -125,8 +135,9 @@ def test_two_cards_of_one_comparison_agree_after_a_vote(endpoint):
     async def scenario():
         loader = Loader()
         for card in ("top", "bottom"):
-            await loader.send(type="mount", card=card, bundle=BUNDLE_URL, comparison=SEED, endpoint=endpoint,
-                              options={}, device={})
+            await loader.send(
+                type="mount", card=card, bundle=BUNDLE_URL, comparison=SEED, endpoint=endpoint, options={}, device={}
+            )
         await loader.send(type="action", card="top", action="vote", tool=HEYGEN)
         bottom = [m for m in loader.of("html") if m["card"] == "bottom"][-1]["html"]
         assert f'data-tool="{HEYGEN}" aria-pressed="true"' in bottom and "1 vote so far." in bottom

@@ -23,7 +23,9 @@ def test_demo_bundle_is_valid(bundle_data):
     index = BundleIndex(bundle)
     assert index.comparison(None).id == SEED
     assert [index.tools[t].name for t in index.comparison(SEED).tools] == [
-        "HeyGen Interactive Avatar SDK v3", "Mistral 4B Edge"]
+        "HeyGen Interactive Avatar SDK v3",
+        "Mistral 4B Edge",
+    ]
 
 
 def test_missing_and_mistyped_fields_are_named(bundle_data):

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from verdict.bundle import BundleIndex, load_bundle
+from verdict.bundle import BundleError, BundleIndex, Problem, load_bundle
 from verdict.render import CardState, RenderOptions, Section, VoteState, render_card, render_error
-from verdict.bundle import BundleError, Problem
 from verdict.richtext import render_rich_text
 
 from ..conftest import HEYGEN, MISTRAL, SEED
@@ -34,7 +33,11 @@ def parse(html: str) -> Collector:
     return collector
 
 
-def card(data, options=RenderOptions(voting=True), state=CardState()):
+VOTING = RenderOptions(voting=True)
+NO_VOTES = CardState()
+
+
+def card(data, options=VOTING, state=NO_VOTES):
     index = BundleIndex(load_bundle(data))
     return render_card(index, index.comparison(SEED), options, state)
 
@@ -45,11 +48,21 @@ def visible_text(html: str) -> str:
 
 def test_card_shows_the_seed_facts(bundle_data):
     text = visible_text(card(bundle_data))
-    for fact in ["AI tool comparison", "HeyGen Interactive Avatar SDK v3 vs Mistral 4B Edge",
-                 "Developer Tools", "Panel ship 75% 3 of 4", "Community — no votes yet",
-                 "Entry Paid", "Entry Free", "Reviewer scorecard", "3 ship · 1 skip",
-                 "dissent: Daniel Brandt (Buyer and business model)", "Which would you ship?",
-                 "Get the next comparison in your inbox", "Pricing read Usage-based credits"]:
+    for fact in [
+        "AI tool comparison",
+        "HeyGen Interactive Avatar SDK v3 vs Mistral 4B Edge",
+        "Developer Tools",
+        "Panel ship 75% 3 of 4",
+        "Community — no votes yet",
+        "Entry Paid",
+        "Entry Free",
+        "Reviewer scorecard",
+        "3 ship · 1 skip",
+        "dissent: Daniel Brandt (Buyer and business model)",
+        "Which would you ship?",
+        "Get the next comparison in your inbox",
+        "Pricing read Usage-based credits",
+    ]:
         assert fact in text, fact
 
 
@@ -103,14 +116,20 @@ def test_bundle_text_can_never_become_markup(bundle_data):
 
 def test_rich_text_subset():
     html = render_rich_text("One *two* **three** `four()`\n\nSecond [link](https://example.com/a?b=1&c=2).")
-    assert html == ('<p>One <em>two</em> <strong>three</strong> <code>four()</code></p>'
-                    '<p>Second <a href="https://example.com/a?b=1&amp;c=2" rel="noopener nofollow ugc" '
-                    'target="_blank">link</a>.</p>')
+    assert html == (
+        "<p>One <em>two</em> <strong>three</strong> <code>four()</code></p>"
+        '<p>Second <a href="https://example.com/a?b=1&amp;c=2" rel="noopener nofollow ugc" '
+        'target="_blank">link</a>.</p>'
+    )
 
 
 def test_error_card_names_each_field():
-    error = BundleError([Problem("tools[0].entry", "Input should be 'paid' or 'free'"),
-                         Problem("comparisons[0].tools[1]", "unknown tool '<b>x</b>'")])
+    error = BundleError(
+        [
+            Problem("tools[0].entry", "Input should be 'paid' or 'free'"),
+            Problem("comparisons[0].tools[1]", "unknown tool '<b>x</b>'"),
+        ]
+    )
     html = render_error(error, source="https://example.com/b.json")
     text = visible_text(html)
     assert "tools[0].entry Input should be 'paid' or 'free'" in text

@@ -35,8 +35,9 @@ REQUEST_TIMEOUT = 10.0
 
 
 class Http(Protocol):
-    async def __call__(self, method: str, url: str, body: dict[str, Any] | None = None,
-                       revalidate: bool = False) -> tuple[int, Any]:
+    async def __call__(
+        self, method: str, url: str, body: dict[str, Any] | None = None, revalidate: bool = False
+    ) -> tuple[int, Any]:
         """Return (status, parsed JSON or text); raise OSError when unreachable.
 
         ``revalidate`` skips the browser's HTTP cache, for figures that must be fresh.
@@ -88,7 +89,9 @@ class Engine:
     async def handle(self, text: str) -> None:
         message = json.loads(text)
         handler: Callable[[dict[str, Any]], Awaitable[None]] | None = {
-            "mount": self.mount, "action": self.action, "unmount": self.unmount,
+            "mount": self.mount,
+            "action": self.action,
+            "unmount": self.unmount,
         }.get(message.get("type"))
         if handler is None:
             self.send("log", level="warn", text=f"Verdict: unknown message {message.get('type')!r}")
@@ -104,8 +107,11 @@ class Engine:
             self.send("log", level="error", text=f"Verdict: {type(error).__name__}: {error}")
             card_id = message.get("card")
             if card_id and card_id not in self._cards:
-                self.send("html", card=card_id, html=render_error(
-                    BundleError([Problem("", "the card could not be rendered")])))
+                self.send(
+                    "html",
+                    card=card_id,
+                    html=render_error(BundleError([Problem("", "the card could not be rendered")])),
+                )
 
     # -- bundles --------------------------------------------------------
     async def _load(self, url: str) -> BundleIndex:
@@ -130,19 +136,26 @@ class Engine:
         if not self._device["voter"]:
             stored = message.get("device") or {}
             self._device = {"voter": stored.get("voter"), "votes": dict(stored.get("votes") or {})}
-        tallies = (asyncio.ensure_future(self._tallies(endpoint, message["comparison"]))
-                   if endpoint and message.get("comparison") else None)
+        tallies = (
+            asyncio.ensure_future(self._tallies(endpoint, message["comparison"]))
+            if endpoint and message.get("comparison")
+            else None
+        )
         self.send("status", card=card_id, text="Loading the comparison…")
         try:
             index = await self.bundle(url)
             comparison = index.comparison(message.get("comparison"))
         except BundleError as error:
             self.send("html", card=card_id, html=render_error(error, source=url))
-            self.send("log", level="error", text=f"Verdict: bundle {url} is invalid:\n" +
-                      "\n".join(f"  {p}" for p in error.problems))
+            self.send(
+                "log",
+                level="error",
+                text=f"Verdict: bundle {url} is invalid:\n" + "\n".join(f"  {p}" for p in error.problems),
+            )
             return
-        card = Card(card_id, endpoint, parse_options(message.get("options") or {}, endpoint is not None),
-                    index, comparison)
+        card = Card(
+            card_id, endpoint, parse_options(message.get("options") or {}, endpoint is not None), index, comparison
+        )
         card.state = CardState(vote=VoteState(mine=self._device["votes"].get(card.vote_key)))
         self._cards[card_id] = card
         # Votes wait for the first tallies, so an early click is never overwritten by them.
@@ -169,9 +182,10 @@ class Engine:
         try:
             # Tallies are publicly cacheable for a few seconds (for CDNs), but a reader
             # reloading right after voting must see their own vote.
-            status, body = await asyncio.wait_for(self._http(
-                "GET", f"{endpoint}/v1/tallies/{comparison_id}", revalidate=True), REQUEST_TIMEOUT)
-        except (OSError, asyncio.TimeoutError):
+            status, body = await asyncio.wait_for(
+                self._http("GET", f"{endpoint}/v1/tallies/{comparison_id}", revalidate=True), REQUEST_TIMEOUT
+            )
+        except (TimeoutError, OSError):
             return "Live votes are unavailable right now."
         if status != 200 or not isinstance(body, dict):
             return "Live votes are unavailable right now."
@@ -217,23 +231,30 @@ class Engine:
             body["tool"] = tool
         try:
             status, reply = await asyncio.wait_for(
-                self._http("POST" if tool else "DELETE", f"{card.endpoint}/v1/votes", body), REQUEST_TIMEOUT)
-        except (OSError, asyncio.TimeoutError):
+                self._http("POST" if tool else "DELETE", f"{card.endpoint}/v1/votes", body), REQUEST_TIMEOUT
+            )
+        except (TimeoutError, OSError):
             status, reply = 0, None
         if status == 200 and isinstance(reply, dict):
             confirmed = reply.get("vote")
-            card.state = CardState({str(k): int(v) for k, v in reply["tallies"].items()}, VoteState(
-                mine=confirmed,
-                message=f"Thanks: your vote for {card.tool_name(confirmed)} is counted." if confirmed
-                else "Your vote is withdrawn."))
+            card.state = CardState(
+                {str(k): int(v) for k, v in reply["tallies"].items()},
+                VoteState(
+                    mine=confirmed,
+                    message=f"Thanks: your vote for {card.tool_name(confirmed)} is counted."
+                    if confirmed
+                    else "Your vote is withdrawn.",
+                ),
+            )
             votes = self._device["votes"]
             if confirmed:
                 votes[card.vote_key] = confirmed
             else:
                 votes.pop(card.vote_key, None)
             self.send("store", device=self._device)
-            self.send("event", card=card.id, name="verdict:vote",
-                      detail={"comparison": card.comparison.id, "tool": confirmed})
+            self.send(
+                "event", card=card.id, name="verdict:vote", detail={"comparison": card.comparison.id, "tool": confirmed}
+            )
             for twin in self._cards.values():  # the same comparison shown twice agrees with itself
                 if twin is not card and twin.vote_key == card.vote_key:
                     twin.state = CardState(card.state.tallies, VoteState(mine=confirmed))
@@ -241,19 +262,30 @@ class Engine:
         else:
             reason = reply.get("error") if isinstance(reply, dict) else None
             why = f"the vote server refused it ({reason})" if reason else "the vote server could not be reached"
-            card.state = replace(before, vote=replace(
-                before.vote, busy=False, error=True,
-                message=f"Your vote was not saved: {why}. Nothing changed; please try again."))
+            card.state = replace(
+                before,
+                vote=replace(
+                    before.vote,
+                    busy=False,
+                    error=True,
+                    message=f"Your vote was not saved: {why}. Nothing changed; please try again.",
+                ),
+            )
         self.render(card)
         self.send("announce", card=card.id, text=card.state.vote.message)
 
 
-async def _pyodide_http(method: str, url: str, body: dict[str, Any] | None = None,
-                        revalidate: bool = False) -> tuple[int, Any]:
+async def _pyodide_http(
+    method: str, url: str, body: dict[str, Any] | None = None, revalidate: bool = False
+) -> tuple[int, Any]:
     from pyodide.http import pyfetch  # only inside Pyodide
 
-    kwargs: dict[str, Any] = {"method": method, "credentials": "omit", "mode": "cors",
-                              "cache": "no-cache" if revalidate else "default"}
+    kwargs: dict[str, Any] = {
+        "method": method,
+        "credentials": "omit",
+        "mode": "cors",
+        "cache": "no-cache" if revalidate else "default",
+    }
     if body is not None:
         kwargs["headers"] = {"Content-Type": "application/json"}
         kwargs["body"] = json.dumps(body)

@@ -55,9 +55,7 @@ def load_bundle(raw: str | bytes | dict[str, Any]) -> Bundle:
     try:
         bundle = Bundle.model_validate(raw)
     except ValidationError as error:
-        raise BundleError(
-            [Problem(format_path(e["loc"]), e["msg"]) for e in error.errors(include_url=False)]
-        ) from None
+        raise BundleError([Problem(format_path(e["loc"]), e["msg"]) for e in error.errors(include_url=False)]) from None
     problems = reference_problems(bundle)
     if problems:
         raise BundleError(problems)
@@ -71,8 +69,7 @@ def _duplicates(ids: list[str]) -> set[str]:
 def reference_problems(bundle: Bundle) -> list[Problem]:
     """Ids must be unique and every reference must point at something that exists."""
     problems: list[Problem] = []
-    for field, items in (("tools", bundle.tools), ("reviewers", bundle.reviewers),
-                         ("comparisons", bundle.comparisons)):
+    for field, items in (("tools", bundle.tools), ("reviewers", bundle.reviewers), ("comparisons", bundle.comparisons)):
         dupes = _duplicates([item.id for item in items])
         for i, item in enumerate(items):
             if item.id in dupes:
@@ -94,8 +91,9 @@ def reference_problems(bundle: Bundle) -> list[Problem]:
                 problems.append(Problem(f"{at}.reviewer", f"unknown reviewer {review.reviewer!r}"))
             for tool_id in review.verdicts:
                 if tool_id not in comparison.tools:
-                    problems.append(Problem(f"{at}.verdicts.{tool_id}",
-                                            "verdict on a tool this comparison does not list"))
+                    problems.append(
+                        Problem(f"{at}.verdicts.{tool_id}", "verdict on a tool this comparison does not list")
+                    )
             for tool_id in comparison.tools:
                 if tool_id not in review.verdicts:
                     problems.append(Problem(f"{at}.verdicts", f"missing the verdict on {tool_id!r}"))

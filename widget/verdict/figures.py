@@ -129,12 +129,14 @@ def derive(index: BundleIndex, comparison: Comparison, tallies: Mapping[str, int
     per_tool = []
     for tool_id in comparison.tools:
         split = split_for(index, comparison, tool_id)
-        per_tool.append(ToolFigures(
-            tool=index.tools[tool_id],
-            panel=PanelFigure(split.ships, split.ships + split.skips),
-            split=split,
-            community=community[tool_id],
-        ))
+        per_tool.append(
+            ToolFigures(
+                tool=index.tools[tool_id],
+                panel=PanelFigure(split.ships, split.ships + split.skips),
+                split=split,
+                community=community[tool_id],
+            )
+        )
     total = sum(figure.votes for figure in community.values())
     return ComparisonFigures(comparison, tuple(per_tool), total, headline(tuple(per_tool), total))
 
@@ -158,21 +160,31 @@ def headline(tools: tuple[ToolFigures, ...], total_votes: int) -> Headline:
     leaders = tuple(t for t in tools if t.panel.percent == best)
     if best < 50:
         top = leaders[0]
-        return Headline(HeadlineKind.NEITHER, (), f"The panel would ship none of these: "
-                        f"the best, {_names(tuple(t.tool for t in leaders))}, gets {top.panel.label}.")
+        return Headline(
+            HeadlineKind.NEITHER,
+            (),
+            f"The panel would ship none of these: "
+            f"the best, {_names(tuple(t.tool for t in leaders))}, gets {top.panel.label}.",
+        )
     if len(leaders) == 1:
         pick = leaders[0]
         runner_up = max(t.panel.percent for t in tools if t is not pick)
-        return Headline(HeadlineKind.PANEL_PICK, (pick.tool,),
-                        f"Ship {pick.tool.name}: the panel backs it {pick.panel.label} to {runner_up}%.")
+        return Headline(
+            HeadlineKind.PANEL_PICK,
+            (pick.tool,),
+            f"Ship {pick.tool.name}: the panel backs it {pick.panel.label} to {runner_up}%.",
+        )
     if total_votes >= MIN_VOTES_TO_BREAK_TIE:
         top_share = max(t.community.percent or 0 for t in leaders)
         favourites = [t for t in leaders if (t.community.percent or 0) == top_share]
         if len(favourites) == 1:
             pick = favourites[0]
-            return Headline(HeadlineKind.READERS_BREAK_TIE, (pick.tool,),
-                            f"Panel tie at {best}%; readers break it for {pick.tool.name} "
-                            f"({pick.community.label} of {total_votes} votes).")
+            return Headline(
+                HeadlineKind.READERS_BREAK_TIE,
+                (pick.tool,),
+                f"Panel tie at {best}%; readers break it for {pick.tool.name} "
+                f"({pick.community.label} of {total_votes} votes).",
+            )
     tied = tuple(t.tool for t in leaders)
     free = [t for t in tied if t.entry is Entry.FREE]
     text = f"Dead heat: the panel ships {_names(tied)} at {best}% each."

@@ -61,8 +61,9 @@ def comparison_title(index: BundleIndex, comparison: Comparison) -> str:
     return comparison.title or " vs ".join(index.tools[t].name for t in comparison.tools)
 
 
-def render_card(index: BundleIndex, comparison: Comparison, options: RenderOptions = RenderOptions(),
-                state: CardState = CardState()) -> Markup:
+def render_card(
+    index: BundleIndex, comparison: Comparison, options: RenderOptions = RenderOptions(), state: CardState = CardState()
+) -> Markup:
     figures = derive(index, comparison, state.tallies)
     level = options.heading_level
     sections = [s for s in options.sections if s is not Section.VOTE or options.voting]
@@ -72,56 +73,83 @@ def render_card(index: BundleIndex, comparison: Comparison, options: RenderOptio
         Section.CTA: lambda: _cta(index),
     }
     return el(
-        "article", {"class": "vd-card", "aria-labelledby": "vd-title",
-                    "data-comparison": comparison.id},
-        el("header", {"class": "vd-header"},
-           el("p", {"class": "vd-kicker"}, comparison.kicker),
-           _heading(level, {"class": "vd-title", "id": "vd-title"}, comparison_title(index, comparison)),
-           el("p", {"class": "vd-standfirst"}, comparison.standfirst)),
+        "article",
+        {"class": "vd-card", "aria-labelledby": "vd-title", "data-comparison": comparison.id},
+        el(
+            "header",
+            {"class": "vd-header"},
+            el("p", {"class": "vd-kicker"}, comparison.kicker),
+            _heading(level, {"class": "vd-title", "id": "vd-title"}, comparison_title(index, comparison)),
+            el("p", {"class": "vd-standfirst"}, comparison.standfirst),
+        ),
         _headline(figures),
-        el("div", {"class": "vd-tools", "data-count": len(figures.tools)},
-           [_tool_column(t, sections, level + 1) for t in figures.tools]),
+        el(
+            "div",
+            {"class": "vd-tools", "data-count": len(figures.tools)},
+            [_tool_column(t, sections, level + 1) for t in figures.tools],
+        ),
         [parts[s]() for s in sections if s in parts],
     )
 
 
 def _headline(figures: ComparisonFigures) -> Markup:
     headline = figures.headline
-    return el("p", {"class": "vd-headline", "data-kind": headline.kind},
-              el("strong", None, "Verdict "), headline.text)
+    return el("p", {"class": "vd-headline", "data-kind": headline.kind}, el("strong", None, "Verdict "), headline.text)
 
 
 def _figure(name: str, value: str, detail: str | None, key: str) -> Markup:
-    return el("div", {"class": f"vd-figure vd-figure-{key}"},
-              el("dt", None, name),
-              el("dd", None, el("span", {"class": "vd-figure-value"}, value),
-                 el("span", {"class": "vd-figure-detail"}, detail or "\u00a0")))
+    return el(
+        "div",
+        {"class": f"vd-figure vd-figure-{key}"},
+        el("dt", None, name),
+        el(
+            "dd",
+            None,
+            el("span", {"class": "vd-figure-value"}, value),
+            el("span", {"class": "vd-figure-detail"}, detail or "\u00a0"),
+        ),
+    )
 
 
 def _tool_column(figures: ToolFigures, sections: list[Section], level: int) -> Markup:
     tool = figures.tool
     community = figures.community
-    community_detail = "no votes yet" if community.percent is None else (
-        f"{community.votes} vote" + ("" if community.votes == 1 else "s"))
+    community_detail = (
+        "no votes yet"
+        if community.percent is None
+        else (f"{community.votes} vote" + ("" if community.votes == 1 else "s"))
+    )
     name = el("a", {"href": tool.url, "rel": "noopener", "target": "_blank"}, tool.name) if tool.url else tool.name
     split = figures.split
     dissent = ", ".join(f"{r.name} ({r.lens})" for r in split.dissenters)
     return el(
-        "div", {"class": "vd-tool", "data-tool": tool.id},
+        "div",
+        {"class": "vd-tool", "data-tool": tool.id},
         el("p", {"class": "vd-category"}, tool.category),
         _heading(level, {"class": "vd-tool-name", "id": f"vd-tool-{tool.id}"}, name),
         el("p", {"class": "vd-tagline"}, tool.tagline),
-        el("dl", {"class": "vd-figures"},
-           _figure("Panel ship", figures.panel.label, figures.panel.detail, "panel"),
-           _figure("Community", community.label, community_detail, "community"),
-           _figure("Entry", tool.entry.value.capitalize(), None, "entry"),
-           ) if Section.FIGURES in sections else None,
-        el("p", {"class": "vd-split"},
-           el("span", {"class": "vd-label"}, "Reviewer split "), split.label,
-           el("span", {"class": "vd-dissent"}, f" — dissent: {dissent}") if dissent else None),
-        [el("p", {"class": "vd-description"}, tool.description),
-         el("p", {"class": "vd-pricing"}, el("span", {"class": "vd-label"}, "Pricing read "), tool.pricing),
-         ] if Section.DESCRIPTION in sections else None,
+        el(
+            "dl",
+            {"class": "vd-figures"},
+            _figure("Panel ship", figures.panel.label, figures.panel.detail, "panel"),
+            _figure("Community", community.label, community_detail, "community"),
+            _figure("Entry", tool.entry.value.capitalize(), None, "entry"),
+        )
+        if Section.FIGURES in sections
+        else None,
+        el(
+            "p",
+            {"class": "vd-split"},
+            el("span", {"class": "vd-label"}, "Reviewer split "),
+            split.label,
+            el("span", {"class": "vd-dissent"}, f" — dissent: {dissent}") if dissent else None,
+        ),
+        [
+            el("p", {"class": "vd-description"}, tool.description),
+            el("p", {"class": "vd-pricing"}, el("span", {"class": "vd-label"}, "Pricing read "), tool.pricing),
+        ]
+        if Section.DESCRIPTION in sections
+        else None,
     )
 
 
@@ -132,44 +160,78 @@ def _scorecard(index: BundleIndex, comparison: Comparison, level: int) -> Markup
         verdicts = []
         for tool_id in comparison.tools:
             verdict = review.verdicts[tool_id]
-            verdicts.append(el(
-                "div", {"class": "vd-verdict", "data-tool": tool_id},
-                el("p", {"class": "vd-verdict-tool"}, index.tools[tool_id].name),
-                el("div", {"class": "vd-verdict-text"}, render_rich_text(verdict.text)),
-                el("p", {"class": f"vd-call vd-call-{verdict.call}"},
-                   "Ship" if verdict.call is Call.SHIP else "Skip")))
-        reviews.append(el(
-            "article", {"class": "vd-review", "data-reviewer": reviewer.id},
-            _heading(level + 1, {"class": "vd-reviewer"}, reviewer.name,
-                     el("span", {"class": "vd-lens"}, reviewer.lens)),
-            el("div", {"class": "vd-verdicts"}, verdicts)))
-    return el("div", {"class": "vd-scorecard"},
-              _heading(level, {"id": "vd-scorecard-title"}, "Reviewer scorecard"), reviews)
+            verdicts.append(
+                el(
+                    "div",
+                    {"class": "vd-verdict", "data-tool": tool_id},
+                    el("p", {"class": "vd-verdict-tool"}, index.tools[tool_id].name),
+                    el("div", {"class": "vd-verdict-text"}, render_rich_text(verdict.text)),
+                    el(
+                        "p",
+                        {"class": f"vd-call vd-call-{verdict.call}"},
+                        "Ship" if verdict.call is Call.SHIP else "Skip",
+                    ),
+                )
+            )
+        reviews.append(
+            el(
+                "article",
+                {"class": "vd-review", "data-reviewer": reviewer.id},
+                _heading(
+                    level + 1, {"class": "vd-reviewer"}, reviewer.name, el("span", {"class": "vd-lens"}, reviewer.lens)
+                ),
+                el("div", {"class": "vd-verdicts"}, verdicts),
+            )
+        )
+    return el(
+        "div", {"class": "vd-scorecard"}, _heading(level, {"id": "vd-scorecard-title"}, "Reviewer scorecard"), reviews
+    )
 
 
 def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
     buttons = []
     for t in figures.tools:
         share = t.community.percent or 0
-        buttons.append(el(
-            "button", {"type": "button", "class": "vd-choice", "id": f"vd-vote-{t.tool.id}",
-                       "data-action": "vote", "data-tool": t.tool.id,
-                       "aria-pressed": "true" if vote.mine == t.tool.id else "false",
-                       "aria-describedby": "vd-vote-status"},
-            el("span", {"class": "vd-choice-name"}, t.tool.name),
-            el("span", {"class": "vd-choice-share"}, t.community.label),
-            el("progress", {"class": "vd-choice-bar", "max": 100, "value": share, "aria-hidden": "true"})))
+        buttons.append(
+            el(
+                "button",
+                {
+                    "type": "button",
+                    "class": "vd-choice",
+                    "id": f"vd-vote-{t.tool.id}",
+                    "data-action": "vote",
+                    "data-tool": t.tool.id,
+                    "aria-pressed": "true" if vote.mine == t.tool.id else "false",
+                    "aria-describedby": "vd-vote-status",
+                },
+                el("span", {"class": "vd-choice-name"}, t.tool.name),
+                el("span", {"class": "vd-choice-share"}, t.community.label),
+                el("progress", {"class": "vd-choice-bar", "max": 100, "value": share, "aria-hidden": "true"}),
+            )
+        )
     total = figures.total_votes
     summary = "No votes yet: be the first." if total == 0 else f"{total} vote{'s' if total != 1 else ''} so far."
     return el(
-        "div", {"class": "vd-vote", "aria-busy": vote.busy or None},
+        "div",
+        {"class": "vd-vote", "aria-busy": vote.busy or None},
         _heading(level, {"id": "vd-vote-title"}, "Which would you ship?"),
         el("div", {"class": "vd-choices", "role": "group", "aria-labelledby": "vd-vote-title"}, buttons),
-        el("p", {"class": "vd-vote-status", "id": "vd-vote-status", "data-error": vote.error or None},
-           vote.message or summary),
-        el("button", {"type": "button", "class": "vd-withdraw", "id": "vd-withdraw",
-                      "data-action": "withdraw", "hidden": vote.mine is None},
-           "Withdraw my vote"),
+        el(
+            "p",
+            {"class": "vd-vote-status", "id": "vd-vote-status", "data-error": vote.error or None},
+            vote.message or summary,
+        ),
+        el(
+            "button",
+            {
+                "type": "button",
+                "class": "vd-withdraw",
+                "id": "vd-withdraw",
+                "data-action": "withdraw",
+                "hidden": vote.mine is None,
+            },
+            "Withdraw my vote",
+        ),
     )
 
 
@@ -177,10 +239,12 @@ def _cta(index: BundleIndex) -> Markup | None:
     cta = index.bundle.site.cta
     if cta is None:
         return None
-    return el("div", {"class": "vd-cta"},
-              el("p", None, cta.text),
-              el("a", {"class": "vd-cta-button", "href": cta.url, "rel": "noopener", "target": "_blank"},
-                 cta.button))
+    return el(
+        "div",
+        {"class": "vd-cta"},
+        el("p", None, cta.text),
+        el("a", {"class": "vd-cta-button", "href": cta.url, "rel": "noopener", "target": "_blank"}, cta.button),
+    )
 
 
 def render_error(error: BundleError, source: str = "") -> Markup:
@@ -188,7 +252,8 @@ def render_error(error: BundleError, source: str = "") -> Markup:
     shown = error.problems[:5]
     more = len(error.problems) - len(shown)
     return el(
-        "div", {"class": "vd-card vd-error", "role": "alert"},
+        "div",
+        {"class": "vd-card vd-error", "role": "alert"},
         el("p", {"class": "vd-error-title"}, "This comparison can't be shown"),
         el("ul", None, [el("li", None, el("code", None, p.path or "(bundle)"), " ", p.message) for p in shown]),
         el("p", {"class": "vd-error-more"}, f"and {more} more problem{'s' if more != 1 else ''}") if more else None,

@@ -29,7 +29,7 @@ def inline(text: str) -> list[Child]:
     out: list[Child] = []
     position = 0
     for match in INLINE.finditer(text):
-        out.append(text[position:match.start()])
+        out.append(text[position : match.start()])
         if match["code"] is not None:
             out.append(el("code", None, match["code"]))
         elif match["strong"] is not None:
@@ -37,8 +37,9 @@ def inline(text: str) -> list[Child]:
         elif match["em"] is not None:
             out.append(el("em", None, match["em"]))
         elif _is_safe(match["url"]):
-            out.append(el("a", {"href": match["url"], "rel": "noopener nofollow ugc",
-                                "target": "_blank"}, match["label"]))
+            out.append(
+                el("a", {"href": match["url"], "rel": "noopener nofollow ugc", "target": "_blank"}, match["label"])
+            )
         else:
             out.append(match[0])  # an unsafe link stays visible as plain text
         position = match.end()

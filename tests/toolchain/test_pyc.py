@@ -41,7 +41,7 @@ def _record_hash(data: bytes) -> str:
 
 
 def test_outputs_keep_input_names(pyodide_cache, compiled):
-    pyodide_dir, wheels = pyodide_cache
+    _pyodide_dir, wheels = pyodide_cache
     assert compiled[pyc.STDLIB_KEY].name == "python_stdlib.zip"
     assert sorted(k for k in compiled if k != pyc.STDLIB_KEY) == sorted(w.name for w in wheels)
     for key, path in compiled.items():
@@ -126,7 +126,7 @@ console.log(out);
 
 
 def test_runtime_boots_and_validates_with_compiled_code(pyodide_cache, compiled, tmp_path):
-    pyodide_dir, wheels = pyodide_cache
+    pyodide_dir, _wheels = pyodide_cache
     order = {name: i for i, name in enumerate(LOAD_ORDER)}
     wheel_paths = sorted(
         (p for k, p in compiled.items() if k != pyc.STDLIB_KEY),
@@ -135,9 +135,16 @@ def test_runtime_boots_and_validates_with_compiled_code(pyodide_cache, compiled,
     script = tmp_path / "boot.mjs"
     script.write_text(BOOT_SCRIPT)
     proc = subprocess.run(
-        [pyc.find_node(), str(script), str(pyodide_dir.resolve()), str(compiled[pyc.STDLIB_KEY]),
-         *map(str, wheel_paths)],
-        capture_output=True, text=True, timeout=300,
+        [
+            pyc.find_node(),
+            str(script),
+            str(pyodide_dir.resolve()),
+            str(compiled[pyc.STDLIB_KEY]),
+            *map(str, wheel_paths),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
