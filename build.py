@@ -87,10 +87,12 @@ def build(*options: str) -> None:
 
 
 def lint() -> None:
-    """Every finding fails the run: ruff's lint and format check over all Python."""
-    print("lint: ruff check, ruff format --check", flush=True)
+    """Every finding fails the run: ruff's lint and format check over all Python, mypy (strict) on
+    the engine and the endpoint."""
+    print("lint: ruff check, ruff format --check, mypy", flush=True)
     run(VENV / "bin" / "ruff", "check", "--quiet", ".")
     run(VENV / "bin" / "ruff", "format", "--check", "--quiet", ".")
+    run(VENV / "bin" / "mypy")
 
 
 def main() -> int:

@@ -209,7 +209,7 @@ class Engine:
         if not self._device["voter"]:
             self._device["voter"] = secrets.token_urlsafe(24)
             self.send("store", device=self._device)
-        return self._device["voter"]
+        return str(self._device["voter"])
 
     async def _vote(self, card: Card, tool: str | None) -> None:
         """Optimistic: the figures move at once, then the endpoint confirms or we roll back."""

@@ -69,11 +69,16 @@ def _duplicates(ids: list[str]) -> set[str]:
 def reference_problems(bundle: Bundle) -> list[Problem]:
     """Ids must be unique and every reference must point at something that exists."""
     problems: list[Problem] = []
-    for field, items in (("tools", bundle.tools), ("reviewers", bundle.reviewers), ("comparisons", bundle.comparisons)):
-        dupes = _duplicates([item.id for item in items])
-        for i, item in enumerate(items):
-            if item.id in dupes:
-                problems.append(Problem(f"{field}[{i}].id", f"duplicate id {item.id!r}"))
+    id_lists = (
+        ("tools", [tool.id for tool in bundle.tools]),
+        ("reviewers", [reviewer.id for reviewer in bundle.reviewers]),
+        ("comparisons", [comparison.id for comparison in bundle.comparisons]),
+    )
+    for field, ids in id_lists:
+        dupes = _duplicates(ids)
+        for i, item_id in enumerate(ids):
+            if item_id in dupes:
+                problems.append(Problem(f"{field}[{i}].id", f"duplicate id {item_id!r}"))
     tool_ids = {tool.id for tool in bundle.tools}
     reviewer_ids = {reviewer.id for reviewer in bundle.reviewers}
     for c, comparison in enumerate(bundle.comparisons):

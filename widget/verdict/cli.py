@@ -72,4 +72,4 @@ def main(argv: list[str] | None = None) -> int:
     render.set_defaults(run=_render)
     commands.add_parser("serve", help="run the vote endpoint (see verdict serve --help)")
     args = parser.parse_args(argv)
-    return args.run(args)
+    return int(args.run(args))

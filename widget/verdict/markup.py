@@ -9,10 +9,11 @@ comes alive.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from typing import Union
 
-Child = Union["Markup", str, int, None, list["Child"], tuple["Child", ...]]
+Child = Union["Markup", str, int, None, Sequence["Child"]]
 AttrValue = str | int | bool | None
 
 VOID = frozenset({"br", "hr", "img", "input", "meta", "link"})

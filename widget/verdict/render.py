@@ -8,12 +8,13 @@ and landmarks (section with a name, aside) would repeat across them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .bundle import BundleError, BundleIndex
 from .figures import ComparisonFigures, ToolFigures, derive
-from .markup import Markup, el
+from .markup import AttrValue, Child, Markup, el
 from .models import Call, Comparison
 from .richtext import render_rich_text
 
@@ -53,7 +54,7 @@ class CardState:
     vote: VoteState = VoteState()
 
 
-def _heading(level: int, attrs: dict, *children) -> Markup:
+def _heading(level: int, attrs: dict[str, AttrValue], *children: Child) -> Markup:
     return el(f"h{min(max(level, 1), 6)}", attrs, *children)
 
 
@@ -67,7 +68,7 @@ def render_card(
     figures = derive(index, comparison, state.tallies)
     level = options.heading_level
     sections = [s for s in options.sections if s is not Section.VOTE or options.voting]
-    parts = {
+    parts: dict[Section, Callable[[], Markup | None]] = {
         Section.SCORECARD: lambda: _scorecard(index, comparison, level + 1),
         Section.VOTE: lambda: _vote(figures, state.vote, level + 1),
         Section.CTA: lambda: _cta(index),
