@@ -55,6 +55,18 @@ def ensure_venv() -> None:
     stamp.write_text(digest)
 
 
+def ensure_node_modules() -> None:
+    """Install the pinned JavaScript build and test tools (package-lock.json) into node_modules/."""
+    lock = ROOT / "package-lock.json"
+    stamp = ROOT / "node_modules" / ".package-lock.sha256"
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    print("installing the pinned JavaScript tools into node_modules/", flush=True)
+    run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+    stamp.write_text(digest)
+
+
 def ensure_system_packages(commands: dict[str, str]) -> None:
     """Install missing system tools from Debian's packages (needs root)."""
     missing = {package for command, package in commands.items() if not shutil.which(command)}
@@ -82,17 +94,20 @@ def ensure_system_packages(commands: dict[str, str]) -> None:
 
 def build(*options: str) -> None:
     ensure_system_packages({"node": "nodejs", "npm": "npm"})
+    ensure_node_modules()
     ensure_venv()
     run(PYTHON, "-m", "builder", "build", *options)
 
 
 def lint() -> None:
     """Every finding fails the run: ruff's lint and format check over all Python, mypy (strict) on
-    the engine and the endpoint."""
+    the engine and the endpoint, ESLint on our JavaScript."""
     print("lint: ruff check, ruff format --check, mypy", flush=True)
     run(VENV / "bin" / "ruff", "check", "--quiet", ".")
     run(VENV / "bin" / "ruff", "format", "--check", "--quiet", ".")
     run(VENV / "bin" / "mypy")
+    print("lint: eslint (the loader, the worker, build scripts)", flush=True)
+    run(ROOT / "node_modules" / ".bin" / "eslint", "--max-warnings=0", ".")
 
 
 def main() -> int:
@@ -111,7 +126,7 @@ def main() -> int:
             run(PYTHON, "-m", "builder", "serve", "--port", str(args.port))
     elif args.command == "test":
         ensure_system_packages({"chromium": "chromium"})
-        if not rest:  # the whole run: lint first, it fails fastest
+        if not any(arg.startswith("tests") for arg in rest):  # the whole run: lint first, it fails fastest
             lint()
         return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
     elif args.command == "bench":
