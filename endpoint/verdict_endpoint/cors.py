@@ -10,7 +10,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
 ALLOW_METHODS = ("GET", "POST", "DELETE", "OPTIONS")
-ALLOW_HEADERS = ("Content-Type",)
+ALLOW_HEADERS = ("Content-Type", "Verdict-Retry")  # the widget marks retried deliveries
+EXPOSE_HEADERS = ("Retry-After",)  # the widget's outbox waits as long as a 429 asks
 MAX_AGE = 86400
 
 
@@ -27,6 +28,7 @@ class JSONCORSMiddleware(CORSMiddleware):
             allow_origins=allow_origins,
             allow_methods=ALLOW_METHODS,
             allow_headers=ALLOW_HEADERS,
+            expose_headers=EXPOSE_HEADERS,
             allow_credentials=False,
             max_age=MAX_AGE,
         )

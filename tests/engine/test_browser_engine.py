@@ -1,51 +1,130 @@
 """The worker-side engine (verdict.browser) in CPython, against a real endpoint.
 
 The browser tests run the same code in Pyodide; here its message protocol and
-vote flow are checked message by message, over real HTTP.
+vote flow are checked message by message, over real HTTP. ``BrowserHttp``
+does what fetch() does in the page's worker: it sends the page's Origin, runs
+the CORS preflight, and hides answers the origin may not read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from verdict.browser import Engine
+from verdict.browser import RETRY_HEADER, Engine, Reply
+from verdict.outbox import Choice, Device, retry_after, retry_delay, vote_key
 
 from ..conftest import DEMO_BUNDLE, HEYGEN, MISTRAL, SEED
-from ..helpers.endpoint import start_endpoint
+from ..helpers.bundles import bundle_dict, write_bundle
+from ..helpers.endpoint import EndpointProcess, launch_endpoint, new_voter_token
 
 BUNDLE_URL = "https://widget.example/bundles/comparisons.json"
+OTHER_BUNDLE_URL = "https://widget.example/bundles/other.json"
+OTHER = "ada-vs-bob"
+PAGE = "http://127.0.0.1:8000"
+SAFELISTED = {"cache-control", "content-language", "content-length", "content-type", "expires", "pragma"}
 
 
-async def real_http(method: str, url: str, body=None, revalidate: bool = False):
-    """HTTP as the worker does it; the bundle comes from disk under its public URL."""
-    if url == BUNDLE_URL:
-        return 200, json.loads(DEMO_BUNDLE.read_text())
-    try:
-        async with httpx.AsyncClient(timeout=5) as client:
-            response = await client.request(method, url, json=body)
-    except httpx.TransportError as error:
-        raise OSError(str(error)) from None
-    return response.status_code, response.json()
+class BrowserHttp:
+    """HTTP as fetch() does it for a page at ``origin``; the bundles come from disk under their public URLs."""
+
+    def __init__(self, origin: str = PAGE):
+        self.origin = origin
+        self.sent: list[tuple[str, str, dict[str, str]]] = []
+
+    async def __call__(
+        self,
+        method: str,
+        url: str,
+        body: dict[str, Any] | None = None,
+        *,
+        revalidate: bool = False,
+        headers: Mapping[str, str] | None = None,
+        mode: str = "cors",
+    ) -> Reply:
+        if url == BUNDLE_URL:
+            return Reply(200, json.loads(DEMO_BUNDLE.read_text()))
+        if url == OTHER_BUNDLE_URL:
+            return Reply(200, bundle_dict({OTHER: ["ada", "bob"]}))
+        extra = dict(headers or {})
+        self.sent.append((method, url, extra))
+        try:
+            async with httpx.AsyncClient(timeout=5) as client:
+                if mode == "cors" and (method not in ("GET", "HEAD") or extra):
+                    await self._preflight(client, method, url, [*extra, *(["Content-Type"] if body else [])])
+                response = await client.request(method, url, json=body, headers={"Origin": self.origin, **extra})
+        except httpx.TransportError as error:
+            raise OSError(f"TypeError: Failed to fetch ({error})") from None
+        if mode == "no-cors":
+            return Reply(0, None)
+        self._check(response.headers)
+        exposed = SAFELISTED | {
+            h.strip().lower() for h in response.headers.get("access-control-expose-headers", "").split(",")
+        }
+        return Reply(response.status_code, response.json(), {k: v for k, v in response.headers.items() if k in exposed})
+
+    async def _preflight(self, client: httpx.AsyncClient, method: str, url: str, names: list[str]) -> None:
+        response = await client.options(
+            url,
+            headers={
+                "Origin": self.origin,
+                "Access-Control-Request-Method": method,
+                "Access-Control-Request-Headers": ",".join(n.lower() for n in names),
+            },
+        )
+        self._check(response.headers)
+        allowed = {h.strip().lower() for h in response.headers.get("access-control-allow-headers", "").split(",")}
+        if response.status_code != 200 or not {n.lower() for n in names} <= allowed:
+            raise OSError("TypeError: Failed to fetch (CORS preflight refused)")
+
+    def _check(self, headers: httpx.Headers) -> None:
+        if headers.get("access-control-allow-origin") not in (self.origin, "*"):
+            raise OSError("TypeError: Failed to fetch (CORS)")
+
+    def votes_sent(self) -> list[tuple[str, dict[str, str]]]:
+        return [(method, headers) for method, url, headers in self.sent if url.endswith("/v1/votes")]
 
 
 class Loader:
     """Stands in for embed.js: collects what the engine posts."""
 
-    def __init__(self):
-        self.messages: list[dict] = []
-        self.engine = Engine(lambda text: self.messages.append(json.loads(text)), real_http)
+    def __init__(self, http: BrowserHttp | None = None, origin: str = PAGE):
+        self.messages: list[dict[str, Any]] = []
+        self.http = http or BrowserHttp(origin)
+        self.engine = Engine(
+            lambda text: self.messages.append(json.loads(text)), self.http, origin=origin, first_retry=0.05
+        )
 
-    def of(self, kind: str) -> list[dict]:
+    def of(self, kind: str) -> list[dict[str, Any]]:
         return [m for m in self.messages if m["type"] == kind]
 
-    async def send(self, **message):
+    def html(self, card: str = "c1") -> str:
+        return [m for m in self.of("html") if m["card"] == card][-1]["html"]
+
+    def stored(self) -> dict[str, Any]:
+        return self.of("store")[-1]["device"]
+
+    async def send(self, **message: Any) -> None:
         await self.engine.handle(json.dumps(message))
+
+    async def mount(self, endpoint: str | None, card: str = "c1", device: Any = None, **extra: Any) -> None:
+        fields = {"bundle": BUNDLE_URL, "comparison": SEED, **extra}
+        await self.send(type="mount", card=card, endpoint=endpoint, options={}, device=device or {}, **fields)
+
+    async def until(self, done: Callable[[], bool], timeout: float = 15) -> None:
+        deadline = time.monotonic() + timeout
+        while not done():
+            assert time.monotonic() < deadline, "timed out"
+            await asyncio.sleep(0.02)
+        await self.engine.settled()
 
 
 def run(coroutine):
@@ -54,92 +133,335 @@ def run(coroutine):
         return thread.submit(asyncio.run, coroutine).result()
 
 
+class Endpoint:
+    """A real endpoint process that a test may stop and start again on the same port."""
+
+    def __init__(self, tmp_path: Path, bundles: list[Path], **options: Any):
+        self.bundles, self.db, self.options = bundles, tmp_path / "votes.db", options
+        self.process: EndpointProcess | None = launch_endpoint(bundles, self.db, [PAGE], **options)
+        self.url = self.process.base_url
+        self.port = int(self.url.rsplit(":", 1)[1])
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.stop()
+            self.process = None
+
+    def start(self) -> None:
+        if not self.process:
+            self.process = launch_endpoint(self.bundles, self.db, [PAGE], port=self.port, **self.options)
+
+    def tallies(self, comparison: str = SEED) -> dict[str, int]:
+        return dict(httpx.get(f"{self.url}/v1/tallies/{comparison}").json()["tallies"])
+
+
 @pytest.fixture
-def endpoint(tmp_path: Path):
-    with start_endpoint([DEMO_BUNDLE], tmp_path / "votes.db") as url:
-        yield url
+def endpoint(tmp_path: Path) -> Iterator[Endpoint]:
+    other = write_bundle(tmp_path / "other.json", bundle_dict({OTHER: ["ada", "bob"]}))
+    served = Endpoint(tmp_path, [DEMO_BUNDLE, other])
+    yield served
+    served.stop()
 
 
-def test_mount_vote_change_and_withdraw(endpoint):
+def pressed(html: str, tool: str) -> bool:
+    return f'data-tool="{tool}" aria-pressed="true"' in html
+
+
+# -- the message protocol and a delivered vote ------------------------------------------
+def test_mount_vote_change_and_withdraw(endpoint: Endpoint):
     async def scenario():
         loader = Loader()
-        await loader.send(
-            type="mount", card="c1", bundle=BUNDLE_URL, comparison=SEED, endpoint=endpoint, options={}, device={}
-        )
+        await loader.mount(endpoint.url)
         assert loader.of("status")[0]["text"].startswith("Loading")
-        assert "No votes yet" in loader.of("html")[-1]["html"]
+        assert "No votes yet" in loader.html()
 
         await loader.send(type="action", card="c1", action="vote", tool=MISTRAL)
         optimistic, confirmed = loader.of("html")[-2:]
         assert "Saving your vote for Mistral 4B Edge" in optimistic["html"]
         assert "your vote for Mistral 4B Edge is counted" in confirmed["html"]
-        device = loader.of("store")[-1]["device"]
-        assert device["votes"] == {f"{endpoint}|{SEED}": MISTRAL} and len(device["voter"]) >= 16
+        assert 'class="vd-choice-pending"' in optimistic["html"]
+        assert 'class="vd-choice-pending"' not in confirmed["html"]
+        device = loader.stored()
+        key = f"{endpoint.url}|{SEED}"
+        assert device["votes"][key]["tool"] == MISTRAL and not device["votes"][key]["pending"]
+        assert len(device["voter"]) >= 16
         assert loader.of("event")[-1]["detail"] == {"comparison": SEED, "tool": MISTRAL}
+        assert loader.http.votes_sent() == [("POST", {})], "a first delivery carries no retry marker"
 
         await loader.send(type="action", card="c1", action="vote", tool=HEYGEN)
         assert loader.of("event")[-1]["detail"]["tool"] == HEYGEN
-        async with httpx.AsyncClient() as client:
-            tallies = (await client.get(f"{endpoint}/v1/tallies/{SEED}")).json()
-        assert tallies["tallies"] == {HEYGEN: 1, MISTRAL: 0}
+        assert endpoint.tallies() == {HEYGEN: 1, MISTRAL: 0}
 
         await loader.send(type="action", card="c1", action="withdraw")
         assert loader.of("announce")[-1]["text"] == "Your vote is withdrawn."
-        assert loader.of("store")[-1]["device"]["votes"] == {}
+        assert loader.stored()["votes"][key]["tool"] is None
 
         # An engine started later with the device as stored after the first vote shows that vote.
         again = Loader()
-        await again.send(
-            type="mount", card="c2", bundle=BUNDLE_URL, comparison=SEED, endpoint=endpoint, options={}, device=device
-        )
-        assert 'aria-pressed="true"' in again.of("html")[-1]["html"]  # the stored device said Mistral
+        await again.mount(endpoint.url, card="c2", device=device)
+        assert pressed(again.html("c2"), MISTRAL)
 
     run(scenario())
 
 
-def test_unreachable_endpoint_rolls_the_vote_back(tmp_path):
+def test_the_first_stored_format_still_reads(endpoint: Endpoint):
     async def scenario():
         loader = Loader()
-        await loader.send(
-            type="mount",
-            card="c1",
-            bundle=BUNDLE_URL,
-            comparison=SEED,
-            endpoint="http://127.0.0.1:9",
-            options={},
-            device={},
-        )
-        assert "Live votes are unavailable right now." in loader.of("html")[-1]["html"]
-        await loader.send(type="action", card="c1", action="vote", tool=HEYGEN)
-        final = loader.of("html")[-1]["html"]
-        assert "Your vote was not saved" in final and 'aria-pressed="true"' not in final
-        assert loader.of("event") == [] and not loader.of("store")[1:]
+        voter = new_voter_token()
+        httpx.post(f"{endpoint.url}/v1/votes", json={"comparison": SEED, "tool": HEYGEN, "voter": voter})
+        await loader.mount(endpoint.url, device={"voter": voter, "votes": {f"{endpoint.url}|{SEED}": HEYGEN}})
+        assert pressed(loader.html(), HEYGEN) and "1 vote so far." in loader.html()
+        assert loader.http.votes_sent() == []
 
     run(scenario())
 
 
+# -- the outbox --------------------------------------------------------------------
+def test_a_vote_cast_while_the_endpoint_is_down_is_kept_and_sent_once_when_it_is_back(endpoint: Endpoint):
+    async def scenario():
+        loader = Loader()
+        await loader.mount(endpoint.url)
+        endpoint.stop()
+        await loader.send(type="action", card="c1", action="vote", tool=MISTRAL)
+        html = loader.html()
+        assert "Pending: your vote for Mistral 4B Edge is saved on this device and will be sent" in html
+        assert pressed(html, MISTRAL) and 'class="vd-choice-pending"' in html
+        assert "100%" in html, "the tallies shown include the pending vote"
+        assert "saved on this device" in loader.of("announce")[-1]["text"]
+        assert "data-error" not in html
+        record = loader.stored()["votes"][f"{endpoint.url}|{SEED}"]
+        assert record["pending"] and record["tool"] == MISTRAL and record["counted"] is None
+        assert loader.of("event") == []
+        assert not [m for m in loader.of("log") if m["level"] == "error"], "down is not an origin refusal"
+
+        endpoint.start()
+        await loader.until(lambda: bool(loader.of("event")))
+        assert "your vote for Mistral 4B Edge is counted" in loader.html()
+        assert loader.of("announce")[-1]["text"] == "Thanks: your vote for Mistral 4B Edge is counted."
+        assert not loader.stored()["votes"][f"{endpoint.url}|{SEED}"]["pending"]
+        assert endpoint.tallies() == {HEYGEN: 0, MISTRAL: 1}
+        sent = loader.http.votes_sent()
+        assert sent[0] == ("POST", {}) and sent[-1] == ("POST", {RETRY_HEADER: "1"})
+        assert len(sent) >= 2
+
+    run(scenario())
+
+
+def test_a_later_choice_supersedes_a_queued_one_and_a_withdrawal_cancels_it(endpoint: Endpoint):
+    async def scenario():
+        loader = Loader()
+        await loader.mount(endpoint.url)
+        endpoint.stop()
+        await loader.send(type="action", card="c1", action="vote", tool=MISTRAL)
+        await loader.send(type="action", card="c1", action="vote", tool=HEYGEN)
+        assert "your vote for HeyGen Interactive Avatar SDK v3 is saved on this device" in loader.html()
+        assert pressed(loader.html(), HEYGEN) and not pressed(loader.html(), MISTRAL)
+        endpoint.start()
+        await loader.until(lambda: bool(loader.of("event")))
+        assert endpoint.tallies() == {HEYGEN: 1, MISTRAL: 0}
+        assert [e["detail"]["tool"] for e in loader.of("event")] == [HEYGEN]
+
+        # Down again: a new vote, then a withdrawal, which is itself queued; nothing is left counted.
+        endpoint.stop()
+        await loader.send(type="action", card="c1", action="vote", tool=MISTRAL)
+        await loader.send(type="action", card="c1", action="withdraw")
+        html = loader.html()
+        assert "Pending: your vote is withdrawn on this device and the vote server will be told" in html
+        assert not pressed(html, MISTRAL) and not pressed(html, HEYGEN)
+        assert "100%" not in html, "the pending withdrawal takes HeyGen's counted vote off"
+        endpoint.start()
+        await loader.until(lambda: len(loader.of("event")) == 2)
+        assert loader.of("event")[-1]["detail"]["tool"] is None
+        assert "Your vote is withdrawn." in loader.html()
+        assert endpoint.tallies() == {HEYGEN: 0, MISTRAL: 0}
+
+    run(scenario())
+
+
+def test_the_next_view_sends_the_outbox_of_its_endpoint_even_for_comparisons_not_shown(endpoint: Endpoint):
+    async def scenario():
+        elsewhere = "http://127.0.0.1:9"
+        voter = new_voter_token()
+        # The request of an earlier page reached the endpoint, but its answer never came back.
+        httpx.post(f"{endpoint.url}/v1/votes", json={"comparison": SEED, "tool": HEYGEN, "voter": voter})
+        device = Device(
+            voter,
+            {
+                vote_key(endpoint.url, SEED): Choice(HEYGEN, 1_000, pending=True),
+                vote_key(elsewhere, SEED): Choice(MISTRAL, 2_000, pending=True),
+            },
+        ).to_json()
+        loader = Loader()
+        await loader.mount(endpoint.url, device=device, bundle=OTHER_BUNDLE_URL, comparison=OTHER)
+        await loader.until(lambda: not loader.engine.device.votes[vote_key(endpoint.url, SEED)].pending)
+        assert endpoint.tallies() == {HEYGEN: 1, MISTRAL: 0}, "sent twice, counted once"
+        assert loader.http.votes_sent() == [("POST", {RETRY_HEADER: "1"})]
+        assert loader.stored()["votes"][vote_key(elsewhere, SEED)]["pending"], "another endpoint's waits its turn"
+        assert "ada-vs-bob" in loader.html() and loader.of("event") == []
+
+    run(scenario())
+
+
+def test_a_refusal_that_retrying_cannot_fix_is_rolled_back_said_and_not_retried(tmp_path: Path):
+    async def scenario():
+        other = write_bundle(tmp_path / "other.json", bundle_dict({OTHER: ["ada", "bob"]}))
+        served = Endpoint(tmp_path, [other])  # knows nothing of the seed comparison
+        try:
+            loader = Loader()
+            await loader.mount(served.url)
+            assert "Live votes are unavailable right now." in loader.html()
+            await loader.send(type="action", card="c1", action="vote", tool=MISTRAL)
+            html = loader.html()
+            assert "Your vote was not saved: the vote server refused it (" in html
+            assert "sending it again would not help" in html and "data-error" in html
+            assert not pressed(html, MISTRAL) and 'class="vd-choice-pending"' not in html
+            record = loader.stored()["votes"][f"{served.url}|{SEED}"]
+            assert not record["pending"] and record["tool"] is None
+            await asyncio.sleep(0.5)  # ten first-retry periods
+            await loader.engine.settled()
+            assert loader.http.votes_sent() == [("POST", {})]
+        finally:
+            served.stop()
+
+    run(scenario())
+
+
+def test_a_rate_limited_vote_is_kept_and_waits_as_long_as_retry_after_says(tmp_path: Path):
+    async def scenario():
+        served = Endpoint(tmp_path, [DEMO_BUNDLE], rate_limit=1)
+        try:
+            loader = Loader()
+            await loader.mount(served.url)
+            await loader.send(type="action", card="c1", action="vote", tool=MISTRAL)
+            await loader.send(type="action", card="c1", action="vote", tool=HEYGEN)
+            assert "your vote for HeyGen Interactive Avatar SDK v3 is saved on this device" in loader.html()
+            answer = httpx.post(
+                f"{served.url}/v1/votes", json={"comparison": SEED, "tool": HEYGEN, "voter": new_voter_token()}
+            )
+            assert answer.status_code == 429
+            wait = float(answer.headers["retry-after"])
+            courier = loader.engine.courier(served.url)
+            assert courier.next_retry is not None and courier.next_retry >= wait - 1 > 1
+            assert served.tallies() == {HEYGEN: 0, MISTRAL: 1}
+        finally:
+            served.stop()
+
+    run(scenario())
+
+
+def test_an_origin_the_endpoint_refuses_is_named_and_nothing_is_queued(endpoint: Endpoint):
+    async def scenario():
+        blog = "http://localhost:8000"  # the endpoint allows http://127.0.0.1:8000 only
+        loader = Loader(origin=blog)
+        await loader.mount(endpoint.url)
+        assert "Voting is unavailable: the vote server does not accept votes from this site." in loader.html()
+        errors = [m["text"] for m in loader.of("log") if m["level"] == "error"]
+        assert len(errors) == 1
+        assert blog in errors[0] and f"--allow-origin {blog}" in errors[0] and "VERDICT_ALLOW_ORIGINS" in errors[0]
+
+        await loader.send(type="action", card="c1", action="vote", tool=HEYGEN)
+        html = loader.html()
+        assert "the vote server does not accept votes from this site, so it is not kept for later" in html
+        assert "could not be reached" not in html and not pressed(html, HEYGEN)
+        assert not loader.stored()["votes"][f"{endpoint.url}|{SEED}"]["pending"]
+        await asyncio.sleep(0.3)
+        await loader.engine.settled()
+        assert len(loader.http.votes_sent()) == 1, "not retried"
+        assert len([m for m in loader.of("log") if m["level"] == "error"]) == 1, "said once"
+        assert endpoint.tallies() == {HEYGEN: 0, MISTRAL: 0}
+
+    run(scenario())
+
+
+def test_an_endpoint_that_never_answers_keeps_the_vote(tmp_path: Path):
+    async def scenario():
+        loader = Loader()
+        await loader.mount("http://127.0.0.1:9")
+        assert "Live votes are unavailable right now." in loader.html()
+        await loader.send(type="action", card="c1", action="vote", tool=HEYGEN)
+        html = loader.html()
+        assert "saved on this device and will be sent" in html and pressed(html, HEYGEN)
+        assert "—" in html, "with no tallies known, none are made up"
+        assert loader.of("event") == [] and loader.stored()["votes"][f"http://127.0.0.1:9|{SEED}"]["pending"]
+
+    run(scenario())
+
+
+# -- several tabs ------------------------------------------------------------------
+def test_another_tab_s_newer_choice_wins_and_an_older_copy_is_written_over(endpoint: Endpoint):
+    async def scenario():
+        first, second = Loader(), Loader()
+        await first.mount(endpoint.url)
+        await second.mount(endpoint.url)
+        await first.send(type="action", card="c1", action="vote", tool=MISTRAL)
+        stored_by_first = first.stored()
+        await second.send(type="device", device=stored_by_first)  # the storage event, relayed
+        assert pressed(second.html(), MISTRAL)
+        assert second.engine.device.voter == stored_by_first["voter"]
+
+        await second.send(type="action", card="c1", action="vote", tool=HEYGEN)
+        newer = second.stored()
+        count = len(first.of("store"))
+        await first.send(type="device", device=stored_by_first)  # its own copy again: nothing to write
+        assert len(first.of("store")) == count
+        await first.send(type="device", device=newer)
+        assert pressed(first.html(), HEYGEN)
+        # A tab that missed the newer write and stores its older copy: the newer entry comes back.
+        count = len(second.of("store"))
+        await second.send(type="device", device=stored_by_first)
+        assert len(second.of("store")) == count + 1
+        assert second.stored()["votes"] == newer["votes"]
+
+    run(scenario())
+
+
+def test_device_merge_rules():
+    key = "https://votes.example|a-vs-b"
+    old = Device("b" * 20, {key: Choice("x", 10, pending=False, counted="x")})
+    new = Device("a" * 20, {key: Choice("y", 20, pending=True, counted="x")})
+    assert old.merge(new) == {key} and old.votes[key].tool == "y" and old.voter == "a" * 20
+    assert new.merge(Device("c" * 20, {key: Choice("x", 10, counted="x")})) == set()
+    assert new.voter == "a" * 20, "two tabs settle on one token"
+    delivered = Device(None, {key: Choice("y", 20, pending=False, counted="y")})
+    assert new.merge(delivered) == {key} and not new.votes[key].pending
+    assert Device.from_json({"voter": 3, "votes": {key: {"tool": 1}, "k|c": "x"}}).to_json() == {
+        "voter": None,
+        "votes": {"k|c": {"tool": "x", "at": 0, "pending": False, "counted": "x"}},
+    }
+    assert Device.from_json("garbage").to_json() == {"voter": None, "votes": {}}
+
+
+def test_retry_delays_back_off_and_honour_retry_after():
+    delays = [retry_delay(n, jitter=lambda: 0.5) for n in range(1, 10)]
+    assert delays[:4] == [1.0, 2.0, 4.0, 8.0] and max(delays) == 60.0
+    assert retry_delay(1, jitter=lambda: 0.0) == pytest.approx(0.8)
+    assert retry_delay(1, jitter=lambda: 1.0) == pytest.approx(1.2)
+    assert retry_delay(1, after=30.0) == 30.0
+    assert retry_after({"Retry-After": "12"}) == 12.0 and retry_after({"retry-after": "soon"}) is None
+    assert retry_after({"Retry-After": "99999"}) == 3600.0 and retry_after({}) is None
+
+
+# -- errors and twins --------------------------------------------------------------
 def test_bad_bundle_and_unknown_comparison_give_error_cards():
     async def scenario():
         loader = Loader()
-        await loader.send(
-            type="mount", card="c1", bundle=BUNDLE_URL, comparison="no-such-thing", endpoint=None, options={}, device={}
-        )
-        assert "no comparison 'no-such-thing'" in loader.of("html")[-1]["html"]
-        assert "vd-error" in loader.of("html")[-1]["html"]
+        await loader.mount(None, comparison="no-such-thing")
+        assert "no comparison 'no-such-thing'" in loader.html()
+        assert "vd-error" in loader.html()
         assert loader.of("log")[-1]["level"] == "error"
 
     run(scenario())
 
 
-def test_two_cards_of_one_comparison_agree_after_a_vote(endpoint):
+def test_two_cards_of_one_comparison_agree_after_a_vote(endpoint: Endpoint):
     async def scenario():
         loader = Loader()
         for card in ("top", "bottom"):
-            await loader.send(
-                type="mount", card=card, bundle=BUNDLE_URL, comparison=SEED, endpoint=endpoint, options={}, device={}
-            )
+            await loader.mount(endpoint.url, card=card)
         await loader.send(type="action", card="top", action="vote", tool=HEYGEN)
-        bottom = [m for m in loader.of("html") if m["card"] == "bottom"][-1]["html"]
-        assert f'data-tool="{HEYGEN}" aria-pressed="true"' in bottom and "1 vote so far." in bottom
+        bottom = loader.html("bottom")
+        assert pressed(bottom, HEYGEN) and "your vote for HeyGen Interactive Avatar SDK v3 is counted" in bottom
+        assert "100%" in bottom
+        assert {e["card"] for e in loader.of("event")} == {"top"}
 
     run(scenario())

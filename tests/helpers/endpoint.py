@@ -122,11 +122,16 @@ def launch_endpoint(
     env: Mapping[str, str] | None = None,
     extra_args: Sequence[str] = (),
     timeout: float = 20.0,
+    port: int | None = None,
 ) -> EndpointProcess:
-    """Start an endpoint and wait until it is healthy; the caller must ``stop()`` (or ``kill()``) it."""
+    """Start an endpoint and wait until it is healthy; the caller must ``stop()`` (or ``kill()``) it.
+
+    ``port`` restarts an endpoint where its clients expect it; by default a free one.
+    """
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    for _attempt in range(3):  # the free port may be taken between probing and binding
-        port = free_port()
+    wanted = port
+    for _attempt in range(3 if wanted is None else 1):  # a free port may be taken between probing and binding
+        port = wanted or free_port()
         log_path = db_path.parent / f"endpoint-{port}.log"
         command = endpoint_command(
             bundles, db_path, allow_origins, port=port, rate_limit=rate_limit, secret=secret, extra_args=extra_args

@@ -7,6 +7,7 @@ loader → engine
     ``mount``    {card, bundle, comparison, endpoint, options, device}
     ``action``   {card, action: "vote" | "withdraw", tool}
     ``unmount``  {card}
+    ``device``   {device}                localStorage changed in another tab
 engine → loader
     ``status``   {card, text}            progress while a card has no HTML yet
     ``html``     {card, html}            the card, to put in its shadow root
@@ -14,6 +15,11 @@ engine → loader
     ``store``    {device}                what to keep in localStorage
     ``event``    {card, name, detail}    a DOM event to dispatch on the host
     ``log``      {level, text}           the full story behind an error card
+
+A vote is recorded on the device first (outbox.py), then delivered by the
+endpoint's courier: one request at a time, in the order of the reader's
+choices, retried with backoff while it cannot be delivered, and again at the
+next mount of any card using the same endpoint.
 
 HTTP goes through an injected ``Http`` so the same flow runs in CPython tests.
 """
@@ -23,25 +29,85 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, NamedTuple, Protocol
 
 from .bundle import BundleError, BundleIndex, Problem, load_bundle
 from .models import Comparison
+from .outbox import FIRST_RETRY, Choice, Device, retry_after, retry_delay, retryable, split_key, vote_key
 from .render import CardState, RenderOptions, Section, VoteState, render_card, render_error
 
 REQUEST_TIMEOUT = 10.0
+PROBE_TIMEOUT = 5.0
+RETRY_HEADER = "Verdict-Retry"
+"""Sent (value ``1``) on every delivery but a vote's first, so the endpoint can count retries."""
+
+# -- what the card says about votes: every sentence in one place, for translation --
+VOTE_TEXT: Mapping[str, str] = MappingProxyType(
+    {
+        "saving": "Saving your vote for {tool}…",
+        "withdrawing": "Withdrawing your vote…",
+        "counted": "Thanks: your vote for {tool} is counted.",
+        "withdrawn": "Your vote is withdrawn.",
+        "queued": "Pending: your vote for {tool} is saved on this device and will be sent when the vote server "
+        "can be reached.",
+        "queued_withdrawal": "Pending: your vote is withdrawn on this device and the vote server will be told "
+        "when it can be reached.",
+        "refused": "Your vote was not saved: the vote server refused it ({reason}). Nothing changed; sending it "
+        "again would not help.",
+        "refused_withdrawal": "Your vote was not withdrawn: the vote server refused it ({reason}). Nothing changed.",
+        "origin_refused": "Your vote was not saved: the vote server does not accept votes from this site, so it is "
+        "not kept for later. The site's owner can fix this.",
+        "origin_refused_at_load": "Voting is unavailable: the vote server does not accept votes from this site.",
+        "tallies_unavailable": "Live votes are unavailable right now.",
+    }
+)
+
+
+def say(kind: str, **values: str) -> str:
+    return VOTE_TEXT[kind].format(**values)
+
+
+class Reply(NamedTuple):
+    status: int
+    body: Any
+    headers: Mapping[str, str] = MappingProxyType({})
 
 
 class Http(Protocol):
     async def __call__(
-        self, method: str, url: str, body: dict[str, Any] | None = None, revalidate: bool = False
-    ) -> tuple[int, Any]:
-        """Return (status, parsed JSON or text); raise OSError when unreachable.
+        self,
+        method: str,
+        url: str,
+        body: dict[str, Any] | None = None,
+        *,
+        revalidate: bool = False,
+        headers: Mapping[str, str] | None = None,
+        mode: str = "cors",
+    ) -> Reply:
+        """The answer (status, parsed JSON or text, headers); raise OSError when there is none.
 
+        As ``fetch`` in a browser: a CORS request whose answer the page's origin may not read
+        raises OSError; ``mode="no-cors"`` answers ``Reply(0, None)`` whenever the server answered.
         ``revalidate`` skips the browser's HTTP cache, for figures that must be fresh.
         """
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a card's vote status says, by kind (the sentence is made when rendering)."""
+
+    kind: str
+    tool: str | None = None
+    reason: str = ""
+    busy: bool = False
+
+    @property
+    def error(self) -> bool:
+        return self.kind in ("refused", "refused_withdrawal", "origin_refused", "origin_refused_at_load")
 
 
 @dataclass
@@ -51,15 +117,16 @@ class Card:
     options: RenderOptions
     index: BundleIndex
     comparison: Comparison
-    state: CardState = field(default_factory=CardState)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
-    def vote_key(self) -> str:
-        return f"{self.endpoint}|{self.comparison.id}"
+    def vote_key(self) -> str | None:
+        return vote_key(self.endpoint, self.comparison.id) if self.endpoint else None
 
     def tool_name(self, tool_id: str | None) -> str:
         return self.index.tools[tool_id].name if tool_id in self.index.tools else str(tool_id)
+
+    def say(self, notice: Notice) -> str:
+        return say(notice.kind, tool=self.tool_name(notice.tool), reason=notice.reason)
 
 
 def parse_options(raw: dict[str, Any], voting: bool) -> RenderOptions:
@@ -73,14 +140,81 @@ def parse_options(raw: dict[str, Any], voting: bool) -> RenderOptions:
     )
 
 
+def parse_tallies(raw: Any) -> dict[str, int] | None:
+    if not isinstance(raw, dict) or not isinstance(raw.get("tallies"), dict):
+        return None
+    try:
+        return {str(k): int(v) for k, v in raw["tallies"].items()}
+    except (TypeError, ValueError):
+        return None
+
+
+class Reach:
+    ALLOWED = "allowed"  # the endpoint answers this page
+    REFUSED = "refused"  # it answers, but not to this page's origin (CORS)
+    DOWN = "down"  # no answer at all
+
+
+class Courier:
+    """Delivers one endpoint's outbox: one request at a time, oldest choice first, retried with backoff."""
+
+    def __init__(self, engine: Engine, endpoint: str, first_retry: float):
+        self.engine = engine
+        self.endpoint = endpoint
+        self.first_retry = first_retry
+        self.failures = 0
+        self.next_retry: float | None = None
+        """Seconds until the next attempt, while one is scheduled."""
+        self._lock = asyncio.Lock()
+        self._timer: asyncio.TimerHandle | None = None
+
+    async def flush(self) -> None:
+        async with self._lock:
+            self._cancel_timer()
+            while entries := self.engine.device.pending(self.endpoint):
+                key, choice = entries[0]
+                retry, after = await self.engine.deliver(key, choice)
+                if retry:
+                    self.failures += 1
+                    self.next_retry = retry_delay(self.failures, after, first=self.first_retry)
+                    self._timer = asyncio.get_running_loop().call_later(self.next_retry, self.engine.flush, self)
+                    return
+                self.failures = 0
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer, self.next_retry = None, None
+
+
 class Engine:
-    def __init__(self, post: Callable[[str], None], http: Http):
+    def __init__(
+        self,
+        post: Callable[[str], None],
+        http: Http,
+        origin: str = "",
+        *,
+        first_retry: float = FIRST_RETRY,
+        clock: Callable[[], float] = time.time,
+    ):
         self._post = post
         self._http = http
+        self._origin = origin
+        self._first_retry = first_retry
+        self._clock = clock
         self._bundles: dict[str, asyncio.Task[BundleIndex]] = {}
         self._cards: dict[str, Card] = {}
         self._mounting: dict[str, asyncio.Task[None]] = {}
-        self._device: dict[str, Any] = {"voter": None, "votes": {}}
+        self.device = Device()
+        self._tallies: dict[str, dict[str, int]] = {}  # the endpoint's, as last heard
+        self._tally_answers: dict[str, int] = {}  # vote answers per key, so an older GET never wins
+        self._notices: dict[str, Notice] = {}
+        self._voted_from: dict[str, str] = {}  # the card a choice was made on
+        self._first_try: set[tuple[str, int]] = set()
+        self._couriers: dict[str, Courier] = {}
+        self._flushing: set[asyncio.Future[None]] = set()
+        self._origin_logged: set[str] = set()
+        self._no_marker: set[str] = set()  # endpoints whose CORS does not allow the retry header
 
     # -- messages -------------------------------------------------------
     def send(self, type_: str, **fields: Any) -> None:
@@ -92,6 +226,7 @@ class Engine:
             "mount": self.mount,
             "action": self.action,
             "unmount": self.unmount,
+            "device": self.device_changed,
         }.get(message.get("type"))
         if handler is None:
             self.send("log", level="warn", text=f"Verdict: unknown message {message.get('type')!r}")
@@ -113,10 +248,42 @@ class Engine:
                     html=render_error(BundleError([Problem("", "the card could not be rendered")])),
                 )
 
+    async def settled(self) -> None:
+        """Wait until no delivery is under way (scheduled retries excepted)."""
+        while self._flushing:
+            await asyncio.gather(*self._flushing)
+
+    # -- device state ---------------------------------------------------
+    def _store(self) -> None:
+        self.send("store", device=self.device.to_json())
+
+    def _adopt(self, raw: Any) -> set[str]:
+        """Merge a copy of the device state read from storage; write back what we know that is newer."""
+        stored = Device.from_json(raw)
+        changed = self.device.merge(stored)
+        if self.device.to_json() != stored.to_json():
+            self._store()
+        return changed
+
+    async def device_changed(self, message: dict[str, Any]) -> None:
+        """Another tab wrote the device state: take its newer choices, show them."""
+        for key in self._adopt(message.get("device")):
+            self._notices.pop(key, None)
+            self.render_key(key)
+
+    def _voter(self) -> str:
+        if not self.device.voter:
+            self.device.voter = secrets.token_urlsafe(24)
+            self._store()
+        return self.device.voter
+
+    def _now(self) -> int:
+        return int(self._clock() * 1000)
+
     # -- bundles --------------------------------------------------------
     async def _load(self, url: str) -> BundleIndex:
         try:
-            status, body = await self._http("GET", url)
+            status, body, _ = await self._http("GET", url)
         except OSError as error:
             raise BundleError([Problem("", f"could not fetch the bundle ({error})")]) from None
         if status != 200:
@@ -133,11 +300,9 @@ class Engine:
     async def mount(self, message: dict[str, Any]) -> None:
         card_id, url = message["card"], message["bundle"]
         endpoint = (message.get("endpoint") or "").rstrip("/") or None
-        if not self._device["voter"]:
-            stored = message.get("device") or {}
-            self._device = {"voter": stored.get("voter"), "votes": dict(stored.get("votes") or {})}
+        self._adopt(message.get("device"))
         tallies = (
-            asyncio.ensure_future(self._tallies(endpoint, message["comparison"]))
+            asyncio.ensure_future(self._refresh_tallies(endpoint, message["comparison"]))
             if endpoint and message.get("comparison")
             else None
         )
@@ -156,18 +321,13 @@ class Engine:
         card = Card(
             card_id, endpoint, parse_options(message.get("options") or {}, endpoint is not None), index, comparison
         )
-        card.state = CardState(vote=VoteState(mine=self._device["votes"].get(card.vote_key)))
         self._cards[card_id] = card
-        # Votes wait for the first tallies, so an early click is never overwritten by them.
-        async with card.lock:
-            self.render(card)
-            if endpoint:
-                result = await (tallies or self._tallies(endpoint, comparison.id))
-                if isinstance(result, dict):
-                    card.state = replace(card.state, tallies=result)
-                else:
-                    card.state = replace(card.state, vote=replace(card.state.vote, message=result))
-                self.render(card)
+        self.render(card)
+        if endpoint:
+            # Votes left in the outbox by an earlier page, for any comparison of this endpoint.
+            self.flush(self.courier(endpoint))
+            # Votes wait for the first tallies (the action waits for the mount).
+            await (tallies or self._refresh_tallies(endpoint, comparison.id))
 
     async def unmount(self, message: dict[str, Any]) -> None:
         self._cards.pop(message["card"], None)
@@ -175,21 +335,115 @@ class Engine:
 
     def render(self, card: Card) -> None:
         if card.id in self._cards:
-            self.send("html", card=card.id, html=render_card(card.index, card.comparison, card.options, card.state))
+            state = self._state(card, card.vote_key) if card.vote_key else CardState()
+            self.send("html", card=card.id, html=render_card(card.index, card.comparison, card.options, state))
 
-    async def _tallies(self, endpoint: str, comparison_id: str) -> dict[str, int] | str:
-        """Fresh tallies, or the sentence to show when they cannot be had."""
+    def render_key(self, key: str) -> None:
+        for card in self._cards_of(key):
+            self.render(card)
+
+    def _cards_of(self, key: str) -> list[Card]:
+        return [card for card in self._cards.values() if card.vote_key == key]
+
+    def _state(self, card: Card, key: str) -> CardState:
+        """The endpoint's tallies with the reader's pending choice in place of their counted one."""
+        record = self.device.votes.get(key)
+        pending = record is not None and record.pending
+        tallies = dict(self._tallies.get(key, {}))
+        if record is not None and pending and key in self._tallies and record.tool != record.counted:
+            if record.counted:
+                tallies[record.counted] = max(0, tallies.get(record.counted, 0) - 1)
+            if record.tool:
+                tallies[record.tool] = tallies.get(record.tool, 0) + 1
+        notice = self._notices.get(key)
+        if notice is None and record is not None and pending:
+            notice = self._queued_notice(record)
+        return CardState(
+            tallies,
+            VoteState(
+                mine=record.tool if record else None,
+                busy=bool(notice and notice.busy),
+                message=card.say(notice) if notice else "",
+                error=bool(notice and notice.error),
+                pending=pending,
+            ),
+        )
+
+    @staticmethod
+    def _queued_notice(record: Choice) -> Notice:
+        return Notice("queued", record.tool) if record.tool else Notice("queued_withdrawal")
+
+    def _tell(self, key: str, notice: Notice | None) -> None:
+        """Change what the cards of ``key`` say, and announce it on the one the reader used."""
+        if notice is None:
+            self._notices.pop(key, None)
+        else:
+            self._notices[key] = notice
+        self.render_key(key)
+        card = self._card_for(key)
+        if card is not None and notice is not None:
+            self.send("announce", card=card.id, text=card.say(notice))
+
+    def _card_for(self, key: str) -> Card | None:
+        voted_from = self._cards.get(self._voted_from.get(key, ""))
+        if voted_from is not None and voted_from.vote_key == key:
+            return voted_from
+        return next(iter(self._cards_of(key)), None)
+
+    # -- tallies --------------------------------------------------------
+    async def _refresh_tallies(self, endpoint: str, comparison_id: str) -> None:
+        key = vote_key(endpoint, comparison_id)
+        answers = self._tally_answers.get(key, 0)
+        result = await self._fetch_tallies(endpoint, comparison_id)
+        if isinstance(result, dict):
+            if self._tally_answers.get(key, 0) == answers:  # no vote's answer (newer) came meanwhile
+                self._tallies[key] = result
+        elif key not in self._notices and not (key in self.device.votes and self.device.votes[key].pending):
+            self._notices[key] = Notice("origin_refused_at_load" if result == Reach.REFUSED else "tallies_unavailable")
+        self.render_key(key)
+
+    async def _fetch_tallies(self, endpoint: str, comparison_id: str) -> dict[str, int] | str:
+        """Fresh tallies, or why not (a Reach)."""
         try:
             # Tallies are publicly cacheable for a few seconds (for CDNs), but a reader
             # reloading right after voting must see their own vote.
-            status, body = await asyncio.wait_for(
+            status, body, _ = await asyncio.wait_for(
                 self._http("GET", f"{endpoint}/v1/tallies/{comparison_id}", revalidate=True), REQUEST_TIMEOUT
             )
+        except TimeoutError:
+            return Reach.DOWN
+        except OSError:
+            return await self._reach(endpoint)
+        tallies = parse_tallies(body) if status == 200 else None
+        return Reach.DOWN if tallies is None else tallies
+
+    async def _reach(self, endpoint: str) -> str:
+        """After a request got no readable answer: is the endpoint down, or refusing this page's origin?"""
+        try:
+            await asyncio.wait_for(self._http("GET", f"{endpoint}/healthz", revalidate=True), PROBE_TIMEOUT)
+            return Reach.ALLOWED
         except (TimeoutError, OSError):
-            return "Live votes are unavailable right now."
-        if status != 200 or not isinstance(body, dict):
-            return "Live votes are unavailable right now."
-        return {str(k): int(v) for k, v in (body.get("tallies") or {}).items()}
+            pass
+        try:
+            # An opaque answer: the server is up, and only CORS kept its answers from us.
+            await asyncio.wait_for(self._http("GET", f"{endpoint}/healthz", mode="no-cors"), PROBE_TIMEOUT)
+        except (TimeoutError, OSError):
+            return Reach.DOWN
+        self._log_origin_refused(endpoint)
+        return Reach.REFUSED
+
+    def _log_origin_refused(self, endpoint: str) -> None:
+        if endpoint in self._origin_logged:
+            return
+        self._origin_logged.add(endpoint)
+        origin = self._origin or "this page's origin"
+        self.send(
+            "log",
+            level="error",
+            text=f"Verdict: the vote server {endpoint} answers, but does not accept requests from this page's "
+            f"origin {origin} (CORS), so votes cannot be sent from here. Allow it on the endpoint: "
+            f"--allow-origin {origin} (or add it to VERDICT_ALLOW_ORIGINS).",
+        )
 
     # -- votes ----------------------------------------------------------
     async def action(self, message: dict[str, Any]) -> None:
@@ -197,109 +451,155 @@ class Engine:
         if mounting is not None and not mounting.done():
             await asyncio.wait([mounting])
         card = self._cards.get(message["card"])
-        if card is None or card.endpoint is None:
+        if card is None or card.endpoint is None or card.vote_key is None:
             return
-        async with card.lock:
-            if message.get("action") == "vote" and message.get("tool") in card.comparison.tools:
-                await self._vote(card, message["tool"])
-            elif message.get("action") == "withdraw" and card.state.vote.mine:
-                await self._vote(card, None)
-
-    def _voter(self) -> str:
-        if not self._device["voter"]:
-            self._device["voter"] = secrets.token_urlsafe(24)
-            self.send("store", device=self._device)
-        return str(self._device["voter"])
-
-    async def _vote(self, card: Card, tool: str | None) -> None:
-        """Optimistic: the figures move at once, then the endpoint confirms or we roll back."""
-        before = card.state
-        previous = before.vote.mine
-        if tool == previous:
-            return
-        tallies = dict(before.tallies)
-        if previous:
-            tallies[previous] = max(0, tallies.get(previous, 0) - 1)
-        if tool:
-            tallies[tool] = tallies.get(tool, 0) + 1
-        pending = f"Saving your vote for {card.tool_name(tool)}…" if tool else "Withdrawing your vote…"
-        card.state = CardState(tallies, VoteState(mine=tool, busy=True, message=pending))
-        self.render(card)
-
-        body: dict[str, Any] = {"comparison": card.comparison.id, "voter": self._voter()}
-        if tool:
-            body["tool"] = tool
-        try:
-            status, reply = await asyncio.wait_for(
-                self._http("POST" if tool else "DELETE", f"{card.endpoint}/v1/votes", body), REQUEST_TIMEOUT
-            )
-        except (TimeoutError, OSError):
-            status, reply = 0, None
-        if status == 200 and isinstance(reply, dict):
-            confirmed = reply.get("vote")
-            card.state = CardState(
-                {str(k): int(v) for k, v in reply["tallies"].items()},
-                VoteState(
-                    mine=confirmed,
-                    message=f"Thanks: your vote for {card.tool_name(confirmed)} is counted."
-                    if confirmed
-                    else "Your vote is withdrawn.",
-                ),
-            )
-            votes = self._device["votes"]
-            if confirmed:
-                votes[card.vote_key] = confirmed
-            else:
-                votes.pop(card.vote_key, None)
-            self.send("store", device=self._device)
-            self.send(
-                "event", card=card.id, name="verdict:vote", detail={"comparison": card.comparison.id, "tool": confirmed}
-            )
-            for twin in self._cards.values():  # the same comparison shown twice agrees with itself
-                if twin is not card and twin.vote_key == card.vote_key:
-                    twin.state = CardState(card.state.tallies, VoteState(mine=confirmed))
-                    self.render(twin)
+        key = card.vote_key
+        record = self.device.votes.get(key)
+        mine = record.tool if record else None
+        if message.get("action") == "vote" and message.get("tool") in card.comparison.tools:
+            wanted: str | None = message["tool"]
+        elif message.get("action") == "withdraw" and mine is not None:
+            wanted = None
         else:
-            reason = reply.get("error") if isinstance(reply, dict) else None
-            why = f"the vote server refused it ({reason})" if reason else "the vote server could not be reached"
-            card.state = replace(
-                before,
-                vote=replace(
-                    before.vote,
-                    busy=False,
-                    error=True,
-                    message=f"Your vote was not saved: {why}. Nothing changed; please try again.",
-                ),
+            return
+        courier = self.courier(card.endpoint)
+        if wanted == mine:
+            if record is not None and record.pending:
+                await self.flush(courier)  # the reader insists: try now
+            return
+        self._voter()
+        choice = self.device.choose(key, wanted, self._now())
+        self._store()
+        self._first_try.add((key, choice.at))
+        self._voted_from[key] = card.id
+        self._notices[key] = Notice("saving" if wanted else "withdrawing", wanted, busy=True)
+        self.render_key(key)  # optimistic: the figures move at once
+        await self.flush(courier)
+
+    def courier(self, endpoint: str) -> Courier:
+        if endpoint not in self._couriers:
+            self._couriers[endpoint] = Courier(self, endpoint, self._first_retry)
+        return self._couriers[endpoint]
+
+    def flush(self, courier: Courier) -> asyncio.Future[None]:
+        task = asyncio.ensure_future(courier.flush())
+        self._flushing.add(task)
+        task.add_done_callback(self._flushing.discard)
+        return task
+
+    async def deliver(self, key: str, choice: Choice) -> tuple[bool, float | None]:
+        """Send one queued choice and show the outcome; (retry?, Retry-After seconds)."""
+        endpoint, comparison = split_key(key)
+        first = (key, choice.at) in self._first_try
+        self._first_try.discard((key, choice.at))
+        body: dict[str, Any] = {"comparison": comparison, "voter": self._voter()}
+        if choice.tool:
+            body["tool"] = choice.tool
+        marker = {} if first or endpoint in self._no_marker else {RETRY_HEADER: "1"}
+        reply: Reply | None = None
+        try:
+            reply = await asyncio.wait_for(
+                self._http("POST" if choice.tool else "DELETE", f"{endpoint}/v1/votes", body, headers=marker),
+                REQUEST_TIMEOUT,
             )
-        self.render(card)
-        self.send("announce", card=card.id, text=card.state.vote.message)
+        except TimeoutError:
+            pass
+        except OSError:
+            reach = await self._reach(endpoint)
+            if reach == Reach.REFUSED:
+                self._origin_refused(endpoint)
+                return False, None
+            if reach == Reach.ALLOWED and marker:
+                self._no_marker.add(endpoint)  # its CORS preflight refused the header: send without it
+        if reply is not None and reply.status == 200:
+            self._confirmed(key, choice, reply.body)
+            return False, None
+        if reply is None or retryable(reply.status):
+            self._queued(key, choice)
+            return True, retry_after(reply.headers) if reply is not None else None
+        error = reply.body.get("error") if isinstance(reply.body, dict) else None
+        self._refused(key, choice, str(error or f"HTTP {reply.status}"))
+        return False, None
+
+    def _confirmed(self, key: str, choice: Choice, body: Any) -> None:
+        confirmed = body.get("vote", choice.tool) if isinstance(body, dict) else choice.tool
+        confirmed = confirmed if isinstance(confirmed, str) else None
+        tallies = parse_tallies(body)
+        if tallies is not None:
+            self._tallies[key] = tallies
+            self._tally_answers[key] = self._tally_answers.get(key, 0) + 1
+        latest = self.device.settle(key, choice, confirmed)
+        self._store()
+        if not latest:  # a newer choice is on its way; the figures follow the endpoint meanwhile
+            self.render_key(key)
+            return
+        self._tell(key, Notice("counted", confirmed) if confirmed else Notice("withdrawn"))
+        card = self._card_for(key)
+        if card is not None:
+            _, comparison = split_key(key)
+            detail = {"comparison": comparison, "tool": confirmed}
+            self.send("event", card=card.id, name="verdict:vote", detail=detail)
+
+    def _queued(self, key: str, choice: Choice) -> None:
+        record = self.device.votes.get(key)
+        if record is None or record.at != choice.at:
+            return
+        notice = self._queued_notice(record)
+        if self._notices.get(key) != notice:
+            self._tell(key, notice)
+
+    def _refused(self, key: str, choice: Choice, reason: str) -> None:
+        if self.device.refuse(key, choice):
+            self._store()
+            self._tell(key, Notice("refused" if choice.tool else "refused_withdrawal", choice.tool, reason))
+
+    def _origin_refused(self, endpoint: str) -> None:
+        """Not kept for later: a refused origin is a setting to fix, not an outage to wait out."""
+        for key, record in self.device.pending(endpoint):
+            self.device.refuse(key, record)
+            self._tell(key, Notice("origin_refused", record.tool))
+        self._store()
 
 
 async def _pyodide_http(
-    method: str, url: str, body: dict[str, Any] | None = None, revalidate: bool = False
-) -> tuple[int, Any]:
+    method: str,
+    url: str,
+    body: dict[str, Any] | None = None,
+    *,
+    revalidate: bool = False,
+    headers: Mapping[str, str] | None = None,
+    mode: str = "cors",
+) -> Reply:
     from pyodide.http import pyfetch  # only inside Pyodide
 
+    sent = dict(headers or {})
     kwargs: dict[str, Any] = {
         "method": method,
         "credentials": "omit",
-        "mode": "cors",
+        "mode": mode,
         "cache": "no-cache" if revalidate else "default",
     }
     if body is not None:
-        kwargs["headers"] = {"Content-Type": "application/json"}
+        sent["Content-Type"] = "application/json"
         kwargs["body"] = json.dumps(body)
+    if sent:
+        kwargs["headers"] = sent
     try:
         response = await pyfetch(url, **kwargs)
+        if mode == "no-cors":
+            return Reply(0, None)  # opaque: the server answered, nothing more is known
         text = await response.string()
+        received = response.headers
     except Exception as error:  # a JsException from fetch(): network, CORS, abort
         raise OSError(str(error)) from None
     try:
-        return response.status, json.loads(text)
+        return Reply(response.status, json.loads(text), received)
     except ValueError:
-        return response.status, text
+        return Reply(response.status, text, received)
 
 
 def start(post: Callable[[str], None]) -> Engine:
     """Called by the worker once Pyodide is up."""
-    return Engine(post, _pyodide_http)
+    from js import location  # the worker's origin is the host page's
+
+    return Engine(post, _pyodide_http, origin=str(location.origin))

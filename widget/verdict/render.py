@@ -46,6 +46,8 @@ class VoteState:
     busy: bool = False
     message: str = ""
     error: bool = False
+    pending: bool = False
+    """``mine`` is saved on this device but not yet confirmed by the endpoint (the outbox)."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,15 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
                     "aria-pressed": "true" if vote.mine == t.tool.id else "false",
                     "aria-describedby": "vd-vote-status",
                 },
-                el("span", {"class": "vd-choice-name"}, t.tool.name),
+                el(
+                    "span",
+                    {"class": "vd-choice-name"},
+                    t.tool.name,
+                    # Saved on this device, not yet counted by the endpoint (the outbox).
+                    [" ", el("span", {"class": "vd-choice-pending"}, "pending")]
+                    if vote.pending and vote.mine == t.tool.id
+                    else None,
+                ),
                 el("span", {"class": "vd-choice-share"}, t.community.label),
                 el("progress", {"class": "vd-choice-bar", "max": 100, "value": share, "aria-hidden": "true"}),
             )
@@ -214,7 +224,7 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
     summary = "No votes yet: be the first." if total == 0 else f"{total} vote{'s' if total != 1 else ''} so far."
     return el(
         "div",
-        {"class": "vd-vote", "aria-busy": vote.busy or None},
+        {"class": "vd-vote", "aria-busy": vote.busy or None, "data-pending": vote.pending or None},
         _heading(level, {"id": "vd-vote-title"}, "Which would you ship?"),
         el("div", {"class": "vd-choices", "role": "group", "aria-labelledby": "vd-vote-title"}, buttons),
         el(
