@@ -13,6 +13,7 @@ import signal
 from pathlib import Path
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from .paths import DEMO, DIST, VAR
 from .static import BlogHost, WidgetHost
@@ -26,15 +27,22 @@ def origins(port: int, host: str = "127.0.0.1") -> dict[str, str]:
     }
 
 
-async def serve(port: int, database_url: str, pages: list[Path], host: str = "127.0.0.1") -> None:
+async def serve(
+    port: int, database_url: str, pages: list[Path], host: str = "127.0.0.1", endpoint: str | None = None
+) -> None:
+    """``endpoint``: a vote endpoint running elsewhere, which the pages use instead of starting one."""
     from verdict_endpoint.app import create_app
     from verdict_endpoint.settings import Settings
 
     where = origins(port, host)
-    votes = create_app(
-        Settings(bundles=sorted(DEMO.glob("*.json")), database_url=database_url, allow_origins=[where["blog"]])
-    )
-    apps = [(BlogHost([*pages, DEMO], where), port), (WidgetHost(DIST), port + 1), (votes, port + 2)]
+    apps: list[tuple[ASGIApp, int]] = [(WidgetHost(DIST), port + 1)]
+    if endpoint:
+        where["votes"] = endpoint.rstrip("/")
+    else:
+        bundles = sorted(DEMO.glob("*.json"))
+        settings = Settings(bundles=bundles, database_url=database_url, allow_origins=[where["blog"]])
+        apps.append((create_app(settings), port + 2))
+    apps.insert(0, (BlogHost([*pages, DEMO], where), port))
     servers = [
         uvicorn.Server(uvicorn.Config(app, host=host, port=p, log_level="warning", lifespan="auto")) for app, p in apps
     ]
@@ -71,5 +79,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--database", default=f"sqlite:///{VAR / 'demo-votes.db'}", help="vote database URL")
     parser.add_argument("--pages", type=Path, action="append", default=[], help="extra folder of blog pages")
+    parser.add_argument("--endpoint", help="use this running vote endpoint instead of starting one")
     args = parser.parse_args(argv)
-    asyncio.run(serve(args.port, args.database, args.pages, args.host))
+    asyncio.run(serve(args.port, args.database, args.pages, args.host, args.endpoint))

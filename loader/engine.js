@@ -34,6 +34,10 @@ function engine() {
   worker = new Worker(workerUrl, { type: "module", name: "verdict" });
   worker.onmessage = ({ data }) => onMessage(data);
   worker.onerror = (event) => engineFailed(event.message || "the engine could not start");
+  // Another tab of this site changed the stored votes: the engine merges them (newer choices win).
+  window.addEventListener("storage", (event) => {
+    if (event.key === STORAGE_KEY) worker.postMessage({ type: "device", device: readDevice() });
+  });
   worker.postMessage({ type: "boot", runtime: {
     pyodide: asset(VERDICT_ASSETS.pyodide), indexURL: asset(VERDICT_ASSETS.indexURL),
     stdlib: asset(VERDICT_ASSETS.stdlib), lock: asset(VERDICT_ASSETS.lock),

@@ -24,7 +24,8 @@ from verdict.outbox import Choice, Device, retry_after, retry_delay, vote_key
 
 from ..conftest import DEMO_BUNDLE, HEYGEN, MISTRAL, SEED
 from ..helpers.bundles import bundle_dict, write_bundle
-from ..helpers.endpoint import EndpointProcess, launch_endpoint, new_voter_token
+from ..helpers.endpoint import new_voter_token
+from ..helpers.outage import RestartableEndpoint
 
 BUNDLE_URL = "https://widget.example/bundles/comparisons.json"
 OTHER_BUNDLE_URL = "https://widget.example/bundles/other.json"
@@ -133,26 +134,12 @@ def run(coroutine):
         return thread.submit(asyncio.run, coroutine).result()
 
 
-class Endpoint:
-    """A real endpoint process that a test may stop and start again on the same port."""
-
+class Endpoint(RestartableEndpoint):
     def __init__(self, tmp_path: Path, bundles: list[Path], **options: Any):
-        self.bundles, self.db, self.options = bundles, tmp_path / "votes.db", options
-        self.process: EndpointProcess | None = launch_endpoint(bundles, self.db, [PAGE], **options)
-        self.url = self.process.base_url
-        self.port = int(self.url.rsplit(":", 1)[1])
-
-    def stop(self) -> None:
-        if self.process:
-            self.process.stop()
-            self.process = None
-
-    def start(self) -> None:
-        if not self.process:
-            self.process = launch_endpoint(self.bundles, self.db, [PAGE], port=self.port, **self.options)
+        super().__init__(bundles, tmp_path / "votes.db", [PAGE], **options)
 
     def tallies(self, comparison: str = SEED) -> dict[str, int]:
-        return dict(httpx.get(f"{self.url}/v1/tallies/{comparison}").json()["tallies"])
+        return super().tallies(comparison)
 
 
 @pytest.fixture
