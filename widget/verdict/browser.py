@@ -14,6 +14,8 @@ engine → loader
     ``announce`` {card, text}            for the screen-reader live region
     ``store``    {device}                what to keep in localStorage
     ``event``    {card, name, detail}    a DOM event to dispatch on the host
+    ``acted``    {card}                  the engine has taken the card's oldest pending
+                                         action: the loader stops showing it as pending
     ``log``      {level, text}           the full story behind an error card
 
 A vote is recorded on the device first (outbox.py), then delivered by the
@@ -38,7 +40,7 @@ from typing import Any, NamedTuple, Protocol
 from .bundle import BundleError, BundleIndex, Problem, load_bundle
 from .models import Comparison
 from .outbox import FIRST_RETRY, Choice, Device, retry_after, retry_delay, retryable, split_key, vote_key
-from .render import CardState, RenderOptions, Section, VoteState, render_card, render_error
+from .render import CardState, RenderOptions, Section, VoteState, pending_message, render_card, render_error
 
 REQUEST_TIMEOUT = 10.0
 PROBE_TIMEOUT = 5.0
@@ -48,8 +50,6 @@ RETRY_HEADER = "Verdict-Retry"
 # -- what the card says about votes: every sentence in one place, for translation --
 VOTE_TEXT: Mapping[str, str] = MappingProxyType(
     {
-        "saving": "Saving your vote for {tool}…",
-        "withdrawing": "Withdrawing your vote…",
         "counted": "Thanks: your vote for {tool} is counted.",
         "withdrawn": "Your vote is withdrawn.",
         "queued": "Pending: your vote for {tool} is saved on this device and will be sent when the vote server "
@@ -68,6 +68,8 @@ VOTE_TEXT: Mapping[str, str] = MappingProxyType(
 
 
 def say(kind: str, **values: str) -> str:
+    if kind in ("saving", "withdrawing"):  # also shown by the loader at once, from the controls' data-pending
+        return pending_message(values.get("tool") if kind == "saving" else None)
     return VOTE_TEXT[kind].format(**values)
 
 
@@ -451,7 +453,11 @@ class Engine:
         if mounting is not None and not mounting.done():
             await asyncio.wait([mounting])
         card = self._cards.get(message["card"])
-        if card is None or card.endpoint is None or card.vote_key is None:
+        if card is None:
+            return
+        # The loader showed the click as taken at once; from here on the engine's renders show it.
+        self.send("acted", card=card.id)
+        if card.endpoint is None or card.vote_key is None:
             return
         key = card.vote_key
         record = self.device.votes.get(key)
@@ -461,9 +467,11 @@ class Engine:
         elif message.get("action") == "withdraw" and mine is not None:
             wanted = None
         else:
+            self.render(card)
             return
         courier = self.courier(card.endpoint)
         if wanted == mine:
+            self.render(card)
             if record is not None and record.pending:
                 await self.flush(courier)  # the reader insists: try now
             return
