@@ -72,7 +72,9 @@ def test_a_300px_sidebar_stacks_on_a_1400px_page(page: Page, demo: Demo):
     assert columns(page, "#side-card") == 1
     assert columns(page, "#main-card") == 3
     # The same card in the wide column lines its tools up as a table: the figures share a row.
-    tops = shadow(page, "#main-card", "r => [...r.querySelectorAll('.vd-figures')].map(e => e.getBoundingClientRect().top)")
+    tops = shadow(
+        page, "#main-card", "r => [...r.querySelectorAll('.vd-figures')].map(e => e.getBoundingClientRect().top)"
+    )
     assert max(tops) - min(tops) < 1
     # The publisher can force either layout.
     page.evaluate("document.querySelector('#side-card').setAttribute('data-layout', 'columns')")
@@ -135,7 +137,9 @@ def test_auto_theme_follows_the_reader_system_setting(page: Page, demo: Demo):
     assert shadow(page, "#side-card", background) == "rgb(255, 255, 255)"  # data-theme light stays light
 
 
-@pytest.mark.parametrize("accent", ["#ffe600", "#f7f7f7", "#0a0a0a", "#1a0033", "#2f5bd3", "hotpink", "oklch(70% 0.2 150)"])
+@pytest.mark.parametrize(
+    "accent", ["#ffe600", "#f7f7f7", "#0a0a0a", "#1a0033", "#2f5bd3", "hotpink", "oklch(70% 0.2 150)"]
+)
 def test_accent_text_keeps_aa_contrast_in_both_themes(page: Page, demo: Demo, accent: str):
     page.goto(demo.blog + "/publisher.html")
     expect(page.locator("#main-card .vd-cta-button")).to_have_count(1, timeout=10_000)
@@ -164,8 +168,11 @@ def test_cta_overrides_and_the_page_font(page: Page, demo: Demo):
     page.goto(demo.blog + "/publisher.html")
     expect(page.locator("#main-card .vd-cta-button")).to_have_count(1, timeout=10_000)
     page.evaluate("""() => { const el = document.querySelector('#main-card');
-        el.dataset.ctaUrl = 'mailto:editor@example.com'; el.dataset.ctaText = 'Tell us which tools to compare next.'; }""")
-    expect(page.locator("#main-card .vd-cta p")).to_have_text("Tell us which tools to compare next.", timeout=ENGINE_TIMEOUT)
+        el.dataset.ctaUrl = 'mailto:editor@example.com';
+        el.dataset.ctaText = 'Tell us which tools to compare next.'; }""")
+    expect(page.locator("#main-card .vd-cta p")).to_have_text(
+        "Tell us which tools to compare next.", timeout=ENGINE_TIMEOUT
+    )
     expect(page.locator("#main-card .vd-cta-button")).to_have_attribute("href", "mailto:editor@example.com")
     # The card takes the host page's font family unless --verdict-font says otherwise.
     font = "r => getComputedStyle(r.querySelector('.vd-title')).fontFamily"
@@ -194,7 +201,19 @@ def test_styling_contract_reaches_the_card(browser: Browser, demo: Demo):
         )
         assert styles == {"bg": "rgb(255, 251, 232)", "radius": "0px", "size": "20px", "vote": "rgb(1, 2, 3)"}
         parts = shadow(page, "#main-card", "r => [...r.querySelectorAll('[part]')].map(e => e.getAttribute('part'))")
-        for name in ("card", "header", "headline", "tools", "tool", "figures", "scorecard", "review", "vote", "choice", "cta"):
+        for name in (
+            "card",
+            "header",
+            "headline",
+            "tools",
+            "tool",
+            "figures",
+            "scorecard",
+            "review",
+            "vote",
+            "choice",
+            "cta",
+        ):
             assert name in parts
     finally:
         context.close()
