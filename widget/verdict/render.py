@@ -233,6 +233,15 @@ def _scorecard(index: BundleIndex, comparison: Comparison, level: int) -> Markup
     )
 
 
+def pending_message(tool_name: str | None) -> str:
+    """What the card says while a vote (or, with no tool, a withdrawal) is on its way.
+
+    Each vote control carries its own in ``data-pending``, so the loader can
+    show a click as taken at once, before the engine is up.
+    """
+    return f"Saving your vote for {tool_name}…" if tool_name else "Withdrawing your vote…"
+
+
 def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
     buttons = []
     for t in figures.tools:
@@ -249,6 +258,7 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
                     "data-tool": t.tool.id,
                     "aria-pressed": "true" if vote.mine == t.tool.id else "false",
                     "aria-describedby": "vd-vote-status",
+                    "data-pending": pending_message(t.tool.name),
                 },
                 el("span", {"class": "vd-choice-name"}, t.tool.name),
                 el("span", {"class": "vd-choice-share"}, t.community.label),
@@ -274,6 +284,7 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
                 "class": "vd-withdraw",
                 "id": "vd-withdraw",
                 "data-action": "withdraw",
+                "data-pending": pending_message(None),
                 "hidden": vote.mine is None,
             },
             "Withdraw my vote",
