@@ -207,3 +207,21 @@ def test_a_blog_origin_the_endpoint_does_not_allow_is_named_and_nothing_is_queue
     assert len(posts) == 1
     assert not any(record["pending"] for record in stored(page)["votes"].values())
     assert changed(before, outage.tallies()) == {HEYGEN: 0, MISTRAL: 0}
+
+
+def test_another_tab_shows_the_vote_and_its_pending_state_without_a_reload(context: BrowserContext, outage: Outage):
+    first, second = context.new_page(), context.new_page()
+    for tab in (first, second):
+        tab.goto(outage.blog + "/")
+        wait_for_mark(tab, "verdict:engine-card")
+    outage.endpoint.stop()
+    choice(first, MISTRAL).click()
+    expect(status(first)).to_contain_text("saved on this device", timeout=ENGINE_TIMEOUT)
+    # The other tab hears of it through the storage event: the same choice, pending.
+    expect(choice(second, MISTRAL)).to_have_attribute("aria-pressed", "true")
+    expect(choice(second, MISTRAL).locator(".vd-choice-pending")).to_have_text("pending")
+    outage.endpoint.start()
+    expect(status(first)).to_contain_text("your vote for Mistral 4B Edge is counted", timeout=DELIVERY_TIMEOUT)
+    expect(second.locator(".vd-choice-pending")).to_have_count(0)
+    expect(choice(second, MISTRAL)).to_have_attribute("aria-pressed", "true")
+    assert stored(first) == stored(second)
