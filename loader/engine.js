@@ -47,9 +47,9 @@ function engine() {
 export function mount(card) {
   if (card.mounted) return;
   card.mounted = true;
-  const { bundle, comparison, endpoint, sections, headingLevel } = card.config;
-  send({ type: "mount", card: card.id, bundle, comparison, endpoint, options: { sections, headingLevel },
-    device: readDevice() });
+  const { bundle, comparison, endpoint, sections, headingLevel, locale, ctaUrl, ctaText } = card.config;
+  send({ type: "mount", card: card.id, bundle, comparison, endpoint,
+    options: { sections, headingLevel, locale, ctaUrl, ctaText }, device: readDevice() });
 }
 
 export function unmount(card) {

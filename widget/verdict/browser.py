@@ -68,10 +68,13 @@ def parse_options(raw: dict[str, Any], voting: bool) -> RenderOptions:
     """Options arrive validated by the loader; anything else falls back to defaults."""
     sections = tuple(Section(s) for s in raw.get("sections") or () if s in Section.__members__.values())
     level = raw.get("headingLevel")
+    cta_url, cta_text = raw.get("ctaUrl"), raw.get("ctaText")
     return RenderOptions(
         sections=sections or RenderOptions.sections,
         heading_level=level if isinstance(level, int) and 1 <= level <= 6 else 2,
         voting=voting,
+        cta_url=cta_url if isinstance(cta_url, str) else None,
+        cta_text=cta_text if isinstance(cta_text, str) else None,
     )
 
 
