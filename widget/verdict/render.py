@@ -14,8 +14,9 @@ from enum import StrEnum
 
 from .bundle import BundleError, BundleIndex
 from .figures import ComparisonFigures, ToolFigures, derive
+from .i18n import DEFAULT_LOCALE, Locale, get_locale
 from .markup import AttrValue, Child, Markup, el
-from .models import Call, Comparison
+from .models import Call, Comparison, Entry
 from .richtext import render_rich_text
 
 
@@ -36,6 +37,8 @@ class RenderOptions:
     heading_level: int = 2
     voting: bool = False
     """Whether an endpoint is configured; without one there is no vote control."""
+    locale: str = DEFAULT_LOCALE
+    """A BCP 47 tag; the card speaks the supported locale it resolves to (see i18n)."""
 
 
 @dataclass(frozen=True)
@@ -58,44 +61,62 @@ def _heading(level: int, attrs: dict[str, AttrValue], *children: Child) -> Marku
     return el(f"h{min(max(level, 1), 6)}", attrs, *children)
 
 
-def comparison_title(index: BundleIndex, comparison: Comparison) -> str:
-    return comparison.title or " vs ".join(index.tools[t].name for t in comparison.tools)
+def comparison_title(index: BundleIndex, comparison: Comparison, locale: Locale | None = None) -> str:
+    if comparison.title:
+        return comparison.title
+    locale = locale or get_locale()
+    # Translators: joins the tool names of a comparison that has no title of its own: "A vs B".
+    separator = locale.pgettext("title", " vs ")
+    return separator.join(locale.isolate(index.tools[t].name) for t in comparison.tools)
+
+
+def _root(locale: Locale, attrs: dict[str, AttrValue]) -> dict[str, AttrValue]:
+    """The card's own element says its language and direction, whatever the host page's."""
+    return {**attrs, "lang": locale.code, "dir": locale.dir}
 
 
 def render_card(
     index: BundleIndex, comparison: Comparison, options: RenderOptions = RenderOptions(), state: CardState = CardState()
 ) -> Markup:
     figures = derive(index, comparison, state.tallies)
+    locale = get_locale(options.locale)
     level = options.heading_level
     sections = [s for s in options.sections if s is not Section.VOTE or options.voting]
     parts: dict[Section, Callable[[], Markup | None]] = {
-        Section.SCORECARD: lambda: _scorecard(index, comparison, level + 1),
-        Section.VOTE: lambda: _vote(figures, state.vote, level + 1),
-        Section.CTA: lambda: _cta(index),
+        Section.SCORECARD: lambda: _scorecard(index, comparison, level + 1, locale),
+        Section.VOTE: lambda: _vote(figures, state.vote, level + 1, locale),
+        Section.CTA: lambda: _cta(index, locale),
     }
     return el(
         "article",
-        {"class": "vd-card", "aria-labelledby": "vd-title", "data-comparison": comparison.id},
+        _root(locale, {"class": "vd-card", "aria-labelledby": "vd-title", "data-comparison": comparison.id}),
         el(
             "header",
             {"class": "vd-header"},
-            el("p", {"class": "vd-kicker"}, comparison.kicker),
-            _heading(level, {"class": "vd-title", "id": "vd-title"}, comparison_title(index, comparison)),
+            el("p", {"class": "vd-kicker"}, comparison.kicker or locale.gettext("Tool comparison")),
+            _heading(level, {"class": "vd-title", "id": "vd-title"}, comparison_title(index, comparison, locale)),
             el("p", {"class": "vd-standfirst"}, comparison.standfirst),
         ),
-        _headline(figures),
+        _headline(figures, locale),
         el(
             "div",
             {"class": "vd-tools", "data-count": len(figures.tools)},
-            [_tool_column(t, sections, level + 1) for t in figures.tools],
+            [_tool_column(t, sections, level + 1, locale) for t in figures.tools],
         ),
         [parts[s]() for s in sections if s in parts],
     )
 
 
-def _headline(figures: ComparisonFigures) -> Markup:
+def _headline(figures: ComparisonFigures, locale: Locale) -> Markup:
     headline = figures.headline
-    return el("p", {"class": "vd-headline", "data-kind": headline.kind}, el("strong", None, "Verdict "), headline.text)
+    return el(
+        "p",
+        {"class": "vd-headline", "data-kind": headline.kind},
+        # Translators: the label before the headline verdict's sentence.
+        el("strong", None, locale.pgettext("headline", "Verdict")),
+        " ",
+        headline.sentence(locale),
+    )
 
 
 def _figure(name: str, value: str, detail: str | None, key: str) -> Markup:
@@ -112,17 +133,17 @@ def _figure(name: str, value: str, detail: str | None, key: str) -> Markup:
     )
 
 
-def _tool_column(figures: ToolFigures, sections: list[Section], level: int) -> Markup:
+def _tool_column(figures: ToolFigures, sections: list[Section], level: int, locale: Locale) -> Markup:
     tool = figures.tool
     community = figures.community
     community_detail = (
-        "no votes yet"
+        locale.gettext("no votes yet")
         if community.percent is None
-        else (f"{community.votes} vote" + ("" if community.votes == 1 else "s"))
+        else locale.ngettext("{count} vote", "{count} votes", community.votes)
     )
     name = el("a", {"href": tool.url, "rel": "noopener", "target": "_blank"}, tool.name) if tool.url else tool.name
     split = figures.split
-    dissent = ", ".join(f"{r.name} ({r.lens})" for r in split.dissenters)
+    dissenters = [f"{r.name} ({r.lens})" for r in split.dissenters]
     return el(
         "div",
         {"class": "vd-tool", "data-tool": tool.id},
@@ -132,29 +153,53 @@ def _tool_column(figures: ToolFigures, sections: list[Section], level: int) -> M
         el(
             "dl",
             {"class": "vd-figures"},
-            _figure("Panel ship", figures.panel.label, figures.panel.detail, "panel"),
-            _figure("Community", community.label, community_detail, "community"),
-            _figure("Entry", tool.entry.value.capitalize(), None, "entry"),
+            # Translators: the share of the reviewers who would ship (adopt) the tool.
+            _figure(locale.gettext("Panel ship"), figures.panel.label_in(locale), figures.panel.detail_in(locale), "panel"),
+            # Translators: the share of the readers' votes.
+            _figure(locale.gettext("Community"), community.label_in(locale), community_detail, "community"),
+            # Translators: the cheapest way to start with the tool: Paid or Free.
+            _figure(
+                locale.gettext("Entry"),
+                locale.gettext("Free") if tool.entry is Entry.FREE else locale.gettext("Paid"),
+                None,
+                "entry",
+            ),
         )
         if Section.FIGURES in sections
         else None,
         el(
             "p",
             {"class": "vd-split"},
-            el("span", {"class": "vd-label"}, "Reviewer split "),
-            split.label,
-            el("span", {"class": "vd-dissent"}, f" — dissent: {dissent}") if dissent else None,
+            el("span", {"class": "vd-label"}, locale.gettext("Reviewer split")),
+            " ",
+            split.label_in(locale),
+            " ",
+            el(
+                "span",
+                {"class": "vd-dissent"},
+                # Translators: follows the split, naming the reviewers in the minority.
+                locale.ngettext("— dissent: {names}", "— dissent: {names}", len(dissenters), names=locale.join(dissenters)),
+            )
+            if dissenters
+            else None,
         ),
         [
             el("p", {"class": "vd-description"}, tool.description),
-            el("p", {"class": "vd-pricing"}, el("span", {"class": "vd-label"}, "Pricing read "), tool.pricing),
+            el(
+                "p",
+                {"class": "vd-pricing"},
+                # Translators: the label of the bundle's one-line reading of how the tool charges.
+                el("span", {"class": "vd-label"}, locale.gettext("Pricing read")),
+                " ",
+                tool.pricing,
+            ),
         ]
         if Section.DESCRIPTION in sections
         else None,
     )
 
 
-def _scorecard(index: BundleIndex, comparison: Comparison, level: int) -> Markup:
+def _scorecard(index: BundleIndex, comparison: Comparison, level: int, locale: Locale) -> Markup:
     reviews = []
     for review in comparison.scorecard:
         reviewer = index.reviewers[review.reviewer]
@@ -170,7 +215,8 @@ def _scorecard(index: BundleIndex, comparison: Comparison, level: int) -> Markup
                     el(
                         "p",
                         {"class": f"vd-call vd-call-{verdict.call}"},
-                        "Ship" if verdict.call is Call.SHIP else "Skip",
+                        # Translators: a reviewer's call on a tool: adopt it, or pass.
+                        locale.pgettext("call", "Ship") if verdict.call is Call.SHIP else locale.pgettext("call", "Skip"),
                     ),
                 )
             )
@@ -185,11 +231,14 @@ def _scorecard(index: BundleIndex, comparison: Comparison, level: int) -> Markup
             )
         )
     return el(
-        "div", {"class": "vd-scorecard"}, _heading(level, {"id": "vd-scorecard-title"}, "Reviewer scorecard"), reviews
+        "div",
+        {"class": "vd-scorecard"},
+        _heading(level, {"id": "vd-scorecard-title"}, locale.gettext("Reviewer scorecard")),
+        reviews,
     )
 
 
-def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
+def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Locale) -> Markup:
     buttons = []
     for t in figures.tools:
         share = t.community.percent or 0
@@ -206,16 +255,27 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
                     "aria-describedby": "vd-vote-status",
                 },
                 el("span", {"class": "vd-choice-name"}, t.tool.name),
-                el("span", {"class": "vd-choice-share"}, t.community.label),
+                el("span", {"class": "vd-choice-share"}, t.community.label_in(locale)),
                 el("progress", {"class": "vd-choice-bar", "max": 100, "value": share, "aria-hidden": "true"}),
             )
         )
     total = figures.total_votes
-    summary = "No votes yet: be the first." if total == 0 else f"{total} vote{'s' if total != 1 else ''} so far."
+    summary = (
+        locale.gettext("No votes yet: be the first.")
+        if total == 0
+        else locale.ngettext("{count} vote so far.", "{count} votes so far.", total)
+    )
+    question = (
+        # Translators: the vote's question when the comparison has two tools (Arabic: dual).
+        locale.pgettext("two tools", "Which would you ship?")
+        if len(figures.tools) == 2
+        # Translators: the vote's question when the comparison has three or four tools.
+        else locale.pgettext("three or more tools", "Which would you ship?")
+    )
     return el(
         "div",
         {"class": "vd-vote", "aria-busy": vote.busy or None},
-        _heading(level, {"id": "vd-vote-title"}, "Which would you ship?"),
+        _heading(level, {"id": "vd-vote-title"}, question),
         el("div", {"class": "vd-choices", "role": "group", "aria-labelledby": "vd-vote-title"}, buttons),
         el(
             "p",
@@ -231,12 +291,12 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
                 "data-action": "withdraw",
                 "hidden": vote.mine is None,
             },
-            "Withdraw my vote",
+            locale.gettext("Withdraw my vote"),
         ),
     )
 
 
-def _cta(index: BundleIndex) -> Markup | None:
+def _cta(index: BundleIndex, locale: Locale) -> Markup | None:
     cta = index.bundle.site.cta
     if cta is None:
         return None
@@ -244,19 +304,33 @@ def _cta(index: BundleIndex) -> Markup | None:
         "div",
         {"class": "vd-cta"},
         el("p", None, cta.text),
-        el("a", {"class": "vd-cta-button", "href": cta.url, "rel": "noopener", "target": "_blank"}, cta.button),
+        el("a", {"class": "vd-cta-button", "href": cta.url, "rel": "noopener", "target": "_blank"},
+            # Translators: the newsletter button's text when the bundle gives none.
+            cta.button or locale.gettext("Subscribe"),
+        ),
     )
 
 
-def render_error(error: BundleError, source: str = "") -> Markup:
-    """The small card shown instead of a broken bundle: what is wrong, and where."""
+def render_error(error: BundleError, source: str = "", locale: str = DEFAULT_LOCALE) -> Markup:
+    """The small card shown instead of a broken bundle: what is wrong, and where.
+
+    Its title speaks the reader's language; the problems are the publisher's
+    (English, as ``verdict validate`` prints them), marked as such for screen readers.
+    """
+    words = get_locale(locale)
     shown = error.problems[:5]
     more = len(error.problems) - len(shown)
     return el(
         "div",
-        {"class": "vd-card vd-error", "role": "alert"},
-        el("p", {"class": "vd-error-title"}, "This comparison can't be shown"),
-        el("ul", None, [el("li", None, el("code", None, p.path or "(bundle)"), " ", p.message) for p in shown]),
-        el("p", {"class": "vd-error-more"}, f"and {more} more problem{'s' if more != 1 else ''}") if more else None,
+        _root(words, {"class": "vd-card vd-error", "role": "alert"}),
+        el("p", {"class": "vd-error-title"}, words.gettext("This comparison can't be shown")),
+        el(
+            "ul",
+            {"lang": "en", "dir": "ltr"},
+            [el("li", None, el("code", None, p.path or "(bundle)"), " ", p.message) for p in shown],
+        ),
+        el("p", {"class": "vd-error-more"}, words.ngettext("and {count} more problem", "and {count} more problems", more))
+        if more
+        else None,
         el("p", {"class": "vd-error-source"}, source) if source else None,
     )
