@@ -11,7 +11,11 @@ export async function showPrerendered(card, prerendered) {
   if (!cardsFile) return false;
   const { config } = card;
   const comparison = config.comparison || cardsFile.first;
-  const variant = cardsFile.cards[comparison];
+  const locales = cardsFile.cards[comparison];
+  // The engine speaks the language subtag of the card's locale when it supports it, else
+  // English (verdict.i18n.resolve_locale); the build prerenders every supported locale.
+  const language = String(config.locale || "en").toLowerCase().split(/[-_]/)[0];
+  const variant = locales && (Object.hasOwn(locales, language) ? locales[language] : locales.en);
   const html = variant && config.sections === null && config.headingLevel === 2 &&
     variant[config.endpoint ? "voting" : "static"];
   if (!html || card.rendered || byId(card.id) !== card) return false;

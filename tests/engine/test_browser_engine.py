@@ -143,3 +143,30 @@ def test_two_cards_of_one_comparison_agree_after_a_vote(endpoint):
         assert f'data-tool="{HEYGEN}" aria-pressed="true"' in bottom and "1 vote so far." in bottom
 
     run(scenario())
+
+
+def test_a_card_speaks_the_locale_its_mount_asks_for(endpoint):
+    async def scenario():
+        loader = Loader()
+        await loader.send(
+            type="mount",
+            card="c1",
+            bundle=BUNDLE_URL,
+            comparison=SEED,
+            endpoint=endpoint,
+            options={"locale": "fr-CA"},
+            device={},
+        )
+        assert loader.of("status")[0]["text"] == "Chargement du comparatif…"
+        assert 'lang="fr"' in loader.of("html")[-1]["html"]
+        await loader.send(type="action", card="c1", action="vote", tool=MISTRAL)
+        assert loader.of("announce")[-1]["text"] == "Merci\u00a0: votre vote pour Mistral 4B Edge est pris en compte."
+        assert "Communauté" in loader.of("html")[-1]["html"]
+
+        broken = Loader()
+        await broken.send(
+            type="mount", card="c2", bundle=BUNDLE_URL, comparison="nope", endpoint=None, options={"locale": "ar"}
+        )
+        assert "تعذّر عرض هذه المقارنة" in broken.of("html")[-1]["html"]
+
+    run(scenario())

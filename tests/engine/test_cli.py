@@ -44,3 +44,8 @@ def test_serve_with_a_broken_bundle_exits_2(bundle_data, tmp_path):
     path.write_text(json.dumps(bundle_data))
     result = verdict("serve", "--bundle", str(path), "--database", f"sqlite:///{tmp_path}/v.db")
     assert result.returncode == 2 and "comparisons[0].tools[0]" in result.stderr
+
+
+def test_render_speaks_the_asked_locale():
+    result = verdict("render", str(DEMO_BUNDLE), "--voting", "--locale", "ar-EG")
+    assert result.returncode == 0 and 'lang="ar" dir="rtl"' in result.stdout and "أيّهما ستعتمد؟" in result.stdout

@@ -280,7 +280,8 @@ class Engine:
             reason = reply.get("error") if isinstance(reply, dict) else None
             failure = (
                 words.gettext(
-                    "Your vote was not saved: the vote server refused it ({reason}). Nothing changed; please try again.",
+                    "Your vote was not saved: the vote server refused it ({reason}). "
+                    "Nothing changed; please try again.",
                     reason=str(reason),
                 )
                 if reason

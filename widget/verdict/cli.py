@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .bundle import BundleError, BundleIndex, load_bundle
+from .i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from .render import RenderOptions, render_card
 from .schema import bundle_schema
 
@@ -45,7 +46,7 @@ def _render(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(f"{args.bundle}: {problem}", file=sys.stderr)
         return 1
-    print(render_card(index, comparison, RenderOptions(voting=args.voting)))
+    print(render_card(index, comparison, RenderOptions(voting=args.voting, locale=args.locale)))
     return 0
 
 
@@ -69,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("bundle")
     render.add_argument("--comparison", help="comparison id (default: the first)")
     render.add_argument("--voting", action="store_true", help="include the vote control")
+    render.add_argument(
+        "--locale",
+        default=DEFAULT_LOCALE,
+        help=f"language of the card's own text, a BCP 47 tag ({', '.join(SUPPORTED_LOCALES)}; others: English)",
+    )
     render.set_defaults(run=_render)
     commands.add_parser("serve", help="run the vote endpoint (see verdict serve --help)")
     args = parser.parse_args(argv)

@@ -230,9 +230,7 @@ def headline(tools: tuple[ToolFigures, ...], total_votes: int) -> Headline:
         favourites = [t for t in leaders if (t.community.percent or 0) == top_share]
         if len(favourites) == 1:
             pick = favourites[0]
-            return Headline(
-                HeadlineKind.READERS_BREAK_TIE, (pick.tool,), best, share=top_share, votes=total_votes
-            )
+            return Headline(HeadlineKind.READERS_BREAK_TIE, (pick.tool,), best, share=top_share, votes=total_votes)
     tied = tuple(t.tool for t in leaders)
     free = [t for t in tied if t.entry is Entry.FREE]
     return Headline(HeadlineKind.TIE, tied, best, free=free[0] if len(free) == 1 else None)

@@ -60,10 +60,8 @@ class Locale:
         """The form for ``n`` by the locale's plural rule; ``{count}`` is n, written locally."""
         index = self._plural(n)
         forms = self._messages.get(singular)
-        if isinstance(forms, tuple):
-            text = forms[min(index, len(forms) - 1)]
-        else:
-            text = singular if index == 0 else plural  # the source text: English's one and other
+        # Without a translation, the source text: English's one and other.
+        text = forms[min(index, len(forms) - 1)] if isinstance(forms, tuple) else (singular, plural)[min(index, 1)]
         return self._fill(text, {"count": n, **values})
 
     def _fill(self, text: str, values: dict[str, str | int]) -> str:
@@ -84,7 +82,7 @@ class Locale:
         """A whole number with the locale's digits and grouping (CLDR's #,##0)."""
         digits = str(abs(n))
         if len(digits) >= 4 + self._min_grouping - 1:
-            groups = []
+            groups: list[str] = []
             while len(digits) > 3:
                 digits, tail = digits[:-3], digits[-3:]
                 groups.insert(0, tail)

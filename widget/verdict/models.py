@@ -92,7 +92,7 @@ class Review(Strict):
 
 class Comparison(Strict):
     id: Slug
-    kicker: Line | None = Field(None, description="The line above the title; defaults to 'Tool comparison' in the card's language.")
+    kicker: Line | None = Field(None, description="The line above the title; default: 'Tool comparison', translated.")
     title: Line | None = Field(None, description="Defaults to the tool names joined by 'vs'.")
     standfirst: Paragraph
     tools: list[Slug] = Field(min_length=2, max_length=4)

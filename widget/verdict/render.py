@@ -153,12 +153,17 @@ def _tool_column(figures: ToolFigures, sections: list[Section], level: int, loca
         el(
             "dl",
             {"class": "vd-figures"},
-            # Translators: the share of the reviewers who would ship (adopt) the tool.
-            _figure(locale.gettext("Panel ship"), figures.panel.label_in(locale), figures.panel.detail_in(locale), "panel"),
+            _figure(
+                # Translators: the share of the reviewers who would ship (adopt) the tool.
+                locale.gettext("Panel ship"),
+                figures.panel.label_in(locale),
+                figures.panel.detail_in(locale),
+                "panel",
+            ),
             # Translators: the share of the readers' votes.
             _figure(locale.gettext("Community"), community.label_in(locale), community_detail, "community"),
-            # Translators: the cheapest way to start with the tool: Paid or Free.
             _figure(
+                # Translators: the cheapest way to start with the tool: Paid or Free.
                 locale.gettext("Entry"),
                 locale.gettext("Free") if tool.entry is Entry.FREE else locale.gettext("Paid"),
                 None,
@@ -178,7 +183,9 @@ def _tool_column(figures: ToolFigures, sections: list[Section], level: int, loca
                 "span",
                 {"class": "vd-dissent"},
                 # Translators: follows the split, naming the reviewers in the minority.
-                locale.ngettext("— dissent: {names}", "— dissent: {names}", len(dissenters), names=locale.join(dissenters)),
+                locale.ngettext(
+                    "— dissent: {names}", "— dissent: {names}", len(dissenters), names=locale.join(dissenters)
+                ),
             )
             if dissenters
             else None,
@@ -216,7 +223,9 @@ def _scorecard(index: BundleIndex, comparison: Comparison, level: int, locale: L
                         "p",
                         {"class": f"vd-call vd-call-{verdict.call}"},
                         # Translators: a reviewer's call on a tool: adopt it, or pass.
-                        locale.pgettext("call", "Ship") if verdict.call is Call.SHIP else locale.pgettext("call", "Skip"),
+                        locale.pgettext("call", "Ship")
+                        if verdict.call is Call.SHIP
+                        else locale.pgettext("call", "Skip"),
                     ),
                 )
             )
@@ -304,7 +313,9 @@ def _cta(index: BundleIndex, locale: Locale) -> Markup | None:
         "div",
         {"class": "vd-cta"},
         el("p", None, cta.text),
-        el("a", {"class": "vd-cta-button", "href": cta.url, "rel": "noopener", "target": "_blank"},
+        el(
+            "a",
+            {"class": "vd-cta-button", "href": cta.url, "rel": "noopener", "target": "_blank"},
             # Translators: the newsletter button's text when the bundle gives none.
             cta.button or locale.gettext("Subscribe"),
         ),
@@ -329,7 +340,11 @@ def render_error(error: BundleError, source: str = "", locale: str = DEFAULT_LOC
             {"lang": "en", "dir": "ltr"},
             [el("li", None, el("code", None, p.path or "(bundle)"), " ", p.message) for p in shown],
         ),
-        el("p", {"class": "vd-error-more"}, words.ngettext("and {count} more problem", "and {count} more problems", more))
+        el(
+            "p",
+            {"class": "vd-error-more"},
+            words.ngettext("and {count} more problem", "and {count} more problems", more),
+        )
         if more
         else None,
         el("p", {"class": "vd-error-source"}, source) if source else None,
