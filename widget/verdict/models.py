@@ -112,6 +112,13 @@ class Site(Strict):
 
 
 class Bundle(Strict):
+    json_schema_url: str | None = Field(
+        None,
+        alias="$schema",
+        title="JSON Schema",
+        max_length=2000,
+        description="The bundle's JSON Schema, for editors: e.g. https://widget.example.com/verdict/schema/bundle-v1.json.",
+    )
     format: Literal["verdict/1"] = Field(description="Bundle format and version.")
     site: Site
     tools: list[Tool] = Field(min_length=2, max_length=200)
