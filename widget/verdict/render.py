@@ -4,6 +4,11 @@ later takes over, with no layout shift.
 
 Headings, not landmarks, structure the card: a page may hold several cards,
 and landmarks (section with a name, aside) would repeat across them.
+
+The card's own element carries the locale's ``lang`` and ``dir``; the bundle's
+text, written in whatever language the publisher wrote it, sits in elements
+with ``dir="auto"`` (or ``bdi``), so an English tagline in an Arabic card keeps
+its punctuation where it belongs.
 """
 
 from __future__ import annotations
@@ -93,9 +98,13 @@ def render_card(
         el(
             "header",
             {"class": "vd-header"},
-            el("p", {"class": "vd-kicker"}, comparison.kicker or locale.gettext("Tool comparison")),
-            _heading(level, {"class": "vd-title", "id": "vd-title"}, comparison_title(index, comparison, locale)),
-            el("p", {"class": "vd-standfirst"}, comparison.standfirst),
+            el("p", {"class": "vd-kicker", "dir": "auto"}, comparison.kicker or locale.gettext("Tool comparison")),
+            _heading(
+                level,
+                {"class": "vd-title", "id": "vd-title", "dir": "auto"},
+                comparison_title(index, comparison, locale),
+            ),
+            el("p", {"class": "vd-standfirst", "dir": "auto"}, comparison.standfirst),
         ),
         _headline(figures, locale),
         el(
@@ -147,9 +156,9 @@ def _tool_column(figures: ToolFigures, sections: list[Section], level: int, loca
     return el(
         "div",
         {"class": "vd-tool", "data-tool": tool.id},
-        el("p", {"class": "vd-category"}, tool.category),
-        _heading(level, {"class": "vd-tool-name", "id": f"vd-tool-{tool.id}"}, name),
-        el("p", {"class": "vd-tagline"}, tool.tagline),
+        el("p", {"class": "vd-category", "dir": "auto"}, tool.category),
+        _heading(level, {"class": "vd-tool-name", "id": f"vd-tool-{tool.id}", "dir": "auto"}, name),
+        el("p", {"class": "vd-tagline", "dir": "auto"}, tool.tagline),
         el(
             "dl",
             {"class": "vd-figures"},
@@ -191,14 +200,14 @@ def _tool_column(figures: ToolFigures, sections: list[Section], level: int, loca
             else None,
         ),
         [
-            el("p", {"class": "vd-description"}, tool.description),
+            el("p", {"class": "vd-description", "dir": "auto"}, tool.description),
             el(
                 "p",
                 {"class": "vd-pricing"},
                 # Translators: the label of the bundle's one-line reading of how the tool charges.
                 el("span", {"class": "vd-label"}, locale.gettext("Pricing read")),
                 " ",
-                tool.pricing,
+                el("bdi", None, tool.pricing),
             ),
         ]
         if Section.DESCRIPTION in sections
@@ -217,8 +226,8 @@ def _scorecard(index: BundleIndex, comparison: Comparison, level: int, locale: L
                 el(
                     "div",
                     {"class": "vd-verdict", "data-tool": tool_id},
-                    el("p", {"class": "vd-verdict-tool"}, index.tools[tool_id].name),
-                    el("div", {"class": "vd-verdict-text"}, render_rich_text(verdict.text)),
+                    el("p", {"class": "vd-verdict-tool", "dir": "auto"}, index.tools[tool_id].name),
+                    el("div", {"class": "vd-verdict-text", "dir": "auto"}, render_rich_text(verdict.text)),
                     el(
                         "p",
                         {"class": f"vd-call vd-call-{verdict.call}"},
@@ -263,7 +272,7 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Local
                     "aria-pressed": "true" if vote.mine == t.tool.id else "false",
                     "aria-describedby": "vd-vote-status",
                 },
-                el("span", {"class": "vd-choice-name"}, t.tool.name),
+                el("bdi", {"class": "vd-choice-name"}, t.tool.name),
                 el("span", {"class": "vd-choice-share"}, t.community.label_in(locale)),
                 el("progress", {"class": "vd-choice-bar", "max": 100, "value": share, "aria-hidden": "true"}),
             )
@@ -312,7 +321,7 @@ def _cta(index: BundleIndex, locale: Locale) -> Markup | None:
     return el(
         "div",
         {"class": "vd-cta"},
-        el("p", None, cta.text),
+        el("p", {"dir": "auto"}, cta.text),
         el(
             "a",
             {"class": "vd-cta-button", "href": cta.url, "rel": "noopener", "target": "_blank"},
