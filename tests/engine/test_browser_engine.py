@@ -170,3 +170,25 @@ def test_a_card_speaks_the_locale_its_mount_asks_for(endpoint):
         assert "تعذّر عرض هذه المقارنة" in broken.of("html")[-1]["html"]
 
     run(scenario())
+
+
+def test_bundle_warnings_reach_the_console_and_the_card_still_renders():
+    data = json.loads(DEMO_BUNDLE.read_text())
+    data["comparisons"][0]["scorecard"][0]["verdicts"][HEYGEN]["text"] = "***both***"
+
+    async def http(method: str, url: str, body=None, revalidate: bool = False):
+        return 200, data
+
+    async def scenario():
+        messages: list[dict] = []
+        engine = Engine(lambda text: messages.append(json.loads(text)), http)
+        await engine.handle(
+            json.dumps(
+                {"type": "mount", "card": "c1", "bundle": BUNDLE_URL, "comparison": SEED, "options": {}, "device": {}}
+            )
+        )
+        warnings = [m for m in messages if m["type"] == "log" and m["level"] == "warn"]
+        assert len(warnings) == 1 and "***both*** is not supported" in warnings[0]["text"]
+        assert "vd-error" not in [m for m in messages if m["type"] == "html"][-1]["html"]
+
+    run(scenario())

@@ -49,6 +49,7 @@ def format_path(loc: tuple[int | str, ...]) -> str:
 
 
 # -- JSON syntax ------------------------------------------------------------
+TRAILING_COMMA = "a comma stands before a closing bracket: JSON allows no trailing comma"
 JSON_WORDS = {
     "Expecting ',' delimiter": "a comma is missing after this value",
     "Expecting ':' delimiter": "a colon is missing after this field name",
@@ -59,6 +60,9 @@ JSON_WORDS = {
     "Invalid control character at": "a line break or tab inside text must be written \\n or \\t, within the quotes",
     "Invalid \\escape": "a backslash in text must be written \\\\",
     "Invalid \\uXXXX escape": "a \\u escape needs four hexadecimal digits",
+    # Python 3.13 names trailing commas itself, at the comma.
+    "Illegal trailing comma before end of array": TRAILING_COMMA,
+    "Illegal trailing comma before end of object": TRAILING_COMMA,
 }
 
 
@@ -73,7 +77,7 @@ def json_problem(error: json.JSONDecodeError) -> Problem:
     elif error.msg in ("Expecting property name enclosed in double quotes", "Expecting value") and before:
         if text[before - 1] == ",":
             position = before - 1
-            message = "a comma stands before a closing bracket: JSON allows no trailing comma"
+            message = TRAILING_COMMA
         elif before < len(text) and text[before] in "'":
             message = "text and field names take double quotes, not single ones"
     line = text.count("\n", 0, position) + 1

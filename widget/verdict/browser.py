@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from .bundle import BundleError, BundleIndex, Problem, load_bundle
+from .bundle import BundleError, BundleIndex, Problem, check_bundle
 from .i18n import Locale, get_locale
 from .models import Comparison
 from .render import CardState, RenderOptions, Section, VoteState, render_card, render_error
@@ -133,7 +133,13 @@ class Engine:
             raise BundleError([Problem("", f"could not fetch the bundle ({error})")]) from None
         if status != 200:
             raise BundleError([Problem("", f"could not fetch the bundle (HTTP {status})")])
-        return BundleIndex(load_bundle(body))
+        checked = check_bundle(body)
+        if checked.bundle is None:
+            raise BundleError(checked.errors)
+        if checked.warnings:  # the card renders; the publisher hears what shows literally
+            lines = "\n".join(f"  {w}" for w in checked.warnings)
+            self.send("log", level="warn", text=f"Verdict: bundle {url} has warnings:\n{lines}")
+        return BundleIndex(checked.bundle)
 
     def bundle(self, url: str) -> asyncio.Task[BundleIndex]:
         """One fetch and one validation per bundle URL, however many cards use it."""
