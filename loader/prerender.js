@@ -16,8 +16,10 @@ export async function showPrerendered(card, prerendered) {
   // English (verdict.i18n.resolve_locale); the build prerenders every supported locale.
   const language = String(config.locale || "en").toLowerCase().split(/[-_]/)[0];
   const variant = locales && (Object.hasOwn(locales, language) ? locales[language] : locales.en);
-  const html = variant && config.sections === null && config.headingLevel === 2 &&
-    variant[config.endpoint ? "voting" : "static"];
+  // The build renders the default settings: other settings wait for the engine.
+  const defaults = config.sections === null && config.headingLevel === 2 && config.ctaUrl === null &&
+    config.ctaText === null;
+  const html = variant && defaults && variant[config.endpoint ? "voting" : "static"];
   if (!html || card.rendered || byId(card.id) !== card) return false;
   card.body.innerHTML = html; // our own build's output, never bundle text
   return true;

@@ -5,6 +5,11 @@ later takes over, with no layout shift.
 Headings, not landmarks, structure the card: a page may hold several cards,
 and landmarks (section with a name, aside) would repeat across them.
 
+The main regions carry ``part`` names (card, header, headline, tools, tool,
+figures, scorecard, review, vote, choice, cta, cta-button): publishers style
+them from outside the shadow root with ``::part()``. ``data-tools`` on the
+card tells the stylesheet how many columns a wide card has.
+
 The card's own element carries the locale's ``lang`` and ``dir``; the bundle's
 text, written in whatever language the publisher wrote it, sits in elements
 with ``dir="auto"`` (or ``bdi``), so an English tagline in an Arabic card keeps
@@ -21,7 +26,7 @@ from .bundle import BundleError, BundleIndex
 from .figures import ComparisonFigures, ToolFigures, derive
 from .i18n import DEFAULT_LOCALE, Locale, get_locale
 from .markup import AttrValue, Child, Markup, el
-from .models import Call, Comparison, Entry
+from .models import SAFE_URL_SCHEMES, Call, Comparison, Entry
 from .richtext import render_rich_text
 
 
@@ -42,8 +47,28 @@ class RenderOptions:
     heading_level: int = 2
     voting: bool = False
     """Whether an endpoint is configured; without one there is no vote control."""
+    cta_url: str | None = None
+    """The publisher's call-to-action link (data-cta-url), instead of the bundle's."""
+    cta_text: str | None = None
+    """The sentence beside the call-to-action button (data-cta-text), instead of the bundle's."""
     locale: str = DEFAULT_LOCALE
     """A BCP 47 tag; the card speaks the supported locale it resolves to (see i18n)."""
+
+    def __post_init__(self) -> None:
+        # Attributes are untrusted: a link that is not http(s) or mailto is dropped here too.
+        if self.cta_url is not None and not safe_cta_url(self.cta_url):
+            object.__setattr__(self, "cta_url", None)
+        if self.cta_text is not None:
+            object.__setattr__(self, "cta_text", " ".join(self.cta_text.split())[:CTA_TEXT_MAX] or None)
+
+
+CTA_TEXT_MAX = 200
+"""Longest data-cta-text kept, like a bundle line."""
+
+
+def safe_cta_url(url: str) -> bool:
+    """An absolute http(s) or mailto link without spaces, as in the bundle."""
+    return url.lower().startswith(SAFE_URL_SCHEMES) and not any(c.isspace() for c in url) and len(url) <= 2000
 
 
 @dataclass(frozen=True)
@@ -90,14 +115,23 @@ def render_card(
     parts: dict[Section, Callable[[], Markup | None]] = {
         Section.SCORECARD: lambda: _scorecard(index, comparison, level + 1, locale),
         Section.VOTE: lambda: _vote(figures, state.vote, level + 1, locale),
-        Section.CTA: lambda: _cta(index, locale),
+        Section.CTA: lambda: _cta(index, options, locale),
     }
     return el(
         "article",
-        _root(locale, {"class": "vd-card", "aria-labelledby": "vd-title", "data-comparison": comparison.id}),
+        _root(
+            locale,
+            {
+                "class": "vd-card",
+                "part": "card",
+                "aria-labelledby": "vd-title",
+                "data-comparison": comparison.id,
+                "data-tools": len(figures.tools),
+            },
+        ),
         el(
             "header",
-            {"class": "vd-header"},
+            {"class": "vd-header", "part": "header"},
             el("p", {"class": "vd-kicker", "dir": "auto"}, comparison.kicker or locale.gettext("Tool comparison")),
             _heading(
                 level,
@@ -109,7 +143,7 @@ def render_card(
         _headline(figures, locale),
         el(
             "div",
-            {"class": "vd-tools", "data-count": len(figures.tools)},
+            {"class": "vd-tools", "part": "tools", "data-count": len(figures.tools), "data-rows": _tool_rows(sections)},
             [_tool_column(t, sections, level + 1, locale) for t in figures.tools],
         ),
         [parts[s]() for s in sections if s in parts],
@@ -120,7 +154,7 @@ def _headline(figures: ComparisonFigures, locale: Locale) -> Markup:
     headline = figures.headline
     return el(
         "p",
-        {"class": "vd-headline", "data-kind": headline.kind},
+        {"class": "vd-headline", "part": "headline", "data-kind": headline.kind},
         # Translators: the label before the headline verdict's sentence.
         el("strong", None, locale.pgettext("headline", "Verdict")),
         " ",
@@ -142,6 +176,11 @@ def _figure(name: str, value: str, detail: str | None, key: str) -> Markup:
     )
 
 
+def _tool_rows(sections: list[Section]) -> int:
+    """How many rows a tool column has, so wide cards line them up across tools."""
+    return 4 + (Section.FIGURES in sections) + 2 * (Section.DESCRIPTION in sections)
+
+
 def _tool_column(figures: ToolFigures, sections: list[Section], level: int, locale: Locale) -> Markup:
     tool = figures.tool
     community = figures.community
@@ -155,13 +194,13 @@ def _tool_column(figures: ToolFigures, sections: list[Section], level: int, loca
     dissenters = [f"{r.name} ({r.lens})" for r in split.dissenters]
     return el(
         "div",
-        {"class": "vd-tool", "data-tool": tool.id},
+        {"class": "vd-tool", "part": "tool", "data-tool": tool.id},
         el("p", {"class": "vd-category", "dir": "auto"}, tool.category),
         _heading(level, {"class": "vd-tool-name", "id": f"vd-tool-{tool.id}", "dir": "auto"}, name),
         el("p", {"class": "vd-tagline", "dir": "auto"}, tool.tagline),
         el(
             "dl",
-            {"class": "vd-figures"},
+            {"class": "vd-figures", "part": "figures"},
             _figure(
                 # Translators: the share of the reviewers who would ship (adopt) the tool.
                 locale.gettext("Panel ship"),
@@ -241,7 +280,7 @@ def _scorecard(index: BundleIndex, comparison: Comparison, level: int, locale: L
         reviews.append(
             el(
                 "article",
-                {"class": "vd-review", "data-reviewer": reviewer.id},
+                {"class": "vd-review", "part": "review", "data-reviewer": reviewer.id},
                 _heading(
                     level + 1, {"class": "vd-reviewer"}, reviewer.name, el("span", {"class": "vd-lens"}, reviewer.lens)
                 ),
@@ -250,10 +289,22 @@ def _scorecard(index: BundleIndex, comparison: Comparison, level: int, locale: L
         )
     return el(
         "div",
-        {"class": "vd-scorecard"},
+        {"class": "vd-scorecard", "part": "scorecard"},
         _heading(level, {"id": "vd-scorecard-title"}, locale.gettext("Reviewer scorecard")),
         reviews,
     )
+
+
+def pending_message(tool_name: str | None, locale: Locale | None = None) -> str:
+    """What the card says while a vote (or, with no tool, a withdrawal) is on its way.
+
+    Each vote control carries its own in ``data-pending``, so the loader can
+    show a click as taken at once, before the engine is up.
+    """
+    words = locale or get_locale()
+    if tool_name:
+        return words.gettext("Saving your vote for {tool}…", tool=tool_name)
+    return words.gettext("Withdrawing your vote…")
 
 
 def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Locale) -> Markup:
@@ -266,11 +317,13 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Local
                 {
                     "type": "button",
                     "class": "vd-choice",
+                    "part": "choice",
                     "id": f"vd-vote-{t.tool.id}",
                     "data-action": "vote",
                     "data-tool": t.tool.id,
                     "aria-pressed": "true" if vote.mine == t.tool.id else "false",
                     "aria-describedby": "vd-vote-status",
+                    "data-pending": pending_message(t.tool.name, locale),
                 },
                 el("bdi", {"class": "vd-choice-name"}, t.tool.name),
                 el("span", {"class": "vd-choice-share"}, t.community.label_in(locale)),
@@ -292,7 +345,7 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Local
     )
     return el(
         "div",
-        {"class": "vd-vote", "aria-busy": vote.busy or None},
+        {"class": "vd-vote", "part": "vote", "aria-busy": vote.busy or None},
         _heading(level, {"id": "vd-vote-title"}, question),
         el("div", {"class": "vd-choices", "role": "group", "aria-labelledby": "vd-vote-title"}, buttons),
         el(
@@ -307,6 +360,7 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Local
                 "class": "vd-withdraw",
                 "id": "vd-withdraw",
                 "data-action": "withdraw",
+                "data-pending": pending_message(None, locale),
                 "hidden": vote.mine is None,
             },
             locale.gettext("Withdraw my vote"),
@@ -314,19 +368,22 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Local
     )
 
 
-def _cta(index: BundleIndex, locale: Locale) -> Markup | None:
+def _cta(index: BundleIndex, options: RenderOptions, locale: Locale) -> Markup | None:
+    """The bundle's call to action; the publisher's data-cta-url / data-cta-text win."""
     cta = index.bundle.site.cta
-    if cta is None:
+    url = options.cta_url or (cta.url if cta else None)
+    if url is None:
         return None
+    text = options.cta_text or (cta.text if cta else None)
     return el(
         "div",
-        {"class": "vd-cta"},
-        el("p", {"dir": "auto"}, cta.text),
+        {"class": "vd-cta", "part": "cta"},
+        el("p", {"dir": "auto"}, text) if text else None,
         el(
             "a",
-            {"class": "vd-cta-button", "href": cta.url, "rel": "noopener", "target": "_blank"},
+            {"class": "vd-cta-button", "part": "cta-button", "href": url, "rel": "noopener", "target": "_blank"},
             # Translators: the newsletter button's text when the bundle gives none.
-            cta.button or locale.gettext("Subscribe"),
+            (cta.button if cta else None) or locale.gettext("Subscribe"),
         ),
     )
 
@@ -342,7 +399,7 @@ def render_error(error: BundleError, source: str = "", locale: str = DEFAULT_LOC
     more = len(error.problems) - len(shown)
     return el(
         "div",
-        _root(words, {"class": "vd-card vd-error", "role": "alert"}),
+        _root(words, {"class": "vd-card vd-error", "part": "card error", "role": "alert"}),
         el("p", {"class": "vd-error-title"}, words.gettext("This comparison can't be shown")),
         el(
             "ul",
