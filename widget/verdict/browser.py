@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
 
-from .bundle import BundleError, BundleIndex, Problem, load_bundle
+from .bundle import BundleError, BundleIndex, Problem, check_bundle
+from .i18n import Locale, get_locale
 from .models import Comparison
 from .outbox import FIRST_RETRY, Choice, Device, retry_after, retry_delay, retryable, split_key, vote_key
 from .render import CardState, RenderOptions, Section, VoteState, pending_message, render_card, render_error
@@ -46,31 +47,6 @@ REQUEST_TIMEOUT = 10.0
 PROBE_TIMEOUT = 5.0
 RETRY_HEADER = "Verdict-Retry"
 """Sent (value ``1``) on every delivery but a vote's first, so the endpoint can count retries."""
-
-# -- what the card says about votes: every sentence in one place, for translation --
-VOTE_TEXT: Mapping[str, str] = MappingProxyType(
-    {
-        "counted": "Thanks: your vote for {tool} is counted.",
-        "withdrawn": "Your vote is withdrawn.",
-        "queued": "Pending: your vote for {tool} is saved on this device and will be sent when the vote server "
-        "can be reached.",
-        "queued_withdrawal": "Pending: your vote is withdrawn on this device and the vote server will be told "
-        "when it can be reached.",
-        "refused": "Your vote was not saved: the vote server refused it ({reason}). Nothing changed; sending it "
-        "again would not help.",
-        "refused_withdrawal": "Your vote was not withdrawn: the vote server refused it ({reason}). Nothing changed.",
-        "origin_refused": "Your vote was not saved: the vote server does not accept votes from this site, so it is "
-        "not kept for later. The site's owner can fix this.",
-        "origin_refused_at_load": "Voting is unavailable: the vote server does not accept votes from this site.",
-        "tallies_unavailable": "Live votes are unavailable right now.",
-    }
-)
-
-
-def say(kind: str, **values: str) -> str:
-    if kind in ("saving", "withdrawing"):  # also shown by the loader at once, from the controls' data-pending
-        return pending_message(values.get("tool") if kind == "saving" else None)
-    return VOTE_TEXT[kind].format(**values)
 
 
 class Reply(NamedTuple):
@@ -100,7 +76,7 @@ class Http(Protocol):
 
 @dataclass(frozen=True)
 class Notice:
-    """What a card's vote status says, by kind (the sentence is made when rendering)."""
+    """What a card's vote status says, by kind; the sentence is made per card, in its locale (Card.say)."""
 
     kind: str
     tool: str | None = None
@@ -124,22 +100,73 @@ class Card:
     def vote_key(self) -> str | None:
         return vote_key(self.endpoint, self.comparison.id) if self.endpoint else None
 
+    @property
+    def locale(self) -> Locale:
+        return get_locale(self.options.locale)
+
     def tool_name(self, tool_id: str | None) -> str:
         return self.index.tools[tool_id].name if tool_id in self.index.tools else str(tool_id)
 
     def say(self, notice: Notice) -> str:
-        return say(notice.kind, tool=self.tool_name(notice.tool), reason=notice.reason)
+        """What the card says about the reader's vote: every such sentence is here (or pending_message)."""
+        words, tool, reason = self.locale, self.tool_name(notice.tool), notice.reason
+        match notice.kind:
+            case "saving":
+                return pending_message(tool, words)
+            case "withdrawing":
+                return pending_message(None, words)
+            case "counted":
+                return words.gettext("Thanks: your vote for {tool} is counted.", tool=tool)
+            case "withdrawn":
+                return words.gettext("Your vote is withdrawn.")
+            case "queued":
+                return words.gettext(
+                    "Pending: your vote for {tool} is saved on this device and will be sent when the vote server "
+                    "can be reached.",
+                    tool=tool,
+                )
+            case "queued_withdrawal":
+                return words.gettext(
+                    "Pending: your vote is withdrawn on this device and the vote server will be told when it can "
+                    "be reached."
+                )
+            case "refused":
+                return words.gettext(
+                    "Your vote was not saved: the vote server refused it ({reason}). Nothing changed; sending it "
+                    "again would not help.",
+                    reason=reason,
+                )
+            case "refused_withdrawal":
+                return words.gettext(
+                    "Your vote was not withdrawn: the vote server refused it ({reason}). Nothing changed.",
+                    reason=reason,
+                )
+            case "origin_refused":
+                return words.gettext(
+                    "Your vote was not saved: the vote server does not accept votes from this site, so it is not "
+                    "kept for later. The site's owner can fix this."
+                )
+            case "origin_refused_at_load":
+                return words.gettext("Voting is unavailable: the vote server does not accept votes from this site.")
+            case _:
+                return words.gettext("Live votes are unavailable right now.")
 
 
 def parse_options(raw: dict[str, Any], voting: bool) -> RenderOptions:
-    """Options arrive validated by the loader; anything else falls back to defaults."""
+    """Options arrive validated by the loader; anything else falls back to defaults.
+
+    ``locale`` is any BCP 47 tag (data-locale, else the page's ``<html lang>``);
+    the card speaks the supported locale it resolves to, else English.
+    """
     sections = tuple(Section(s) for s in raw.get("sections") or () if s in Section.__members__.values())
     level = raw.get("headingLevel")
+    locale = raw.get("locale")
     cta_url, cta_text = raw.get("ctaUrl"), raw.get("ctaText")
     return RenderOptions(
         sections=sections or RenderOptions.sections,
         heading_level=level if isinstance(level, int) and 1 <= level <= 6 else 2,
         voting=voting,
+        locale=get_locale(locale if isinstance(locale, str) else None).code,
         cta_url=cta_url if isinstance(cta_url, str) else None,
         cta_text=cta_text if isinstance(cta_text, str) else None,
     )
@@ -247,10 +274,11 @@ class Engine:
             self.send("log", level="error", text=f"Verdict: {type(error).__name__}: {error}")
             card_id = message.get("card")
             if card_id and card_id not in self._cards:
+                locale = parse_options(message.get("options") or {}, False).locale
                 self.send(
                     "html",
                     card=card_id,
-                    html=render_error(BundleError([Problem("", "the card could not be rendered")])),
+                    html=render_error(BundleError([Problem("", "the card could not be rendered")]), locale=locale),
                 )
 
     async def settled(self) -> None:
@@ -293,7 +321,13 @@ class Engine:
             raise BundleError([Problem("", f"could not fetch the bundle ({error})")]) from None
         if status != 200:
             raise BundleError([Problem("", f"could not fetch the bundle (HTTP {status})")])
-        return BundleIndex(load_bundle(body))
+        checked = check_bundle(body)
+        if checked.bundle is None:
+            raise BundleError(checked.errors)
+        if checked.warnings:  # the card renders; the publisher hears what shows literally
+            lines = "\n".join(f"  {w}" for w in checked.warnings)
+            self.send("log", level="warn", text=f"Verdict: bundle {url} has warnings:\n{lines}")
+        return BundleIndex(checked.bundle)
 
     def bundle(self, url: str) -> asyncio.Task[BundleIndex]:
         """One fetch and one validation per bundle URL, however many cards use it."""
@@ -305,27 +339,26 @@ class Engine:
     async def mount(self, message: dict[str, Any]) -> None:
         card_id, url = message["card"], message["bundle"]
         endpoint = (message.get("endpoint") or "").rstrip("/") or None
+        options = parse_options(message.get("options") or {}, endpoint is not None)
         self._adopt(message.get("device"))
         tallies = (
             asyncio.ensure_future(self._refresh_tallies(endpoint, message["comparison"]))
             if endpoint and message.get("comparison")
             else None
         )
-        self.send("status", card=card_id, text="Loading the comparison…")
+        self.send("status", card=card_id, text=get_locale(options.locale).gettext("Loading the comparison…"))
         try:
             index = await self.bundle(url)
             comparison = index.comparison(message.get("comparison"))
         except BundleError as error:
-            self.send("html", card=card_id, html=render_error(error, source=url))
+            self.send("html", card=card_id, html=render_error(error, source=url, locale=options.locale))
             self.send(
                 "log",
                 level="error",
                 text=f"Verdict: bundle {url} is invalid:\n" + "\n".join(f"  {p}" for p in error.problems),
             )
             return
-        card = Card(
-            card_id, endpoint, parse_options(message.get("options") or {}, endpoint is not None), index, comparison
-        )
+        card = Card(card_id, endpoint, options, index, comparison)
         self._cards[card_id] = card
         self.render(card)
         if endpoint:
@@ -611,6 +644,8 @@ async def _pyodide_http(
 
 def start(post: Callable[[str], None]) -> Engine:
     """Called by the worker once Pyodide is up."""
-    from js import location  # the worker's origin is the host page's
+    import js  # only inside Pyodide
 
-    return Engine(post, _pyodide_http, origin=str(location.origin))
+    # The worker's origin is the host page's; the build's tracing run (Node) has no location.
+    location = getattr(js, "location", None)
+    return Engine(post, _pyodide_http, origin=str(getattr(location, "origin", "") or ""))
