@@ -1,4 +1,4 @@
-"""``python -m builder build|serve|bench``: the steps build.py runs inside the virtualenv."""
+"""``python -m builder build|serve|bench|screenshots``: the steps build.py runs inside the virtualenv."""
 
 import sys
 
@@ -33,5 +33,9 @@ elif command == "bench":
     from . import bench
 
     bench.main(rest)
+elif command == "screenshots":
+    from . import screenshots
+
+    screenshots.main(rest)
 else:
     raise SystemExit(f"unknown step {command!r}")
