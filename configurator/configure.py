@@ -14,7 +14,7 @@ import js
 from pyodide.ffi import create_proxy
 from pyodide.http import pyfetch
 
-from verdict.bundle import BundleError, Problem, load_bundle
+from verdict.bundle import Problem, check_bundle
 from verdict.snippet import ATTRIBUTES, embed_snippet
 
 SECTIONS = "figures,description,scorecard,vote,cta"
@@ -43,23 +43,28 @@ def bundle_url():
     return absolute(chosen) if chosen else element("#bundle-url").value.strip()
 
 
-def show_problems(problems, ok_text=""):
+def show_problems(problems, ok_text="", warnings=()):
+    """Every problem (and warning) with where it is: a path such as tools[0].entry, or a line."""
     box = element("#problems")
     box.replaceChildren()
-    if problems:
-        listing = document.createElement("ul")
-        for problem in problems:
-            item = document.createElement("li")
-            path = document.createElement("code")
-            path.textContent = problem.path or "(bundle)"
-            item.append(path, " " + problem.message)
-            listing.append(item)
-        box.append(listing)
-    elif ok_text:
+    if ok_text and not problems:
         note = document.createElement("p")
         note.className = "ok"
         note.textContent = ok_text
         box.append(note)
+    for kind, listed in (("error", problems), ("warning", warnings)):
+        if not listed:
+            continue
+        listing = document.createElement("ul")
+        listing.className = kind
+        for problem in listed:
+            item = document.createElement("li")
+            where = document.createElement("code")
+            line = getattr(problem, "line", None)
+            where.textContent = f"line {line}, column {problem.column}" if line else problem.path or "(bundle)"
+            item.append(where, (" warning: " if kind == "warning" else " ") + problem.message)
+            listing.append(item)
+        box.append(listing)
 
 
 def plural(count, noun):
@@ -99,16 +104,15 @@ async def load_published(url):
     if not response.ok:
         show_problems([Problem("", f"could not fetch {url} (HTTP {response.status})")])
         return
-    try:
-        bundle = load_bundle(text)
-    except BundleError as error:
-        show_problems(error.problems)
+    checked = check_bundle(text)
+    if checked.bundle is None:
+        show_problems(checked.errors, warnings=checked.warnings)
         return
+    bundle = checked.bundle
     comparisons[url] = titles(bundle)
     fill_comparisons(comparisons[url])
-    show_problems(
-        [], f"Valid bundle: {plural(len(bundle.comparisons), 'comparison')}, {plural(len(bundle.tools), 'tool')}."
-    )
+    counts = f"{plural(len(bundle.comparisons), 'comparison')}, {plural(len(bundle.tools), 'tool')}"
+    show_problems([], f"Valid bundle: {counts}.", checked.warnings)
     update()
 
 
@@ -116,15 +120,15 @@ def check_pasted(*_):
     text = element("#bundle-paste").value.strip()
     if not text:
         return
-    try:
-        bundle = load_bundle(text)
-    except BundleError as error:
-        show_problems(error.problems)
+    checked = check_bundle(text)
+    if checked.bundle is None:
+        show_problems(checked.errors, warnings=checked.warnings)
         return
+    count = plural(len(checked.bundle.comparisons), "comparison")
     show_problems(
         [],
-        f"Valid bundle: {plural(len(bundle.comparisons), 'comparison')}. Publish it at a URL and enter that URL above "
-        "to preview it.",
+        f"Valid bundle: {count}. Publish it at a URL and enter that URL above to preview it.",
+        checked.warnings,
     )
 
 

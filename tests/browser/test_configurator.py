@@ -67,6 +67,8 @@ def test_configurator_installs_the_engine_with_micropip_and_its_snippet_works_el
         expect(page.locator("#problems li")).not_to_have_count(0)
         expect(page.locator("#problems")).to_contain_text("site.name")
         expect(page.locator("#problems")).to_contain_text("comparisons")
+        page.fill("#bundle-paste", '{\n  "format": "verdict/1",,\n  "tools": []\n}')
+        expect(page.locator("#problems")).to_contain_text("line 2")
 
         page.click("#copy")
         expect(page.locator("#copied")).to_contain_text("Copied")
