@@ -39,8 +39,12 @@ async def serve(
     if endpoint:
         where["votes"] = endpoint.rstrip("/")
     else:
-        bundles = sorted(DEMO.glob("*.json"))
-        settings = Settings(bundles=bundles, database_url=database_url, allow_origins=[where["blog"]])
+        # The blog, and the widget host's configurator page, whose preview card votes too.
+        settings = Settings(
+            bundles=sorted(DEMO.glob("*.json")),
+            database_url=database_url,
+            allow_origins=[where["blog"], where["widget"]],
+        )
         apps.append((create_app(settings), port + 2))
     apps.insert(0, (BlogHost([*pages, DEMO], where), port))
     servers = [
@@ -64,6 +68,7 @@ async def serve(
         f"Blog (open this):  {where['blog']}/\n"
         f"Widget host:       {where['widget']}/embed.js\n"
         f"Vote endpoint:     {where['votes']}/openapi.json\n"
+        f"Configurator:      {where['widget']}/configure/\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )
