@@ -32,6 +32,8 @@ GROUPS = ("engine", "endpoint", "build", "test", "lint")
 # pip learnt dependency groups (--group) in 25.1; the venv's bundled pip may be older.
 PIP = "pip==26.2.1"
 CHROMIUM = Path("/usr/bin/chromium")
+# The endpoint's tests start a throwaway PostgreSQL cluster from these binaries.
+POSTGRES = {"/usr/lib/postgresql/15/bin/initdb": "postgresql"}
 
 
 def run(*command: str | Path, **kwargs) -> None:
@@ -67,9 +69,14 @@ def ensure_node_modules() -> None:
     stamp.write_text(digest)
 
 
+def _present(command: str) -> bool:
+    """A command on PATH, or a file when given as a path (PostgreSQL's binaries are not on PATH)."""
+    return Path(command).exists() if os.sep in command else shutil.which(command) is not None
+
+
 def ensure_system_packages(commands: dict[str, str]) -> None:
     """Install missing system tools from Debian's packages (needs root)."""
-    missing = {package for command, package in commands.items() if not shutil.which(command)}
+    missing = {package for command, package in commands.items() if not _present(command)}
     if not missing:
         return
     if os.geteuid() != 0:
@@ -125,7 +132,7 @@ def main() -> int:
         with contextlib.suppress(KeyboardInterrupt):
             run(PYTHON, "-m", "builder", "serve", "--port", str(args.port))
     elif args.command == "test":
-        ensure_system_packages({"chromium": "chromium"})
+        ensure_system_packages({"chromium": "chromium", **POSTGRES})
         if not any(arg.startswith("tests") for arg in rest):  # the whole run: lint first, it fails fastest
             lint()
         return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode

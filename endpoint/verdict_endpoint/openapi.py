@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from .body import MAX_BODY_BYTES
+from .catalog import Catalog
 from .schemas import ErrorBody, Health, Tallies, VoteIn, VoteResult, WithdrawIn
 
 DESCRIPTION = """\
@@ -43,7 +44,7 @@ def _error(description: str, **extra: Any) -> dict[str, Any]:
     return {"description": description, "content": _content(ErrorBody), **extra}
 
 
-def openapi_document() -> dict[str, Any]:
+def openapi_document(catalog: Catalog | None = None) -> dict[str, Any]:
     _, definitions = models_json_schema(
         [
             (VoteIn, "validation"),
