@@ -2,8 +2,9 @@
 
 Layout (every name below with <hash> is content-addressed and immutable):
 
-    embed.js                  the loader publishers paste (stable name, short cache)
-    embed.<hash>.js           the same loader under an immutable name
+    embed.js                  the first script publishers paste (stable name, short cache)
+    embed.<hash>.js           the same script under an immutable name
+    assets/loader.<hash>.js   the loader proper with the card's stylesheet (ES module)
     assets/worker.<hash>.js   the Web Worker that hosts Pyodide
     runtime/<hash>/           Pyodide core + precompiled standard library
     packages/<hash>/          precompiled wheels (pydantic…, our engine) + lock.json
@@ -29,8 +30,8 @@ import brotli
 
 from verdict.bundle import BundleError
 
-from . import fetch, pyc
-from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
+from . import fetch, loader, pyc
+from .paths import CACHE, DEMO, DIST, WIDGET
 from .prerender import prerender_bundle
 
 HASH_LENGTH = 12
@@ -180,7 +181,7 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
         shutil.copy2(wheel, packages / wheel.name)
     write_lock(pyodide_dir, wheels, packages / "lock.json")
 
-    worker = _hashed(dist / "assets" / "worker.js", (LOADER / "worker.js").read_bytes())
+    worker = _hashed(dist / "assets" / "worker.js", loader.worker())
 
     prerendered = {}
     for bundle_file in sorted(bundles.glob("*.json")):
@@ -199,29 +200,26 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     schema.parent.mkdir(parents=True)
     schema.write_text(json.dumps(bundle_schema(), indent=2))
 
-    assets = {
+    runtime_assets = {
         "worker": rel(worker),
         "pyodide": rel(runtime / "pyodide.mjs"),
         "indexURL": rel(runtime) + "/",
         "stdlib": rel(runtime / stdlib.name),
         "packages": rel(packages) + "/",
         "lock": rel(packages / "lock.json"),
-        "css": (LOADER / "card.css").read_text(),
-        "prerendered": prerendered,
     }
-    source = (LOADER / "embed.js").read_text()
-    if "/*@assets*/ null" not in source:
-        raise SystemExit("loader/embed.js lost its /*@assets*/ marker")
-    loader = source.replace("/*@assets*/ null", json.dumps(assets, indent=2)).encode()
-    (dist / "embed.js").write_bytes(loader)
-    _hashed(dist / "embed.js", loader)
+    loader_module = _hashed(dist / "assets" / "loader.js", loader.loader_module(runtime_assets))
+    assets = {**runtime_assets, "loader": rel(loader_module), "prerendered": prerendered}
+    first_script = loader.first_script(rel(loader_module), prerendered)
+    (dist / "embed.js").write_bytes(first_script)
+    _hashed(dist / "embed.js", first_script)
 
     for file in [f for f in dist.rglob("*") if f.is_file() and f.suffix in COMPRESSIBLE]:
         precompress(file)
 
     manifest = {
         "pyodide": pyodide_dir.name.removeprefix("pyodide-"),
-        "assets": {k: v for k, v in assets.items() if k != "css"},
+        "assets": assets,
         "files": {
             rel(f): {"bytes": f.stat().st_size, "sha256": sha256(f.read_bytes())}
             for f in sorted(dist.rglob("*"))

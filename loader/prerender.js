@@ -1,0 +1,20 @@
+// The card the build rendered (same engine, CPython), shown before the engine
+// is up. The cards file was requested by the first script, in parallel with
+// the loader's own download.
+
+import { byId } from "./cards.js";
+
+// Show the prerendered HTML of `card` if the build made one for its settings;
+// true when it is shown.
+export async function showPrerendered(card, prerendered) {
+  const cardsFile = await prerendered(card.config.bundle);
+  if (!cardsFile) return false;
+  const { config } = card;
+  const comparison = config.comparison || cardsFile.first;
+  const variant = cardsFile.cards[comparison];
+  const html = variant && config.sections === null && config.headingLevel === 2 &&
+    variant[config.endpoint ? "voting" : "static"];
+  if (!html || card.rendered || byId(card.id) !== card) return false;
+  card.body.innerHTML = html; // our own build's output, never bundle text
+  return true;
+}
