@@ -31,6 +31,8 @@ import brotli
 from verdict.bundle import BundleError
 
 from . import fetch, loader, pyc
+from .abi import check_wheels
+from .lock import write_lock
 from .paths import CACHE, DEMO, DIST, WIDGET
 from .prerender import prerender_bundle
 
@@ -92,34 +94,6 @@ def compiled(pyodide_dir: Path, wheels: list[Path]) -> tuple[Path, list[Path]]:
     return stdlib, sorted(p for p in folder.glob("*.whl"))
 
 
-def write_lock(pyodide_dir: Path, wheels: list[Path], out: Path) -> None:
-    """A lockfile naming only what the engine imports, with the hashes of our files."""
-    upstream = json.loads((pyodide_dir / "pyodide-lock.json").read_text())
-    packages = {}
-    for wheel in wheels:
-        dist_name, version = wheel.name.split("-")[:2]
-        key = dist_name.lower().replace("_", "-")
-        entry = dict(
-            upstream["packages"].get(key)
-            or {
-                "name": key,
-                "install_dir": "site",
-                "package_type": "package",
-                "imports": [dist_name],
-                "depends": ["pydantic"],
-                "unvendored_tests": False,
-            }
-        )
-        entry.update(version=version, file_name=wheel.name, sha256=sha256(wheel.read_bytes()))
-        entry.pop("tool", None)
-        packages[key] = entry
-    for entry in packages.values():
-        missing = [d for d in entry["depends"] if d.lower().replace("_", "-") not in packages]
-        if missing:
-            raise SystemExit(f"lockfile: {entry['name']} depends on {missing}, which the build does not ship")
-    out.write_text(json.dumps({"info": upstream["info"], "packages": packages}, indent=1, sort_keys=True))
-
-
 def precompress(file: Path) -> None:
     """Write .gz and .br twins for servers that send precompressed files.
 
@@ -148,16 +122,43 @@ def _hashed(path: Path, data: bytes) -> Path:
     return named
 
 
+class BundleFolderError(SystemExit):
+    """The folder given to --bundles cannot be published; dist/ is left as it was."""
+
+
+def bundle_files(folder: Path) -> list[Path]:
+    """The *.json bundles of `folder`, or an error naming the folder and what is wrong with it."""
+    if not folder.exists():
+        raise BundleFolderError(f"--bundles {folder}: no such folder; dist/ is unchanged")
+    if not folder.is_dir():
+        raise BundleFolderError(f"--bundles {folder}: not a folder (give the folder that holds your *.json bundles)")
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        raise BundleFolderError(f"--bundles {folder}: the folder has no *.json bundle; dist/ is unchanged")
+    return files
+
+
+def previous_bundles(target: Path) -> str | None:
+    """The bundle folder the current dist/ was built from, if it says."""
+    try:
+        return str(json.loads((target / "manifest.json").read_text())["bundles_from"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     """Write dist/, publishing and prerendering every *.json bundle in `bundles`.
 
     The new tree is assembled beside the old one and swapped in at the end, so
     a failed build leaves the last good dist/ in place.
     """
+    sources = bundle_files(bundles)
     pyodide_dir = fetch.pyodide()
+    browser_wheels = fetch.wheels()
+    check_wheels(pyodide_dir / "pyodide.asm.wasm", browser_wheels)
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         engine = build_engine_wheel(Path(tmp))
-        stdlib, wheels = compiled(pyodide_dir, [*fetch.wheels(), engine])
+        stdlib, wheels = compiled(pyodide_dir, [*browser_wheels, engine])
 
     dist = target.with_name(target.name + ".new")
     shutil.rmtree(dist, ignore_errors=True)
@@ -179,12 +180,12 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     packages.mkdir(parents=True)
     for wheel in wheels:
         shutil.copy2(wheel, packages / wheel.name)
-    write_lock(pyodide_dir, wheels, packages / "lock.json")
+    write_lock(pyodide_dir / "pyodide-lock.json", wheels, packages / "lock.json")
 
     worker = _hashed(dist / "assets" / "worker.js", loader.worker())
 
     prerendered = {}
-    for bundle_file in sorted(bundles.glob("*.json")):
+    for bundle_file in sources:
         published = dist / "bundles" / bundle_file.name
         published.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(bundle_file, published)
@@ -219,6 +220,7 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
 
     manifest = {
         "pyodide": pyodide_dir.name.removeprefix("pyodide-"),
+        "bundles_from": str(bundles),
         "assets": assets,
         "files": {
             rel(f): {"bytes": f.stat().st_size, "sha256": sha256(f.read_bytes())}
