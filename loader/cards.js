@@ -52,6 +52,7 @@ export function el(tag, className, text) {
 
 export function skeleton(text) {
   const box = el("div", "vd-card vd-skeleton");
+  box.setAttribute("part", "card");
   box.setAttribute("aria-busy", "true");
   box.append(el("div", "vd-skeleton-bar"), el("div", "vd-skeleton-bar"), el("p", "vd-skeleton-status", text));
   return box;
@@ -59,6 +60,7 @@ export function skeleton(text) {
 
 export function errorCard(text) {
   const box = el("div", "vd-card vd-error");
+  box.setAttribute("part", "card error");
   box.setAttribute("role", "alert");
   box.append(el("p", "vd-error-title", "This comparison can't be shown"), el("p", "", text));
   return box;

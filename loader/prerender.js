@@ -12,8 +12,10 @@ export async function showPrerendered(card, prerendered) {
   const { config } = card;
   const comparison = config.comparison || cardsFile.first;
   const variant = cardsFile.cards[comparison];
-  const html = variant && config.sections === null && config.headingLevel === 2 &&
-    variant[config.endpoint ? "voting" : "static"];
+  // The build renders the default settings in English: other settings wait for the engine.
+  const defaults = config.sections === null && config.headingLevel === 2 && config.locale.split("-")[0] === "en" &&
+    config.ctaUrl === null && config.ctaText === null;
+  const html = variant && defaults && variant[config.endpoint ? "voting" : "static"];
   if (!html || card.rendered || byId(card.id) !== card) return false;
   card.body.innerHTML = html; // our own build's output, never bundle text
   return true;

@@ -13,6 +13,8 @@ engine → loader
     ``announce`` {card, text}            for the screen-reader live region
     ``store``    {device}                what to keep in localStorage
     ``event``    {card, name, detail}    a DOM event to dispatch on the host
+    ``acted``    {card}                  the engine has taken the card's oldest pending
+                                         action: the loader stops showing it as pending
     ``log``      {level, text}           the full story behind an error card
 
 HTTP goes through an injected ``Http`` so the same flow runs in CPython tests.
@@ -29,7 +31,7 @@ from typing import Any, Protocol
 
 from .bundle import BundleError, BundleIndex, Problem, load_bundle
 from .models import Comparison
-from .render import CardState, RenderOptions, Section, VoteState, render_card, render_error
+from .render import CardState, RenderOptions, Section, VoteState, pending_message, render_card, render_error
 
 REQUEST_TIMEOUT = 10.0
 
@@ -66,10 +68,13 @@ def parse_options(raw: dict[str, Any], voting: bool) -> RenderOptions:
     """Options arrive validated by the loader; anything else falls back to defaults."""
     sections = tuple(Section(s) for s in raw.get("sections") or () if s in Section.__members__.values())
     level = raw.get("headingLevel")
+    cta_url, cta_text = raw.get("ctaUrl"), raw.get("ctaText")
     return RenderOptions(
         sections=sections or RenderOptions.sections,
         heading_level=level if isinstance(level, int) and 1 <= level <= 6 else 2,
         voting=voting,
+        cta_url=cta_url if isinstance(cta_url, str) else None,
+        cta_text=cta_text if isinstance(cta_text, str) else None,
     )
 
 
@@ -197,13 +202,19 @@ class Engine:
         if mounting is not None and not mounting.done():
             await asyncio.wait([mounting])
         card = self._cards.get(message["card"])
-        if card is None or card.endpoint is None:
+        if card is None:
             return
         async with card.lock:
+            # The loader showed the click as taken at once; from here on the engine's renders show it.
+            self.send("acted", card=card.id)
+            if card.endpoint is None:
+                return
             if message.get("action") == "vote" and message.get("tool") in card.comparison.tools:
                 await self._vote(card, message["tool"])
             elif message.get("action") == "withdraw" and card.state.vote.mine:
                 await self._vote(card, None)
+            else:
+                self.render(card)
 
     def _voter(self) -> str:
         if not self._device["voter"]:
@@ -216,13 +227,14 @@ class Engine:
         before = card.state
         previous = before.vote.mine
         if tool == previous:
+            self.render(card)
             return
         tallies = dict(before.tallies)
         if previous:
             tallies[previous] = max(0, tallies.get(previous, 0) - 1)
         if tool:
             tallies[tool] = tallies.get(tool, 0) + 1
-        pending = f"Saving your vote for {card.tool_name(tool)}…" if tool else "Withdrawing your vote…"
+        pending = pending_message(card.tool_name(tool) if tool else None)
         card.state = CardState(tallies, VoteState(mine=tool, busy=True, message=pending))
         self.render(card)
 

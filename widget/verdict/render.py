@@ -4,6 +4,11 @@ later takes over, with no layout shift.
 
 Headings, not landmarks, structure the card: a page may hold several cards,
 and landmarks (section with a name, aside) would repeat across them.
+
+The main regions carry ``part`` names (card, header, headline, tools, tool,
+figures, scorecard, review, vote, choice, cta, cta-button): publishers style
+them from outside the shadow root with ``::part()``. ``data-tools`` on the
+card tells the stylesheet how many columns a wide card has.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from enum import StrEnum
 from .bundle import BundleError, BundleIndex
 from .figures import ComparisonFigures, ToolFigures, derive
 from .markup import AttrValue, Child, Markup, el
-from .models import Call, Comparison
+from .models import SAFE_URL_SCHEMES, Call, Comparison
 from .richtext import render_rich_text
 
 
@@ -36,6 +41,26 @@ class RenderOptions:
     heading_level: int = 2
     voting: bool = False
     """Whether an endpoint is configured; without one there is no vote control."""
+    cta_url: str | None = None
+    """The publisher's call-to-action link (data-cta-url), instead of the bundle's."""
+    cta_text: str | None = None
+    """The sentence beside the call-to-action button (data-cta-text), instead of the bundle's."""
+
+    def __post_init__(self) -> None:
+        # Attributes are untrusted: a link that is not http(s) or mailto is dropped here too.
+        if self.cta_url is not None and not safe_cta_url(self.cta_url):
+            object.__setattr__(self, "cta_url", None)
+        if self.cta_text is not None:
+            object.__setattr__(self, "cta_text", " ".join(self.cta_text.split())[:CTA_TEXT_MAX] or None)
+
+
+CTA_TEXT_MAX = 200
+"""Longest data-cta-text kept, like a bundle line."""
+
+
+def safe_cta_url(url: str) -> bool:
+    """An absolute http(s) or mailto link without spaces, as in the bundle."""
+    return url.lower().startswith(SAFE_URL_SCHEMES) and not any(c.isspace() for c in url) and len(url) <= 2000
 
 
 @dataclass(frozen=True)
@@ -71,14 +96,20 @@ def render_card(
     parts: dict[Section, Callable[[], Markup | None]] = {
         Section.SCORECARD: lambda: _scorecard(index, comparison, level + 1),
         Section.VOTE: lambda: _vote(figures, state.vote, level + 1),
-        Section.CTA: lambda: _cta(index),
+        Section.CTA: lambda: _cta(index, options),
     }
     return el(
         "article",
-        {"class": "vd-card", "aria-labelledby": "vd-title", "data-comparison": comparison.id},
+        {
+            "class": "vd-card",
+            "part": "card",
+            "aria-labelledby": "vd-title",
+            "data-comparison": comparison.id,
+            "data-tools": len(figures.tools),
+        },
         el(
             "header",
-            {"class": "vd-header"},
+            {"class": "vd-header", "part": "header"},
             el("p", {"class": "vd-kicker"}, comparison.kicker),
             _heading(level, {"class": "vd-title", "id": "vd-title"}, comparison_title(index, comparison)),
             el("p", {"class": "vd-standfirst"}, comparison.standfirst),
@@ -86,7 +117,7 @@ def render_card(
         _headline(figures),
         el(
             "div",
-            {"class": "vd-tools", "data-count": len(figures.tools)},
+            {"class": "vd-tools", "part": "tools", "data-count": len(figures.tools), "data-rows": _tool_rows(sections)},
             [_tool_column(t, sections, level + 1) for t in figures.tools],
         ),
         [parts[s]() for s in sections if s in parts],
@@ -95,7 +126,12 @@ def render_card(
 
 def _headline(figures: ComparisonFigures) -> Markup:
     headline = figures.headline
-    return el("p", {"class": "vd-headline", "data-kind": headline.kind}, el("strong", None, "Verdict "), headline.text)
+    return el(
+        "p",
+        {"class": "vd-headline", "part": "headline", "data-kind": headline.kind},
+        el("strong", None, "Verdict "),
+        headline.text,
+    )
 
 
 def _figure(name: str, value: str, detail: str | None, key: str) -> Markup:
@@ -112,6 +148,11 @@ def _figure(name: str, value: str, detail: str | None, key: str) -> Markup:
     )
 
 
+def _tool_rows(sections: list[Section]) -> int:
+    """How many rows a tool column has, so wide cards line them up across tools."""
+    return 4 + (Section.FIGURES in sections) + 2 * (Section.DESCRIPTION in sections)
+
+
 def _tool_column(figures: ToolFigures, sections: list[Section], level: int) -> Markup:
     tool = figures.tool
     community = figures.community
@@ -125,13 +166,13 @@ def _tool_column(figures: ToolFigures, sections: list[Section], level: int) -> M
     dissent = ", ".join(f"{r.name} ({r.lens})" for r in split.dissenters)
     return el(
         "div",
-        {"class": "vd-tool", "data-tool": tool.id},
+        {"class": "vd-tool", "part": "tool", "data-tool": tool.id},
         el("p", {"class": "vd-category"}, tool.category),
         _heading(level, {"class": "vd-tool-name", "id": f"vd-tool-{tool.id}"}, name),
         el("p", {"class": "vd-tagline"}, tool.tagline),
         el(
             "dl",
-            {"class": "vd-figures"},
+            {"class": "vd-figures", "part": "figures"},
             _figure("Panel ship", figures.panel.label, figures.panel.detail, "panel"),
             _figure("Community", community.label, community_detail, "community"),
             _figure("Entry", tool.entry.value.capitalize(), None, "entry"),
@@ -177,7 +218,7 @@ def _scorecard(index: BundleIndex, comparison: Comparison, level: int) -> Markup
         reviews.append(
             el(
                 "article",
-                {"class": "vd-review", "data-reviewer": reviewer.id},
+                {"class": "vd-review", "part": "review", "data-reviewer": reviewer.id},
                 _heading(
                     level + 1, {"class": "vd-reviewer"}, reviewer.name, el("span", {"class": "vd-lens"}, reviewer.lens)
                 ),
@@ -185,8 +226,20 @@ def _scorecard(index: BundleIndex, comparison: Comparison, level: int) -> Markup
             )
         )
     return el(
-        "div", {"class": "vd-scorecard"}, _heading(level, {"id": "vd-scorecard-title"}, "Reviewer scorecard"), reviews
+        "div",
+        {"class": "vd-scorecard", "part": "scorecard"},
+        _heading(level, {"id": "vd-scorecard-title"}, "Reviewer scorecard"),
+        reviews,
     )
+
+
+def pending_message(tool_name: str | None) -> str:
+    """What the card says while a vote (or, with no tool, a withdrawal) is on its way.
+
+    Each vote control carries its own in ``data-pending``, so the loader can
+    show a click as taken at once, before the engine is up.
+    """
+    return f"Saving your vote for {tool_name}…" if tool_name else "Withdrawing your vote…"
 
 
 def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
@@ -199,11 +252,13 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
                 {
                     "type": "button",
                     "class": "vd-choice",
+                    "part": "choice",
                     "id": f"vd-vote-{t.tool.id}",
                     "data-action": "vote",
                     "data-tool": t.tool.id,
                     "aria-pressed": "true" if vote.mine == t.tool.id else "false",
                     "aria-describedby": "vd-vote-status",
+                    "data-pending": pending_message(t.tool.name),
                 },
                 el("span", {"class": "vd-choice-name"}, t.tool.name),
                 el("span", {"class": "vd-choice-share"}, t.community.label),
@@ -214,7 +269,7 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
     summary = "No votes yet: be the first." if total == 0 else f"{total} vote{'s' if total != 1 else ''} so far."
     return el(
         "div",
-        {"class": "vd-vote", "aria-busy": vote.busy or None},
+        {"class": "vd-vote", "part": "vote", "aria-busy": vote.busy or None},
         _heading(level, {"id": "vd-vote-title"}, "Which would you ship?"),
         el("div", {"class": "vd-choices", "role": "group", "aria-labelledby": "vd-vote-title"}, buttons),
         el(
@@ -229,6 +284,7 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
                 "class": "vd-withdraw",
                 "id": "vd-withdraw",
                 "data-action": "withdraw",
+                "data-pending": pending_message(None),
                 "hidden": vote.mine is None,
             },
             "Withdraw my vote",
@@ -236,15 +292,22 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
     )
 
 
-def _cta(index: BundleIndex) -> Markup | None:
+def _cta(index: BundleIndex, options: RenderOptions) -> Markup | None:
+    """The bundle's call to action; the publisher's data-cta-url / data-cta-text win."""
     cta = index.bundle.site.cta
-    if cta is None:
+    url = options.cta_url or (cta.url if cta else None)
+    if url is None:
         return None
+    text = options.cta_text or (cta.text if cta else None)
     return el(
         "div",
-        {"class": "vd-cta"},
-        el("p", None, cta.text),
-        el("a", {"class": "vd-cta-button", "href": cta.url, "rel": "noopener", "target": "_blank"}, cta.button),
+        {"class": "vd-cta", "part": "cta"},
+        el("p", None, text) if text else None,
+        el(
+            "a",
+            {"class": "vd-cta-button", "part": "cta-button", "href": url, "rel": "noopener", "target": "_blank"},
+            cta.button if cta else "Subscribe",
+        ),
     )
 
 
@@ -254,7 +317,7 @@ def render_error(error: BundleError, source: str = "") -> Markup:
     more = len(error.problems) - len(shown)
     return el(
         "div",
-        {"class": "vd-card vd-error", "role": "alert"},
+        {"class": "vd-card vd-error", "part": "card error", "role": "alert"},
         el("p", {"class": "vd-error-title"}, "This comparison can't be shown"),
         el("ul", None, [el("li", None, el("code", None, p.path or "(bundle)"), " ", p.message) for p in shown]),
         el("p", {"class": "vd-error-more"}, f"and {more} more problem{'s' if more != 1 else ''}") if more else None,
