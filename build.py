@@ -4,7 +4,7 @@
     python3 build.py demo [--port 8000]   build dist/, then serve the demo blog
     python3 build.py test [pytest args]   install test needs, build, run every test
     python3 build.py build [--bundles DIR]  build dist/ only
-    python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium
+    python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium, vote throughput (wrk)
 
 Only the standard library is used here: this file creates the project's
 virtualenv (.venv) and runs the real steps (package builder/) inside it.
@@ -182,7 +182,9 @@ def main() -> int:
     demo.add_argument("--port", type=int, default=8000)
     commands.add_parser("build", help="build dist/ (--bundles DIR: bundles to publish and prerender)", add_help=False)
     commands.add_parser("test", help="install test needs, build, run all tests", add_help=False)
-    commands.add_parser("bench", help="start-up figures of the demo in Chromium", add_help=False)
+    commands.add_parser(
+        "bench", help="start-up figures in Chromium and vote throughput (--startup-only, --votes-only)", add_help=False
+    )
     args, rest = parser.parse_known_args()
 
     build(*(rest if args.command == "build" else ()))
@@ -195,8 +197,16 @@ def main() -> int:
             lint()
         return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
     elif args.command == "bench":
-        ensure_system_packages({"chromium": "chromium"})
-        run(PYTHON, "-m", "builder", "bench", *rest)
+        # Start-up figures and vote throughput; --startup-only / --votes-only (which takes
+        # builder/bench_votes.py's options: --seconds, --connections, --stores) pick one.
+        votes_only, startup_only = "--votes-only" in rest, "--startup-only" in rest
+        rest = [arg for arg in rest if arg not in ("--votes-only", "--startup-only")]
+        if not votes_only:
+            ensure_system_packages({"chromium": "chromium"})
+            run(PYTHON, "-m", "builder", "bench", *rest)
+        if not startup_only:
+            ensure_system_packages({"wrk": "wrk", **POSTGRES})
+            run(PYTHON, "-m", "builder", "bench-votes", *(rest if votes_only else ()))
     return 0
 
 

@@ -29,6 +29,10 @@ if command == "build":
         )
 elif command == "serve":
     serve.main(rest)
+elif command == "bench-votes":
+    from . import bench_votes
+
+    bench_votes.main(rest)
 elif command == "bench":
     from . import bench
 

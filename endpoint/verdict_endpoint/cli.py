@@ -127,6 +127,8 @@ def serve(argv: list[str] | None = None) -> int:
         log_level="info",
         access_log=False,
         server_header=False,
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 on its own; --trusted-proxy decides instead.
+        proxy_headers=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     server = uvicorn.Server(config)

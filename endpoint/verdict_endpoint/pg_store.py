@@ -28,7 +28,7 @@ from typing import Any
 import psycopg
 import psycopg.conninfo
 import psycopg.errors
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from .errors import StartupError
 from .groupcommit import GroupCommit
@@ -40,6 +40,7 @@ SHARDS = 16
 DEFAULT_WRITERS = 4
 ATTEMPTS = 4
 CONNECT_TIMEOUT = 5
+POOL_TIMEOUT = 3.0  # how long a request waits for a connection before answering 503
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -199,7 +200,7 @@ class PostgresStorage:
             min_size=2,
             max_size=writers + 8,
             open=False,
-            timeout=CONNECT_TIMEOUT,
+            timeout=POOL_TIMEOUT,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
         )
         self._batches: GroupCommit[Change, dict[str, int]] = GroupCommit(self._commit, writers=writers)
@@ -221,14 +222,14 @@ class PostgresStorage:
                 async with self._pool.connection() as db:
                     cursor = await db.execute(query, params)
                     return await cursor.fetchall() if cursor.description else []
+            except PoolTimeout as error:  # the pool has already waited for a connection
+                raise StoreError("PostgreSQL: no connection could be made in time") from error
             except _RETRIED as error:
                 if not retry or attempt == ATTEMPTS - 1:
                     raise StoreError(f"PostgreSQL: {error}") from error
                 await asyncio.sleep(0.05 * 2**attempt * (1 + random.random()))
             except psycopg.Error as error:
                 raise StoreError(f"PostgreSQL: {error}") from error
-            except TimeoutError as error:  # no connection from the pool in time
-                raise StoreError("PostgreSQL: no connection available") from error
         raise AssertionError("unreachable")
 
     async def _commit(self, changes: Sequence[Change]) -> list[dict[str, int]]:
@@ -285,7 +286,10 @@ class PostgresStorage:
     async def void(self, address: str) -> dict[str, int]:
         rows = await self._run(
             """
-            WITH gone AS (DELETE FROM verdict_votes WHERE address = %s RETURNING comparison, tool),
+            WITH gone AS (
+                DELETE FROM verdict_votes WHERE left(address, %s) = %s AND address <> ''
+                RETURNING comparison, tool
+            ),
             counted AS (SELECT comparison, tool, count(*) AS n FROM gone GROUP BY comparison, tool),
             recount AS (
                 INSERT INTO verdict_tallies AS t (comparison, tool, shard, votes)
@@ -294,7 +298,7 @@ class PostgresStorage:
             )
             SELECT comparison, sum(n)::bigint FROM counted GROUP BY comparison
             """,
-            (address,),
+            (len(address), address),
         )
         return {comparison: int(n) for comparison, n in rows}
 

@@ -65,7 +65,8 @@ def _statements(script: str) -> list[str]:
 def _connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE.
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
+    # A write waits this long for another program's lock, then fails (503: nothing saved).
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5.0)
     try:
         mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if str(mode).lower() != "wal":
@@ -166,7 +167,10 @@ def _bursts(db: sqlite3.Connection, since: int, window: int, min_new_voters: int
 def _void(db: sqlite3.Connection, address: str) -> dict[str, int]:
     removed: dict[str, int] = {}
     with _transaction(db):
-        rows = db.execute("DELETE FROM votes WHERE address = ? RETURNING comparison, tool", (address,)).fetchall()
+        rows = db.execute(
+            "DELETE FROM votes WHERE substr(address, 1, ?) = ? AND address != '' RETURNING comparison, tool",
+            (len(address), address),
+        ).fetchall()
         for comparison, tool in rows:
             _count(db, comparison, tool, -1)
             removed[comparison] = removed.get(comparison, 0) + 1
