@@ -1,13 +1,19 @@
-"""``python -m builder build|serve|bench``: the steps build.py runs inside the virtualenv."""
+"""``python -m builder build|serve|bench|locales``: the steps build.py runs inside the virtualenv."""
 
 import sys
 
-from . import dist, serve
+from . import locales
 
 command, *rest = sys.argv[1:] or ["build"]
+# The engine's compiled catalogues first: the build imports the engine to prerender with it.
+for path in locales.write():
+    print(f"wrote {path.relative_to(locales.ROOT)}")
+
 if command == "build":
     import argparse
     from pathlib import Path
+
+    from . import dist
 
     parser = argparse.ArgumentParser(prog="build.py build")
     parser.add_argument(
@@ -28,6 +34,8 @@ if command == "build":
             f"(run `python3 build.py build --bundles {before}` to publish those again)"
         )
 elif command == "serve":
+    from . import serve
+
     serve.main(rest)
 elif command == "bench-votes":
     from . import bench_votes
@@ -37,5 +45,5 @@ elif command == "bench":
     from . import bench
 
     bench.main(rest)
-else:
+elif command != "locales":
     raise SystemExit(f"unknown step {command!r}")

@@ -11,10 +11,14 @@ export async function showPrerendered(card, prerendered) {
   if (!cardsFile) return false;
   const { config } = card;
   const comparison = config.comparison || cardsFile.first;
-  const variant = cardsFile.cards[comparison];
-  // The build renders the default settings in English: other settings wait for the engine.
-  const defaults = config.sections === null && config.headingLevel === 2 && config.locale.split("-")[0] === "en" &&
-    config.ctaUrl === null && config.ctaText === null;
+  const locales = cardsFile.cards[comparison];
+  // The engine speaks the language subtag of the card's locale when it supports it, else
+  // English (verdict.i18n.resolve_locale); the build prerenders every supported locale.
+  const language = String(config.locale || "en").toLowerCase().split(/[-_]/)[0];
+  const variant = locales && (Object.hasOwn(locales, language) ? locales[language] : locales.en);
+  // The build renders the default settings: other settings wait for the engine.
+  const defaults = config.sections === null && config.headingLevel === 2 && config.ctaUrl === null &&
+    config.ctaText === null;
   const html = variant && defaults && variant[config.endpoint ? "voting" : "static"];
   if (!html || card.rendered || byId(card.id) !== card) return false;
   card.body.innerHTML = html; // our own build's output, never bundle text
