@@ -225,6 +225,10 @@ class PostgresStorage:
             except PoolTimeout as error:  # the pool has already waited for a connection
                 raise StoreError("PostgreSQL: no connection could be made in time") from error
             except _RETRIED as error:
+                if isinstance(error, psycopg.OperationalError):
+                    # After a database restart every idle connection is dead: drop them all at once
+                    # rather than failing one request per dead connection.
+                    await self._pool.check()
                 if not retry or attempt == ATTEMPTS - 1:
                     raise StoreError(f"PostgreSQL: {error}") from error
                 await asyncio.sleep(0.05 * 2**attempt * (1 + random.random()))
@@ -268,11 +272,11 @@ class PostgresStorage:
         if now - self._rate_cleaned > 60:  # forget addresses idle for a minute, now and then
             self._rate_cleaned = now
             await self._run("DELETE FROM verdict_rate_limits WHERE tat < extract(epoch FROM clock_timestamp())")
-        rows = await self._run("SELECT verdict_rate_hit(%s, %s)", (key, per_minute))
+        rows = await self._run("SELECT verdict_rate_hit(%s, %s)", (key, per_minute), retry=True)
         return int(rows[0][0])
 
     async def ping(self) -> None:
-        await self._run("SELECT 1")
+        await self._run("SELECT 1", retry=True)
 
     async def bursts(self, since: int, window: int, min_new_voters: int) -> list[Burst]:
         rows = await self._run(
