@@ -5,6 +5,7 @@
     python3 build.py test [pytest args]   install test needs, build, run every test
     python3 build.py build [--bundles DIR]  build dist/ only
     python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium, vote throughput (wrk)
+    python3 build.py screenshots          the README's pictures of the card (docs/*.png)
 
 Only the standard library is used here: this file creates the project's
 virtualenv (.venv) and runs the real steps (package builder/) inside it.
@@ -185,6 +186,7 @@ def main() -> int:
     commands.add_parser(
         "bench", help="start-up figures in Chromium and vote throughput (--startup-only, --votes-only)", add_help=False
     )
+    commands.add_parser("screenshots", help="the README's pictures of the card, into docs/", add_help=False)
     args, rest = parser.parse_known_args()
 
     build(*(rest if args.command == "build" else ()))
@@ -207,6 +209,9 @@ def main() -> int:
         if not startup_only:
             ensure_system_packages({"wrk": "wrk", **POSTGRES})
             run(PYTHON, "-m", "builder", "bench-votes", *(rest if votes_only else ()))
+    elif args.command == "screenshots":
+        ensure_system_packages({"chromium": "chromium"})
+        run(PYTHON, "-m", "builder", "screenshots", *rest)
     return 0
 
 
