@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from .conftest import ENGINE_TIMEOUT, Demo, wait_for_mark
@@ -50,7 +49,8 @@ def test_bad_values_warn_once_each_saying_what_happens(page: Page, demo: Demo):
         'data-accent="var(--brand)"': "an opaque CSS colour",
         'data-accent="not-a-colour"': "using the theme's accent colour",
         'data-layout="grid"': 'columns, stacked or auto; using "auto"',
-        'data-locale="english please"': 'a language tag such as en, de, fr, es, ja or ar; using "en"',
+        'data-locale="english please"': 'a language tag of en, de, fr, es, ja, ar (en-GB, de-AT… too); using "en"',
+        'data-locale="pt"': 'of en, de, fr, es, ja, ar (en-GB, de-AT… too); using "en"',
         'data-cta-url="javascript:alert(1)"': "http, https or mailto link; using the bundle's call to action",
         'data-cta-text=""': "using the bundle's call to action",
         'data-sections="figures,foo"': "figures, description, scorecard, vote, cta; showing every section",
@@ -137,31 +137,32 @@ def test_auto_theme_follows_the_reader_system_setting(page: Page, demo: Demo):
     assert shadow(page, "#side-card", background) == "rgb(255, 255, 255)"  # data-theme light stays light
 
 
-@pytest.mark.parametrize(
-    "accent", ["#ffe600", "#f7f7f7", "#0a0a0a", "#1a0033", "#2f5bd3", "hotpink", "oklch(70% 0.2 150)"]
-)
-def test_accent_text_keeps_aa_contrast_in_both_themes(page: Page, demo: Demo, accent: str):
+ACCENTS = ["#ffe600", "#f7f7f7", "#0a0a0a", "#1a0033", "#2f5bd3", "hotpink", "oklch(70% 0.2 150)"]
+
+
+def test_accent_text_keeps_aa_contrast_in_both_themes(page: Page, demo: Demo):
     page.goto(demo.blog + "/publisher.html")
     expect(page.locator("#main-card .vd-cta-button")).to_have_count(1, timeout=10_000)
-    for theme in ("light", "dark"):
-        page.evaluate(
-            "([accent, theme]) => { const el = document.querySelector('#main-card');"
-            " el.dataset.accent = accent; el.dataset.theme = theme; }",
-            [accent, theme],
-        )
-        colours = shadow(
-            page,
-            "#main-card",
-            """r => { const s = (sel, p) => getComputedStyle(r.querySelector(sel))[p];
-                return { fill: s('.vd-cta-button', 'backgroundColor'), onFill: s('.vd-cta-button', 'color'),
-                         link: s('.vd-withdraw', 'color'), card: s('.vd-card', 'backgroundColor'),
-                         panel: s('.vd-vote', 'backgroundColor') }; }""",
-        )
-        assert contrast(rgb(colours["onFill"]), rgb(colours["fill"])) >= 4.5, (theme, colours)
-        assert contrast(rgb(colours["link"]), rgb(colours["card"])) >= 4.5, (theme, colours)
-        assert contrast(rgb(colours["link"]), rgb(colours["panel"])) >= 4.5, (theme, colours)
-    # The accent is the publisher's colour, not a default.
-    assert rgb(colours["fill"]) != (143, 176, 255)
+    for accent in ACCENTS:  # very light, very dark and ordinary ones, in any CSS colour syntax
+        for theme in ("light", "dark"):
+            page.evaluate(
+                "([accent, theme]) => { const el = document.querySelector('#main-card');"
+                " el.dataset.accent = accent; el.dataset.theme = theme; }",
+                [accent, theme],
+            )
+            colours = shadow(
+                page,
+                "#main-card",
+                """r => { const s = (sel, p) => getComputedStyle(r.querySelector(sel))[p];
+                    return { fill: s('.vd-cta-button', 'backgroundColor'), onFill: s('.vd-cta-button', 'color'),
+                             link: s('.vd-withdraw', 'color'), card: s('.vd-card', 'backgroundColor'),
+                             panel: s('.vd-vote', 'backgroundColor') }; }""",
+            )
+            assert contrast(rgb(colours["onFill"]), rgb(colours["fill"])) >= 4.5, (accent, theme, colours)
+            assert contrast(rgb(colours["link"]), rgb(colours["card"])) >= 4.5, (accent, theme, colours)
+            assert contrast(rgb(colours["link"]), rgb(colours["panel"])) >= 4.5, (accent, theme, colours)
+            # The fill is the publisher's colour, not a default.
+            assert rgb(colours["fill"]) not in ((47, 91, 211), (143, 176, 255)) or accent == "#2f5bd3"
 
 
 def test_cta_overrides_and_the_page_font(page: Page, demo: Demo):
@@ -233,4 +234,34 @@ def test_a_live_card_switches_language_and_mirrors(page: Page, demo: Demo):
     page.evaluate("document.documentElement.lang = 'de'")
     expect(page.locator("#side-card .vd-card")).to_have_attribute("lang", "de")
     expect(page.locator("#main-card .vd-card")).to_have_attribute("lang", "ar")
+    assert len(page.workers) == 1
+
+
+def test_the_takeover_moves_nothing_in_any_prerendered_setting(page: Page, demo: Demo):
+    """Theme, accent, layout and locale are all prerendered: the engine's card replaces each without a shift."""
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.goto(demo.blog + "/takeover.html")
+    count = 5
+    page.wait_for_function(f"performance.getEntriesByName('verdict:card-visible').length === {count}", timeout=20_000)
+    assert page.locator(".vd-skeleton").count() == 0  # every card is the build's
+    before = page.evaluate("""() => {
+        window.__swaps = [];
+        window.__shift = 0;
+        new PerformanceObserver(list => { for (const e of list.getEntries()) window.__shift += e.value; })
+            .observe({ type: 'layout-shift' });
+        return [...document.querySelectorAll('[data-verdict]')].map((host, i) => {
+            window.__swaps[i] = 0;
+            new MutationObserver(() => window.__swaps[i]++)
+                .observe(host.shadowRoot.querySelector('.vd-body'), { childList: true });
+            const box = host.getBoundingClientRect();
+            return [box.x, box.y, box.width, box.height];
+        });
+    }""")
+    # Each card is rendered twice by the engine: at once, then with the live tallies.
+    page.wait_for_function("window.__swaps.every(n => n >= 2)", timeout=ENGINE_TIMEOUT)
+    after = page.evaluate("""() => [...document.querySelectorAll('[data-verdict]')].map(host => {
+        const box = host.getBoundingClientRect(); return [box.x, box.y, box.width, box.height]; })""")
+    for old, new in zip(before, after, strict=True):
+        assert all(abs(a - b) < 1 for a, b in zip(old, new, strict=True)), (old, new)
+    assert page.evaluate("window.__shift") == 0
     assert len(page.workers) == 1

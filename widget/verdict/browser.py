@@ -46,7 +46,7 @@ from .render import CardState, RenderOptions, Section, VoteState, pending_messag
 REQUEST_TIMEOUT = 10.0
 PROBE_TIMEOUT = 5.0
 RETRY_HEADER = "Verdict-Retry"
-"""Sent (value ``1``) on every delivery but a vote's first, so the endpoint can count retries."""
+"""Sent on every delivery but a choice's first, with the attempt number (1 for the first retry)."""
 
 
 class Reply(NamedTuple):
@@ -242,7 +242,7 @@ class Engine:
         self._tally_answers: dict[str, int] = {}  # vote answers per key, so an older GET never wins
         self._notices: dict[str, Notice] = {}
         self._voted_from: dict[str, str] = {}  # the card a choice was made on
-        self._first_try: set[tuple[str, int]] = set()
+        self._attempts: dict[tuple[str, int], int] = {}  # deliveries tried per choice (key, at)
         self._couriers: dict[str, Courier] = {}
         self._flushing: set[asyncio.Future[None]] = set()
         self._origin_logged: set[str] = set()
@@ -514,7 +514,7 @@ class Engine:
         self._voter()
         choice = self.device.choose(key, wanted, self._now())
         self._store()
-        self._first_try.add((key, choice.at))
+        self._attempts[(key, choice.at)] = 0
         self._voted_from[key] = card.id
         self._notices[key] = Notice("saving" if wanted else "withdrawing", wanted, busy=True)
         self.render_key(key)  # optimistic: the figures move at once
@@ -534,12 +534,13 @@ class Engine:
     async def deliver(self, key: str, choice: Choice) -> tuple[bool, float | None]:
         """Send one queued choice and show the outcome; (retry?, Retry-After seconds)."""
         endpoint, comparison = split_key(key)
-        first = (key, choice.at) in self._first_try
-        self._first_try.discard((key, choice.at))
+        # A choice queued by an earlier page has been tried at least once already.
+        attempt = self._attempts.get((key, choice.at), 1)
+        self._attempts[(key, choice.at)] = attempt + 1
         body: dict[str, Any] = {"comparison": comparison, "voter": self._voter()}
         if choice.tool:
             body["tool"] = choice.tool
-        marker = {} if first or endpoint in self._no_marker else {RETRY_HEADER: "1"}
+        marker = {} if attempt == 0 or endpoint in self._no_marker else {RETRY_HEADER: str(attempt)}
         reply: Reply | None = None
         try:
             reply = await asyncio.wait_for(
