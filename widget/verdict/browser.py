@@ -364,8 +364,9 @@ class Engine:
         if endpoint:
             # Votes left in the outbox by an earlier page, for any comparison of this endpoint.
             self.flush(self.courier(endpoint))
-            # Votes wait for the first tallies (the action waits for the mount).
+            # Votes wait for the first tallies (the action waits for the mount); then the card shows them.
             await (tallies or self._refresh_tallies(endpoint, comparison.id))
+            self.render_key(vote_key(endpoint, comparison.id))
 
     async def unmount(self, message: dict[str, Any]) -> None:
         self._cards.pop(message["card"], None)
@@ -438,7 +439,6 @@ class Engine:
                 self._tallies[key] = result
         elif key not in self._notices and not (key in self.device.votes and self.device.votes[key].pending):
             self._notices[key] = Notice("origin_refused_at_load" if result == Reach.REFUSED else "tallies_unavailable")
-        self.render_key(key)
 
     async def _fetch_tallies(self, endpoint: str, comparison_id: str) -> dict[str, int] | str:
         """Fresh tallies, or why not (a Reach)."""
