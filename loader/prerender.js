@@ -4,10 +4,27 @@
 
 import { byId } from "./cards.js";
 
+// Cards are drawn one per frame: a page with several cards never gets one
+// long task (parse, style and layout of them all) on its main thread.
+let turns = Promise.resolve();
+const nextFrame = () => new Promise((resolve) => {
+  if (document.hidden) setTimeout(resolve, 0);
+  else requestAnimationFrame(() => setTimeout(resolve, 0));
+});
+function inTurn(work) {
+  const turn = turns.then(work);
+  turns = turn.then(nextFrame, nextFrame);
+  return turn;
+}
+
 // Show the prerendered HTML of `card` if the build made one for its settings;
 // true when it is shown.
 export async function showPrerendered(card, prerendered) {
   const cardsFile = await prerendered(card.config.bundle);
+  return inTurn(() => show(card, cardsFile));
+}
+
+function show(card, cardsFile) {
   if (!cardsFile) return false;
   const { config } = card;
   const comparison = config.comparison || cardsFile.first;
@@ -22,5 +39,6 @@ export async function showPrerendered(card, prerendered) {
   const html = variant && defaults && variant[config.endpoint ? "voting" : "static"];
   if (!html || card.rendered || byId(card.id) !== card) return false;
   card.body.innerHTML = html; // our own build's output, never bundle text
+  card.html = html;
   return true;
 }
