@@ -304,11 +304,13 @@ def table(figures: dict[str, dict[str, float]], runs: int, lh: dict[str, dict[st
         def ratio(key: str, row: dict[str, float] = row, bare: dict[str, float] = bare) -> str:
             return f"{row[key] / bare[key]:.2f}×" if bare[key] else "—"
 
+        def timed(key: str, row: dict[str, float] = row) -> str:
+            return f"{row[key]:.0f} ms ({ratio(key)})" if row[key] else "—"
+
         visible = f"{row['visible']:.0f} ms" if row["visible"] else "—"
         lines.append(
-            f"| {name} | {visible} | {row['ready']:.0f} ms ({ratio('ready')}) | {row['live']:.0f} ms "
-            f"({ratio('live')}) | {row['longest']:.0f} ms | {row['page_mb']:.0f} + {row['worker_mb']:.0f} MB "
-            f"({ratio('memory_mb')}) |"
+            f"| {name} | {visible} | {timed('ready')} | {timed('live')} | {row['longest']:.0f} ms "
+            f"| {row['page_mb']:.0f} + {row['worker_mb']:.0f} MB ({ratio('memory_mb')}) |"
         )
     if lh:
         lines += [
@@ -358,6 +360,8 @@ def startup(args: argparse.Namespace) -> str:
         ready = "performance.getEntriesByName('verdict:engine-card').length >= {n}"
         loads: dict[str, tuple[str, str]] = {
             "bare": (f"{blog}/bare/", "performance.getEntriesByName('bare:ready').length > 0"),
+            # The post alone: the host's own main-thread tasks, to tell the widget's apart.
+            "post without the card": (f"{blog}/no-card.html", "document.readyState === 'complete'"),
             "one card": (f"{blog}/", ready.format(n=1)),
             "five cards": (f"{blog}/five.html", ready.format(n=5)),
         }
