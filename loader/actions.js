@@ -36,7 +36,6 @@ export function showPending(card) {
     if (control.dataset.action === "vote") control.setAttribute("aria-pressed", String(action === "vote" && chosen));
     if (chosen) source = control;
   }
-  card.html = null; // the DOM no longer matches the engine's last HTML
   vote.setAttribute("aria-busy", "true");
   if (source) source.setAttribute("aria-busy", "true");
   const status = vote.querySelector(".vd-vote-status");

@@ -67,18 +67,12 @@ export function errorCard(text) {
 }
 
 // Replace the card's HTML (escaped by the engine) and keep keyboard focus.
-// HTML identical to what the card shows (the engine's first render of a
-// prerendered card, typically) is not parsed and laid out again: the host's
-// main thread is spared a task.
 export function swap(card, html) {
-  if (html !== card.html) {
-    const focused = card.root.activeElement && card.root.activeElement.id;
-    card.body.innerHTML = html;
-    card.html = html;
-    if (focused) {
-      const again = card.root.getElementById(focused);
-      if (again) again.focus();
-    }
+  const focused = card.root.activeElement && card.root.activeElement.id;
+  card.body.innerHTML = html;
+  if (focused) {
+    const again = card.root.getElementById(focused);
+    if (again) again.focus();
   }
   if (!card.rendered) {
     card.rendered = true;

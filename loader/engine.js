@@ -67,7 +67,6 @@ function readDevice() {
 function engineFailed(text) {
   console.error("Verdict: the engine failed to start:", text);
   for (const card of allCards()) {
-    card.html = null;
     if (card.body.querySelector(".vd-skeleton")) card.body.replaceChildren(errorCard("The comparison engine could not start."));
     const status = card.body.querySelector(".vd-vote-status");
     if (status) status.textContent = "Voting is unavailable right now.";

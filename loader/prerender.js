@@ -39,6 +39,5 @@ function show(card, cardsFile) {
   const html = variant && defaults && variant[config.endpoint ? "voting" : "static"];
   if (!html || card.rendered || byId(card.id) !== card) return false;
   card.body.innerHTML = html; // our own build's output, never bundle text
-  card.html = html;
   return true;
 }
