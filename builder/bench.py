@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -394,26 +394,17 @@ def startup(args: argparse.Namespace) -> str:
     )
 
 
-# The bench's sections, in order: each takes the parsed arguments and returns Markdown.
-# The votes throughput section (builder/bench_votes.py) goes here too.
-SECTIONS: dict[str, Callable[[argparse.Namespace], str]] = {"start-up": startup}
-
-
 def main(argv: list[str] | None = None) -> None:
+    """The start-up section of `build.py bench` (which then runs builder/bench_votes.py)."""
     parser = argparse.ArgumentParser(prog="build.py bench")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--port", type=int, default=8700)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--no-lighthouse", action="store_true", help="skip the Lighthouse runs")
-    parser.add_argument("--only", choices=sorted(SECTIONS), help="run one section")
     parser.add_argument("--record", action="store_true", help="append the tables, dated, to BENCHMARKS.md")
     args = parser.parse_args(argv)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    report = [f"### Run of {stamp}"]
-    for name, section in SECTIONS.items():
-        if args.only in (None, name):
-            report += ["", f"#### {name}", "", section(args)]
-    text = "\n".join(report) + "\n"
+    text = f"### Run of {stamp} ({args.runs} runs each)\n\n{startup(args)}\n"
     print(text)
     if args.record:
         with (ROOT / "BENCHMARKS.md").open("a") as f:
