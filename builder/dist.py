@@ -7,7 +7,11 @@ Layout (every name below with <hash> is content-addressed and immutable):
     assets/worker.<hash>.js   the Web Worker that hosts Pyodide
     runtime/<hash>/           Pyodide core + precompiled standard library
     packages/<hash>/          precompiled wheels (pydantic…, our engine) + lock.json
-    cards/<name>.<hash>.json  prerendered cards of each bundle the build saw
+    cards/<name>.<hash>.json  prerendered cards of each bundle the build saw (<name>-h<N> for
+                              data-heading-level N other than 2)
+    inline/<name>/<id>.html   the inline form of each card, for the host page itself
+    card.css                  the card's stylesheet (for `verdict render --embed`)
+    frame.html                one card in a page of its own, for iframe-only platforms
     bundles/<name>.json       the demo bundles
     schema/bundle-v1.json     JSON Schema of the bundle format
     manifest.json             every file with its size and sha256
@@ -16,6 +20,7 @@ Layout (every name below with <hash> is content-addressed and immutable):
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
@@ -31,7 +36,7 @@ from verdict.bundle import BundleError
 
 from . import fetch, pyc
 from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
-from .prerender import prerender_bundle
+from .prerender import DEFAULT_HEADING_LEVEL, HEADING_LEVELS, inline_cards, prerender_bundle
 
 HASH_LENGTH = 12
 # The runtime's zips (stdlib, wheels) are stored uncompressed and sent with
@@ -43,6 +48,11 @@ COMPRESSIBLE = {".js", ".mjs", ".json", ".wasm", ".zip", ".whl", ".html", ".css"
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def sri(data: bytes) -> str:
+    """Subresource Integrity value (sha384), as browsers check it."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
 
 
 def tree_hash(files: list[Path]) -> str:
@@ -182,16 +192,29 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
 
     worker = _hashed(dist / "assets" / "worker.js", (LOADER / "worker.js").read_bytes())
 
-    prerendered = {}
+    css = (LOADER / "card.css").read_text()
+    (dist / "card.css").write_text(css)
+    prerendered: dict[str, dict[str, dict[str, str]]] = {}
     for bundle_file in sorted(bundles.glob("*.json")):
         published = dist / "bundles" / bundle_file.name
         published.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(bundle_file, published)
+        raw = bundle_file.read_bytes()
         try:
-            cards = json.dumps(prerender_bundle(bundle_file.read_bytes()), separators=(",", ":")).encode()
+            levels = {level: prerender_bundle(raw, level) for level in HEADING_LEVELS}
+            inline = inline_cards(raw, css)
         except BundleError as error:
             raise SystemExit("\n".join(f"{bundle_file}: {problem}" for problem in error.problems)) from None
-        prerendered[rel(published)] = rel(_hashed(dist / "cards" / f"{bundle_file.stem}.json", cards))
+        files = {}
+        for level, cards in levels.items():
+            data = json.dumps(cards, separators=(",", ":")).encode()
+            stem = bundle_file.stem if level == DEFAULT_HEADING_LEVEL else f"{bundle_file.stem}-h{level}"
+            files[str(level)] = {"file": rel(_hashed(dist / "cards" / f"{stem}.json", data)), "integrity": sri(data)}
+        prerendered[rel(published)] = files
+        for name, html in inline.items():
+            snippet = dist / "inline" / bundle_file.stem / name
+            snippet.parent.mkdir(parents=True, exist_ok=True)
+            snippet.write_text(html)
 
     from verdict.schema import bundle_schema
 
@@ -206,15 +229,22 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
         "stdlib": rel(runtime / stdlib.name),
         "packages": rel(packages) + "/",
         "lock": rel(packages / "lock.json"),
-        "css": (LOADER / "card.css").read_text(),
-        "prerendered": prerendered,
+        "css": css,
+        "prerendered": {bundle: levels[str(DEFAULT_HEADING_LEVEL)]["file"] for bundle, levels in prerendered.items()},
+        # Prerendered cards by bundle and heading level, each with its integrity.
+        "cards": prerendered,
+        # Every file the loader and the worker fetch, checked against these (SRI, sha384).
+        "integrity": {
+            rel(f): sri(f.read_bytes())
+            for f in [worker, *(runtime / n.name for n in runtime_files), packages / "lock.json"]
+        },
     }
     source = (LOADER / "embed.js").read_text()
     if "/*@assets*/ null" not in source:
         raise SystemExit("loader/embed.js lost its /*@assets*/ marker")
     loader = source.replace("/*@assets*/ null", json.dumps(assets, indent=2)).encode()
     (dist / "embed.js").write_bytes(loader)
-    _hashed(dist / "embed.js", loader)
+    pinned = _hashed(dist / "embed.js", loader)
 
     for file in [f for f in dist.rglob("*") if f.is_file() and f.suffix in COMPRESSIBLE]:
         precompress(file)
@@ -222,6 +252,9 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     manifest = {
         "pyodide": pyodide_dir.name.removeprefix("pyodide-"),
         "assets": {k: v for k, v in assets.items() if k != "css"},
+        # The embed snippet with Subresource Integrity: the immutable copy of the loader and its hash.
+        "embed": {"src": rel(pinned), "integrity": sri(loader)},
+        "card_css": {"sha256": "sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()},
         "files": {
             rel(f): {"bytes": f.stat().st_size, "sha256": sha256(f.read_bytes())}
             for f in sorted(dist.rglob("*"))

@@ -2,8 +2,12 @@
 
 The loader shows these at once, before Python has started in the browser;
 the engine later re-renders the same markup with live tallies, so nothing
-moves. Two variants per comparison: with the vote control (a card given
-data-endpoint) and without.
+moves. Per comparison there are two variants, with the vote control (a card
+given data-endpoint) and without, in one file per heading level
+(data-heading-level changes the heading tags). Every section is in the
+prerendered markup: data-sections hides and orders them with the card's
+stylesheet, so one prerender serves every value of it. The file also carries
+each comparison's JSON-LD, for the host page's light DOM.
 """
 
 from __future__ import annotations
@@ -11,18 +15,37 @@ from __future__ import annotations
 from typing import Any
 
 from verdict.bundle import BundleIndex, load_bundle
+from verdict.inline import inline_card
+from verdict.jsonld import comparison_jsonld, jsonld_script, script_safe_json
 from verdict.render import RenderOptions, render_card
 
+HEADING_LEVELS = range(1, 7)
+DEFAULT_HEADING_LEVEL = 2
 
-def prerender_bundle(raw: bytes) -> dict[str, Any]:
+
+def prerender_bundle(raw: bytes, heading_level: int = DEFAULT_HEADING_LEVEL) -> dict[str, Any]:
     index = BundleIndex(load_bundle(raw))
     return {
         "first": index.bundle.comparisons[0].id,
         "cards": {
             comparison.id: {
-                "static": render_card(index, comparison, RenderOptions(voting=False)),
-                "voting": render_card(index, comparison, RenderOptions(voting=True)),
+                "static": render_card(index, comparison, RenderOptions(heading_level=heading_level, voting=False)),
+                "voting": render_card(index, comparison, RenderOptions(heading_level=heading_level, voting=True)),
             }
             for comparison in index.bundle.comparisons
         },
+        "jsonld": {c.id: script_safe_json(comparison_jsonld(index, c)) for c in index.bundle.comparisons},
     }
+
+
+def inline_cards(raw: bytes, css: str) -> dict[str, str]:
+    """The inline form of every comparison (default attributes), by file name: `<id>.html` with
+    the vote control, `<id>.static.html` without."""
+    index = BundleIndex(load_bundle(raw))
+    out = {}
+    for comparison in index.bundle.comparisons:
+        jsonld = jsonld_script(index, comparison)
+        for suffix, voting in ((".html", True), (".static.html", False)):
+            card = render_card(index, comparison, RenderOptions(voting=voting))
+            out[comparison.id + suffix] = inline_card(card, css, jsonld=jsonld) + "\n"
+    return out

@@ -34,7 +34,7 @@ async def serve(port: int, database_url: str, pages: list[Path], host: str = "12
     votes = create_app(
         Settings(bundles=sorted(DEMO.glob("*.json")), database_url=database_url, allow_origins=[where["blog"]])
     )
-    apps = [(BlogHost([*pages, DEMO], where), port), (WidgetHost(DIST), port + 1), (votes, port + 2)]
+    apps = [(BlogHost([*pages, DEMO], where, DIST), port), (WidgetHost(DIST), port + 1), (votes, port + 2)]
     servers = [
         uvicorn.Server(uvicorn.Config(app, host=host, port=p, log_level="warning", lifespan="auto")) for app, p in apps
     ]
