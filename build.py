@@ -20,7 +20,6 @@ import os
 import shutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -32,21 +31,80 @@ GROUPS = ("engine", "endpoint", "build", "test", "lint")
 # pip learnt dependency groups (--group) in 25.1; the venv's bundled pip may be older.
 PIP = "pip==26.2.1"
 CHROMIUM = Path("/usr/bin/chromium")
+MIN_BUILD_PYTHON = (3, 12)
 
 
 def run(*command: str | Path, **kwargs) -> None:
     subprocess.run([str(c) for c in command], check=True, cwd=ROOT, **kwargs)
 
 
+def _version(python: str | Path) -> tuple[int, int] | None:
+    """The (major, minor) of an interpreter, or None when it does not run."""
+    try:
+        out = subprocess.run(
+            [str(python), "-c", "import sys, venv; print(*sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    parts = out.stdout.split()
+    return (int(parts[0]), int(parts[1])) if out.returncode == 0 and len(parts) == 2 else None
+
+
+def find_build_python() -> Path:
+    """The newest Python >= 3.12 on this machine, for the project's virtualenv.
+
+    The build's tools need it (pyodide-build and pyodide-lock support 3.12+),
+    while build.py itself runs on any python3. VERDICT_PYTHON picks one by hand.
+    """
+    if os.environ.get("VERDICT_PYTHON"):
+        chosen = Path(os.environ["VERDICT_PYTHON"])
+        if (_version(chosen) or (0, 0)) < MIN_BUILD_PYTHON:
+            raise SystemExit(f"VERDICT_PYTHON={chosen} is not a working Python 3.12 or newer")
+        return chosen
+    candidates: list[Path] = [Path(sys.executable)]
+    for minor in range(20, MIN_BUILD_PYTHON[1] - 1, -1):
+        name = f"python3.{minor}"
+        found = shutil.which(name)
+        candidates += [Path(found)] if found else []
+        for folder, pattern in (
+            ("/usr/local/bin", name),
+            ("/usr/bin", name),
+            (str(Path.home() / ".pyenv" / "versions"), f"3.{minor}.*/bin/{name}"),
+        ):
+            candidates += sorted(Path(folder).glob(pattern), reverse=True)
+    best: tuple[tuple[int, int], Path] | None = None
+    for candidate in candidates:
+        version = _version(candidate)
+        if version and version >= MIN_BUILD_PYTHON and (best is None or version > best[0]):
+            best = (version, candidate)
+    if best is None:
+        here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        raise SystemExit(
+            "Verdict's build needs Python 3.12 or newer for its virtualenv (pyodide-build and pyodide-lock\n"
+            f"require it); this machine has only Python {here}. Install python3.12 or newer (your\n"
+            "distribution's package, pyenv or python.org), then run this command again, or point\n"
+            "VERDICT_PYTHON at one."
+        )
+    return best[1]
+
+
 def ensure_venv() -> None:
-    """Create .venv and install the pinned groups of pyproject.toml, again only when they changed."""
+    """Create .venv on Python >= 3.12 and install the pinned groups of pyproject.toml, again only when
+    they changed."""
     stamp = VENV / ".requirements.sha256"
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in REQUIREMENTS)).hexdigest()
     if stamp.exists() and stamp.read_text() == digest and PYTHON.exists():
         return
+    if PYTHON.exists() and (_version(PYTHON) or (0, 0)) < MIN_BUILD_PYTHON:
+        print(".venv is on an older Python; recreating it", flush=True)
+        shutil.rmtree(VENV)
     if not PYTHON.exists():
-        print("creating .venv", flush=True)
-        venv.create(VENV, with_pip=True)
+        python = find_build_python()
+        print(f"creating .venv with {python}", flush=True)
+        run(python, "-m", "venv", VENV)
     print("installing the project's pinned packages into .venv", flush=True)
     quiet = ("--quiet", "--disable-pip-version-check")
     run(PYTHON, "-m", "pip", "install", *quiet, PIP)

@@ -6,8 +6,12 @@ export default [
   { ignores: ["node_modules/", ".cache/", ".venv/", "dist/", "dist.new/", "var/", "test-results/"] },
   js.configs.recommended,
   {
+    // ES modules bundled by esbuild at build time; VERDICT_* are the build's --define constants.
     files: ["loader/**/*.js"],
-    languageOptions: { sourceType: "script", globals: { ...globals.browser, ...globals.worker } },
+    languageOptions: {
+      sourceType: "module",
+      globals: { ...globals.browser, ...globals.worker, VERDICT_BOOT: "readonly", VERDICT_ASSETS: "readonly", VERDICT_CSS: "readonly" },
+    },
   },
   {
     files: ["**/*.mjs", "loader/**/*.mjs", "eslint.config.js"],

@@ -11,10 +11,22 @@ if command == "build":
 
     parser = argparse.ArgumentParser(prog="build.py build")
     parser.add_argument(
-        "--bundles", type=Path, default=dist.DEMO, help="folder of bundles to publish and prerender (default: demo/)"
+        "--bundles",
+        type=Path,
+        default=None,
+        help="folder of bundles to publish and prerender (default: the demo's, demo/)",
     )
-    manifest = dist.build(bundles=parser.parse_args(rest).bundles.resolve())
-    print(f"dist/ built: {len(manifest['files'])} files, Pyodide {manifest['pyodide']}")
+    folder = (parser.parse_args(rest).bundles or dist.DEMO).resolve()
+    before = dist.previous_bundles(dist.DIST)
+    manifest = dist.build(bundles=folder)
+    published = ", ".join(Path(f).name for f in manifest["files"] if f.startswith("bundles/"))
+    files = len(manifest["files"])
+    print(f"dist/ built: {files} files, Pyodide {manifest['pyodide']}, bundles from {folder}: {published}")
+    if before and before != str(folder):
+        print(
+            f"note: dist/ held the bundles of {before} before; this build publishes {folder} instead "
+            f"(run `python3 build.py build --bundles {before}` to publish those again)"
+        )
 elif command == "serve":
     serve.main(rest)
 elif command == "bench":

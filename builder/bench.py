@@ -97,7 +97,7 @@ def cold_download() -> str:
         DIST / assets["lock"],
         *(DIST / assets["indexURL"] / n for n in ("pyodide.asm.mjs", "pyodide.asm.wasm")),
         *(DIST / assets["packages"] / p["file_name"] for p in lock["packages"].values()),
-        *(DIST / path for path in assets["prerendered"].values()),
+        *(DIST / file for file, _integrity in assets["prerendered"].values()),
     ]
 
     def size(file, suffixes):

@@ -2,8 +2,9 @@
 
 Layout (every name below with <hash> is content-addressed and immutable):
 
-    embed.js                  the loader publishers paste (stable name, short cache)
-    embed.<hash>.js           the same loader under an immutable name
+    embed.js                  the first script publishers paste (stable name, short cache)
+    embed.<hash>.js           the same script under an immutable name
+    assets/loader.<hash>.js   the loader proper with the card's stylesheet (ES module)
     assets/worker.<hash>.js   the Web Worker that hosts Pyodide
     runtime/<hash>/           Pyodide core + precompiled standard library
     packages/<hash>/          precompiled wheels (pydantic…, our engine) + lock.json
@@ -11,7 +12,6 @@ Layout (every name below with <hash> is content-addressed and immutable):
                               data-heading-level N other than 2)
     inline/<name>/<id>.html   the inline form of each card, for the host page itself
     card.css                  the card's stylesheet (for `verdict render --embed`)
-    frame.html                one card in a page of its own, for iframe-only platforms
     bundles/<name>.json       the demo bundles
     schema/bundle-v1.json     JSON Schema of the bundle format
     manifest.json             every file with its size and sha256
@@ -34,8 +34,10 @@ import brotli
 
 from verdict.bundle import BundleError
 
-from . import fetch, pyc
-from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
+from . import fetch, loader, pyc
+from .abi import check_wheels
+from .lock import write_lock
+from .paths import CACHE, DEMO, DIST, WIDGET
 from .prerender import DEFAULT_HEADING_LEVEL, HEADING_LEVELS, inline_cards, prerender_bundle
 
 HASH_LENGTH = 12
@@ -101,34 +103,6 @@ def compiled(pyodide_dir: Path, wheels: list[Path]) -> tuple[Path, list[Path]]:
     return stdlib, sorted(p for p in folder.glob("*.whl"))
 
 
-def write_lock(pyodide_dir: Path, wheels: list[Path], out: Path) -> None:
-    """A lockfile naming only what the engine imports, with the hashes of our files."""
-    upstream = json.loads((pyodide_dir / "pyodide-lock.json").read_text())
-    packages = {}
-    for wheel in wheels:
-        dist_name, version = wheel.name.split("-")[:2]
-        key = dist_name.lower().replace("_", "-")
-        entry = dict(
-            upstream["packages"].get(key)
-            or {
-                "name": key,
-                "install_dir": "site",
-                "package_type": "package",
-                "imports": [dist_name],
-                "depends": ["pydantic"],
-                "unvendored_tests": False,
-            }
-        )
-        entry.update(version=version, file_name=wheel.name, sha256=sha256(wheel.read_bytes()))
-        entry.pop("tool", None)
-        packages[key] = entry
-    for entry in packages.values():
-        missing = [d for d in entry["depends"] if d.lower().replace("_", "-") not in packages]
-        if missing:
-            raise SystemExit(f"lockfile: {entry['name']} depends on {missing}, which the build does not ship")
-    out.write_text(json.dumps({"info": upstream["info"], "packages": packages}, indent=1, sort_keys=True))
-
-
 def precompress(file: Path) -> None:
     """Write .gz and .br twins for servers that send precompressed files.
 
@@ -150,11 +124,41 @@ def precompress(file: Path) -> None:
             shutil.copyfile(cached, file.with_name(file.name + suffix))
 
 
+def _wire_size(file: Path, encoding: str) -> int:
+    """Bytes on the wire for `file` with the twin of `encoding` ("" for none, ".br"), when there is one."""
+    twin = file.with_name(file.name + encoding)
+    return (twin if encoding and twin.exists() else file).stat().st_size
+
+
 def _hashed(path: Path, data: bytes) -> Path:
     named = path.with_name(f"{path.stem}.{sha256(data)[:HASH_LENGTH]}{path.suffix}")
     named.parent.mkdir(parents=True, exist_ok=True)
     named.write_bytes(data)
     return named
+
+
+class BundleFolderError(SystemExit):
+    """The folder given to --bundles cannot be published; dist/ is left as it was."""
+
+
+def bundle_files(folder: Path) -> list[Path]:
+    """The *.json bundles of `folder`, or an error naming the folder and what is wrong with it."""
+    if not folder.exists():
+        raise BundleFolderError(f"--bundles {folder}: no such folder; dist/ is unchanged")
+    if not folder.is_dir():
+        raise BundleFolderError(f"--bundles {folder}: not a folder (give the folder that holds your *.json bundles)")
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        raise BundleFolderError(f"--bundles {folder}: the folder has no *.json bundle; dist/ is unchanged")
+    return files
+
+
+def previous_bundles(target: Path) -> str | None:
+    """The bundle folder the current dist/ was built from, if it says."""
+    try:
+        return str(json.loads((target / "manifest.json").read_text())["bundles_from"])
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
@@ -163,10 +167,13 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     The new tree is assembled beside the old one and swapped in at the end, so
     a failed build leaves the last good dist/ in place.
     """
+    sources = bundle_files(bundles)
     pyodide_dir = fetch.pyodide()
+    browser_wheels = fetch.wheels()
+    check_wheels(pyodide_dir / "pyodide.asm.wasm", browser_wheels)
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         engine = build_engine_wheel(Path(tmp))
-        stdlib, wheels = compiled(pyodide_dir, [*fetch.wheels(), engine])
+        stdlib, wheels = compiled(pyodide_dir, [*browser_wheels, engine])
 
     dist = target.with_name(target.name + ".new")
     shutil.rmtree(dist, ignore_errors=True)
@@ -188,14 +195,15 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     packages.mkdir(parents=True)
     for wheel in wheels:
         shutil.copy2(wheel, packages / wheel.name)
-    write_lock(pyodide_dir, wheels, packages / "lock.json")
+    write_lock(pyodide_dir / "pyodide-lock.json", wheels, packages / "lock.json")
 
-    worker = _hashed(dist / "assets" / "worker.js", (LOADER / "worker.js").read_bytes())
+    worker = _hashed(dist / "assets" / "worker.js", loader.worker(pyodide_dir))
 
-    css = (LOADER / "card.css").read_text()
+    css = loader.stylesheet()
     (dist / "card.css").write_text(css)
-    prerendered: dict[str, dict[str, dict[str, str]]] = {}
-    for bundle_file in sorted(bundles.glob("*.json")):
+    # bundle path -> heading level -> [cards file path, its integrity]
+    prerendered: dict[str, dict[str, list[str]]] = {}
+    for bundle_file in sources:
         published = dist / "bundles" / bundle_file.name
         published.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(bundle_file, published)
@@ -209,7 +217,7 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
         for level, cards in levels.items():
             data = json.dumps(cards, separators=(",", ":")).encode()
             stem = bundle_file.stem if level == DEFAULT_HEADING_LEVEL else f"{bundle_file.stem}-h{level}"
-            files[str(level)] = {"file": rel(_hashed(dist / "cards" / f"{stem}.json", data)), "integrity": sri(data)}
+            files[str(level)] = [rel(_hashed(dist / "cards" / f"{stem}.json", data)), sri(data)]
         prerendered[rel(published)] = files
         for name, html in inline.items():
             snippet = dist / "inline" / bundle_file.stem / name
@@ -222,39 +230,47 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     schema.parent.mkdir(parents=True)
     schema.write_text(json.dumps(bundle_schema(), indent=2))
 
-    assets = {
+    runtime_assets = {
         "worker": rel(worker),
         "pyodide": rel(runtime / "pyodide.mjs"),
         "indexURL": rel(runtime) + "/",
         "stdlib": rel(runtime / stdlib.name),
         "packages": rel(packages) + "/",
         "lock": rel(packages / "lock.json"),
-        "css": css,
-        "prerendered": {bundle: levels[str(DEFAULT_HEADING_LEVEL)]["file"] for bundle, levels in prerendered.items()},
-        # Prerendered cards by bundle and heading level, each with its integrity.
-        "cards": prerendered,
-        # Every file the loader and the worker fetch, checked against these (SRI, sha384).
-        "integrity": {
-            rel(f): sri(f.read_bytes())
-            for f in [worker, *(runtime / n.name for n in runtime_files), packages / "lock.json"]
-        },
     }
-    source = (LOADER / "embed.js").read_text()
-    if "/*@assets*/ null" not in source:
-        raise SystemExit("loader/embed.js lost its /*@assets*/ marker")
-    loader = source.replace("/*@assets*/ null", json.dumps(assets, indent=2)).encode()
-    (dist / "embed.js").write_bytes(loader)
-    pinned = _hashed(dist / "embed.js", loader)
+    # Every file the loader and the worker fetch is checked against these (SRI, sha384).
+    fetched = [worker, runtime / "pyodide.asm.wasm", runtime / stdlib.name, packages / "lock.json"]
+    runtime_assets["integrity"] = {rel(f): sri(f.read_bytes()) for f in fetched}
+    # The big files' sizes, for the console note when a host ignores the precompressed twins.
+    big = [runtime / "pyodide.asm.wasm", runtime / stdlib.name]
+    runtime_assets["sizes"] = {rel(f): f.stat().st_size for f in big}
+    wheels_shipped = [packages / w.name for w in wheels]
+    download = [*fetched, *wheels_shipped]
+    for file in download:
+        precompress(file)
+    runtime_assets["downloadMB"] = [round(sum(_wire_size(f, e) for f in download) / 1e6, 1) for e in ("", ".br")]
+    runtime_assets["cards"] = prerendered
+    loader_module = loader.loader_module(runtime_assets)
+    loader_path = rel(_hashed(dist / "assets" / "loader.js", loader_module))
+    # The first script fetches the default heading level's cards while the loader downloads.
+    first_cards = {bundle: levels[str(DEFAULT_HEADING_LEVEL)] for bundle, levels in prerendered.items()}
+    boot = {"loader": [loader_path, sri(loader_module)], "prerendered": first_cards}
+    assets = {**runtime_assets, "loader": loader_path, "prerendered": first_cards}
+    first_script = loader.first_script(boot)
+    (dist / "embed.js").write_bytes(first_script)
+    pinned = _hashed(dist / "embed.js", first_script)
 
     for file in [f for f in dist.rglob("*") if f.is_file() and f.suffix in COMPRESSIBLE]:
         precompress(file)
 
     manifest = {
         "pyodide": pyodide_dir.name.removeprefix("pyodide-"),
-        "assets": {k: v for k, v in assets.items() if k != "css"},
-        # The embed snippet with Subresource Integrity: the immutable copy of the loader and its hash.
-        "embed": {"src": rel(pinned), "integrity": sri(loader)},
-        "card_css": {"sha256": "sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()},
+        "bundles_from": str(bundles),
+        "assets": assets,
+        # The embed snippet with Subresource Integrity: the immutable copy of the first script and its hash.
+        "embed": {"src": rel(pinned), "integrity": sri(first_script)},
+        # For a host page whose CSP has no 'unsafe-inline' styles and uses the inline card form.
+        "card_css": "sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode(),
         "files": {
             rel(f): {"bytes": f.stat().st_size, "sha256": sha256(f.read_bytes())}
             for f in sorted(dist.rglob("*"))

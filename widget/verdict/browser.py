@@ -14,6 +14,7 @@ engine → loader
     ``store``    {device}                what to keep in localStorage
     ``event``    {card, name, detail}    a DOM event to dispatch on the host
     ``log``      {level, text}           the full story behind an error card
+    ``jsonld``   {card, json}            the comparison's JSON-LD, for the host page
 
 HTTP goes through an injected ``Http`` so the same flow runs in CPython tests.
 """
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from .bundle import BundleError, BundleIndex, Problem, load_bundle
+from .jsonld import comparison_jsonld, script_safe_json
 from .models import Comparison
 from .render import CardState, RenderOptions, Section, VoteState, render_card, render_error
 
@@ -158,6 +160,7 @@ class Engine:
         )
         card.state = CardState(vote=VoteState(mine=self._device["votes"].get(card.vote_key)))
         self._cards[card_id] = card
+        self.send("jsonld", card=card_id, json=script_safe_json(comparison_jsonld(index, comparison)))
         # Votes wait for the first tallies, so an early click is never overwritten by them.
         async with card.lock:
             self.render(card)

@@ -1,0 +1,126 @@
+// The bridge to the engine: one Web Worker per page, in which Pyodide runs
+// the Python engine (worker.js). It starts when the first card needs it, and
+// from then on the loader only moves JSON messages both ways: `send` to the
+// engine, `handlers` for what it answers (see widget/verdict/browser.py).
+
+import { allCards, byId, errorCard, swap } from "./cards.js";
+import { fetchChecked } from "./integrity.js";
+import { explainViolation } from "./csp.js";
+import { showJsonLd } from "./jsonld.js";
+
+const STORAGE_KEY = "verdict";
+let worker = null; // the Worker, once its checked source has loaded
+let starting = null; // messages sent while the worker's source downloads
+let workerUrl = null; // the blob: URL of the worker's source, released once the worker has answered
+let asset = null;
+
+// Where the runtime lives: paths of VERDICT_ASSETS resolve against `base`
+// (the first script's URL).
+export function configure(base) {
+  asset = (path) => new URL(path, base).href;
+}
+
+export function engineStarted() {
+  return starting !== null || worker !== null;
+}
+
+// A message to the engine, starting it first if needed; messages sent while
+// it boots wait (here while its source downloads, then in the worker).
+export function send(message) {
+  if (worker) worker.postMessage(message);
+  else {
+    if (!starting) start();
+    starting.push(message);
+  }
+}
+
+// The worker's source is fetched and checked against the build's hash, then
+// started from a blob: URL (a page may not start a worker from another
+// origin's URL; a host page's CSP needs worker-src blob:).
+async function start() {
+  performance.mark("verdict:engine-start");
+  starting = [];
+  const byUrl = (map) => Object.fromEntries(Object.entries(map).map(([path, value]) => [asset(path), value]));
+  let source;
+  try {
+    const url = asset(VERDICT_ASSETS.worker);
+    source = await (await fetchChecked(url, VERDICT_ASSETS.integrity[VERDICT_ASSETS.worker])).text();
+  } catch (error) {
+    engineFailed(error.message);
+    return;
+  }
+  workerUrl = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  worker = new Worker(workerUrl, { type: "module", name: "verdict" });
+  worker.onmessage = ({ data }) => onMessage(data);
+  worker.onerror = (event) => engineFailed(event.message || "the engine could not start");
+  worker.postMessage({ type: "boot", runtime: {
+    indexURL: asset(VERDICT_ASSETS.indexURL), stdlib: asset(VERDICT_ASSETS.stdlib), lock: asset(VERDICT_ASSETS.lock),
+    packages: asset(VERDICT_ASSETS.packages), integrity: byUrl(VERDICT_ASSETS.integrity),
+    sizes: byUrl(VERDICT_ASSETS.sizes), downloadMB: VERDICT_ASSETS.downloadMB } });
+  for (const message of starting.splice(0)) worker.postMessage(message);
+}
+
+// Ask the engine to render `card` (once): it fetches the bundle, validates,
+// derives the figures, fetches live tallies and sends the card's HTML.
+export function mount(card) {
+  if (card.mounted) return;
+  card.mounted = true;
+  const { bundle, comparison, endpoint, sections, headingLevel } = card.config;
+  send({ type: "mount", card: card.id, bundle, comparison, endpoint, options: { sections, headingLevel },
+    device: readDevice() });
+}
+
+export function unmount(card) {
+  if (card.mounted) send({ type: "unmount", card: card.id });
+}
+
+function readDevice() {
+  try {
+    return JSON.parse(localStorage.getItem(STORAGE_KEY)) || {};
+  } catch {
+    return {};
+  }
+}
+
+function engineFailed(text) {
+  console.error("Verdict: the engine failed to start:", text);
+  for (const card of allCards()) {
+    if (card.body.querySelector(".vd-skeleton")) card.body.replaceChildren(errorCard("The comparison engine could not start."));
+    const status = card.body.querySelector(".vd-vote-status");
+    if (status) status.textContent = "Voting is unavailable right now.";
+  }
+}
+
+// What the engine may say, by message type; `card` is the card it is about
+// (undefined for page-wide messages or a card destroyed meanwhile).
+const handlers = {
+  ready: () => performance.mark("verdict:engine-ready"),
+  failed: (data) => engineFailed(data.text),
+  html: (data, card) => card && swap(card, data.html),
+  status: (data, card) => {
+    const status = card && card.body.querySelector(".vd-skeleton-status");
+    if (status) status.textContent = data.text;
+  },
+  announce: (data, card) => card && (card.live.textContent = data.text),
+  store: (data) => {
+    try {
+      localStorage.setItem(STORAGE_KEY, JSON.stringify(data.device));
+    } catch {
+      // Storage may be blocked; the vote still counts, it just isn't remembered here.
+    }
+  },
+  event: (data, card) =>
+    card && card.host.dispatchEvent(new CustomEvent(data.name, { detail: data.detail, bubbles: true, composed: true })),
+  log: (data) => (console[data.level] || console.log)(data.text),
+  jsonld: (data, card) => card && showJsonLd(card, data.json),
+  csp: (data) => explainViolation(data.directive, data.blocked),
+};
+
+function onMessage(data) {
+  if (workerUrl && (data.type === "ready" || data.type === "failed")) {
+    URL.revokeObjectURL(workerUrl);
+    workerUrl = null;
+  }
+  const handler = handlers[data.type];
+  if (handler) handler(data, byId(data.card));
+}

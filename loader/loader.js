@@ -1,0 +1,82 @@
+// The loader proper (a content-hashed module imported by embed.js): it gives
+// each [data-verdict] element a card, watches the page for cards added and
+// removed later, and serves window.Verdict's calls. It moves messages and
+// HTML; all product logic lives in the Python engine.
+//
+//   attributes.js  data-* attributes: read, check, warn, merge
+//   cards.js       card records, Shadow DOM, skeleton and error cards, swap
+//   prerender.js   the build's prerendered card, shown before the engine
+//   jsonld.js      the card's JSON-LD in the host page's light DOM
+//   integrity.js   every fetched file checked against the build's hashes
+//   hosting.js     what a misconfigured widget host should change
+//   csp.js         which directive a host page's CSP is missing
+//   boot.js        when each card's engine starts (lazy, interaction, saveData)
+//   engine.js      the Web Worker running Pyodide: start, messages both ways
+//   actions.js     the reader's clicks, relayed to the engine
+
+import { onClick } from "./actions.js";
+import { readConfig } from "./attributes.js";
+import { schedule, unschedule } from "./boot.js";
+import { byHost, createCard, errorCard, removeCard, skeleton } from "./cards.js";
+import { configure, unmount } from "./engine.js";
+import { watchPolicy } from "./csp.js";
+import { removeJsonLd } from "./jsonld.js";
+import { prerenderer } from "./prerender.js";
+
+// Called once by embed.js: `script` is its tag (page-wide default
+// attributes), `base` its URL, `prerendered(bundleUrl)` a promise of the
+// build's cards for that bundle (already requested). Returns window.Verdict's
+// implementation.
+export function start({ script, base, prerendered }) {
+  configure(base);
+  watchPolicy(base);
+  const showPrerendered = prerenderer((path) => new URL(path, base).href, prerendered);
+
+  function render(host, overrides) {
+    if (!(host instanceof Element)) return null;
+    if (byHost(host)) destroy(host);
+    const card = createCard(host, readConfig(script, host, overrides));
+    card.root.addEventListener("click", onClick);
+    if (!card.config.bundle) {
+      console.error("Verdict: no data-bundle on the card or the script tag; nothing to show.");
+      card.body.append(errorCard("No comparison bundle was given (data-bundle)."));
+      return host;
+    }
+    showPrerendered(card).then((shown) => {
+      if (!shown && !card.rendered && !card.inline) card.body.replaceChildren(skeleton("Loading the comparison…"));
+      performance.mark("verdict:card-visible");
+    });
+    schedule(card);
+    return host;
+  }
+
+  function destroy(host) {
+    const card = host && byHost(host);
+    if (!card) return;
+    unschedule(card);
+    unmount(card);
+    card.root.removeEventListener("click", onClick);
+    removeJsonLd(card);
+    removeCard(card);
+  }
+
+  function scan(rootNode = document) {
+    const found = rootNode.matches && rootNode.matches("[data-verdict]") ? [rootNode] : [];
+    found.push(...(rootNode.querySelectorAll ? rootNode.querySelectorAll("[data-verdict]") : []));
+    for (const host of found) if (!byHost(host)) render(host);
+  }
+
+  scan(document);
+  // Cards added later (single-page apps, infinite scroll) render on their own.
+  new MutationObserver((records) => {
+    for (const record of records) {
+      for (const node of record.addedNodes) if (node.nodeType === 1) scan(node);
+      for (const node of record.removedNodes) {
+        if (node.nodeType !== 1 || node.isConnected) continue;
+        for (const host of [node, ...node.querySelectorAll("[data-verdict]")]) destroy(host);
+      }
+    }
+  }).observe(document.documentElement, { childList: true, subtree: true });
+
+  return { render, destroy, scan: () => scan(document) };
+}
