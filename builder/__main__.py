@@ -1,13 +1,19 @@
-"""``python -m builder build|serve|bench``: the steps build.py runs inside the virtualenv."""
+"""``python -m builder build|serve|bench|locales|check-host``: the steps build.py runs inside the virtualenv."""
 
 import sys
 
-from . import dist, serve
+from . import locales
 
 command, *rest = sys.argv[1:] or ["build"]
+# The engine's compiled catalogues first: the build imports the engine to prerender with it.
+for path in locales.write():
+    print(f"wrote {path.relative_to(locales.ROOT)}")
+
 if command == "build":
     import argparse
     from pathlib import Path
+
+    from . import dist
 
     parser = argparse.ArgumentParser(prog="build.py build")
     parser.add_argument(
@@ -28,10 +34,16 @@ if command == "build":
             f"(run `python3 build.py build --bundles {before}` to publish those again)"
         )
 elif command == "serve":
+    from . import serve
+
     serve.main(rest)
 elif command == "bench":
     from . import bench
 
     bench.main(rest)
-else:
+elif command == "check-host":
+    from . import check_host
+
+    sys.exit(check_host.main(rest))
+elif command != "locales":
     raise SystemExit(f"unknown step {command!r}")

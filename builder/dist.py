@@ -34,10 +34,10 @@ import brotli
 
 from verdict.bundle import BundleError
 
-from . import fetch, loader, pyc
+from . import fetch, loader, pyc, trim
 from .abi import check_wheels
 from .lock import write_lock
-from .paths import CACHE, DEMO, DIST, WIDGET
+from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
 from .prerender import DEFAULT_HEADING_LEVEL, HEADING_LEVELS, inline_cards, prerender_bundle
 
 HASH_LENGTH = 12
@@ -174,6 +174,7 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         engine = build_engine_wheel(Path(tmp))
         stdlib, wheels = compiled(pyodide_dir, [*browser_wheels, engine])
+    stdlib, wheels = trim.trimmed(pyodide_dir, stdlib, wheels, sources)
 
     dist = target.with_name(target.name + ".new")
     shutil.rmtree(dist, ignore_errors=True)
@@ -201,6 +202,8 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
 
     css = loader.stylesheet()
     (dist / "card.css").write_text(css)
+    shutil.copy2(LOADER / "frame.html", dist / "frame.html")
+    (dist / "frame.js").write_bytes(loader.frame_script())
     # bundle path -> heading level -> [cards file path, its integrity]
     prerendered: dict[str, dict[str, list[str]]] = {}
     for bundle_file in sources:

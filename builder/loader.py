@@ -58,6 +58,11 @@ def worker(pyodide_dir: Path) -> bytes:
     )
 
 
+def frame_script() -> bytes:
+    """frame.js, the iframe form's own script (a classic script beside frame.html)."""
+    return esbuild(LOADER / "frame.js", "--bundle", "--format=iife", f"--target={TARGET}")
+
+
 def loader_module(assets: dict[str, Any]) -> bytes:
     """The loader proper; `assets`: runtime paths relative to embed.js."""
     return esbuild(

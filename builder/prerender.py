@@ -2,12 +2,12 @@
 
 The loader shows these at once, before Python has started in the browser;
 the engine later re-renders the same markup with live tallies, so nothing
-moves. Per comparison there are two variants, with the vote control (a card
-given data-endpoint) and without, in one file per heading level
-(data-heading-level changes the heading tags). Every section is in the
-prerendered markup: data-sections hides and orders them with the card's
-stylesheet, so one prerender serves every value of it. The file also carries
-each comparison's JSON-LD, for the host page's light DOM.
+moves. For each comparison and each supported locale there are two variants,
+with the vote control (a card given data-endpoint) and without, in one file
+per heading level (data-heading-level changes the heading tags). Every
+section is in the prerendered markup: data-sections hides and orders them
+with the card's stylesheet, so one prerender serves every value of it. The
+file also carries each comparison's JSON-LD, for the host page's light DOM.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from verdict.bundle import BundleIndex, load_bundle
+from verdict.i18n import SUPPORTED_LOCALES
 from verdict.inline import inline_card
 from verdict.jsonld import comparison_jsonld, jsonld_script, script_safe_json
 from verdict.render import RenderOptions, render_card
@@ -24,13 +25,20 @@ DEFAULT_HEADING_LEVEL = 2
 
 
 def prerender_bundle(raw: bytes, heading_level: int = DEFAULT_HEADING_LEVEL) -> dict[str, Any]:
+    """``{first, locales, cards: {comparison: {locale: {voting, static}}}, jsonld: {comparison: json}}``."""
     index = BundleIndex(load_bundle(raw))
     return {
         "first": index.bundle.comparisons[0].id,
+        "locales": list(SUPPORTED_LOCALES),
         "cards": {
             comparison.id: {
-                "static": render_card(index, comparison, RenderOptions(heading_level=heading_level, voting=False)),
-                "voting": render_card(index, comparison, RenderOptions(heading_level=heading_level, voting=True)),
+                locale: {
+                    variant: render_card(
+                        index, comparison, RenderOptions(heading_level=heading_level, voting=voting, locale=locale)
+                    )
+                    for variant, voting in (("static", False), ("voting", True))
+                }
+                for locale in SUPPORTED_LOCALES
             }
             for comparison in index.bundle.comparisons
         },
@@ -39,8 +47,8 @@ def prerender_bundle(raw: bytes, heading_level: int = DEFAULT_HEADING_LEVEL) -> 
 
 
 def inline_cards(raw: bytes, css: str) -> dict[str, str]:
-    """The inline form of every comparison (default attributes), by file name: `<id>.html` with
-    the vote control, `<id>.static.html` without."""
+    """The inline form of every comparison (default attributes, English), by file name:
+    `<id>.html` with the vote control, `<id>.static.html` without."""
     index = BundleIndex(load_bundle(raw))
     out = {}
     for comparison in index.bundle.comparisons:

@@ -19,8 +19,10 @@ import re
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
+
+from .oembed import OEmbedError, oembed
 
 CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",
@@ -55,10 +57,15 @@ def _resolve(root: Path, path: str) -> Path | None:
 
 
 class WidgetHost:
-    """Serves dist/ the way a CDN would."""
+    """Serves dist/ the way a CDN would.
 
-    def __init__(self, dist: Path):
+    `precompressed=False` serves every file as it is, like a host that ignores
+    the .br/.gz twins (the tests' misconfigured host).
+    """
+
+    def __init__(self, dist: Path, precompressed: bool = True):
         self.dist = dist.resolve()
+        self.precompressed = precompressed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -73,6 +80,9 @@ class WidgetHost:
             )
             return
         relative = request.url.path.lstrip("/")
+        if relative == "oembed":
+            await self.oembed(request)(scope, receive, send)
+            return
         file = _resolve(self.dist, relative)
         if file is None:
             await PlainTextResponse("not found", 404, headers=cors)(scope, receive, send)
@@ -80,9 +90,9 @@ class WidgetHost:
         cache = "public, max-age=31536000, immutable" if IMMUTABLE.search(relative) else "public, max-age=300"
         headers = {**cors, "Cache-Control": cache}
         media_type = content_type(file)
-        accepted = request.headers.get("accept-encoding", "")
+        accepted = request.headers.get("accept-encoding", "") if self.precompressed else ""
         twins = [(e, file.with_name(file.name + s)) for e, s in (("br", ".br"), ("gzip", ".gz"))]
-        if any(twin.is_file() for _, twin in twins):
+        if self.precompressed and any(twin.is_file() for _, twin in twins):
             headers["Vary"] = "Accept-Encoding"
         for encoding, twin in twins:
             if encoding in accepted and twin.is_file():
@@ -92,6 +102,15 @@ class WidgetHost:
         if file.name == "frame.html":
             headers.update(FRAME_HEADERS)
         await FileResponse(file, headers=headers, media_type=media_type)(scope, receive, send)
+
+    def oembed(self, request: Request) -> Response:
+        headers = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+        widget = f"{request.url.scheme}://{request.url.netloc}/"
+        try:
+            answer = oembed(widget, self.dist, dict(request.query_params))
+        except OEmbedError as error:
+            return JSONResponse({"error": str(error)}, error.status, headers=headers)
+        return JSONResponse(answer, headers={**headers, "Cache-Control": "public, max-age=3600"})
 
 
 class BlogHost:

@@ -1,44 +1,98 @@
-// The data-* attributes of a card: read, checked, merged. A bad value logs a
-// console warning naming the attribute and falls back; it never breaks a card.
-// An element's own attributes win; the script tag's are page-wide defaults.
+// The data-* attributes of a card: read, checked, merged. A bad value logs one
+// console warning saying what the attribute accepts and what the card does
+// instead; it never breaks a card. An element's own attributes win; the
+// script tag's are page-wide defaults.
+
+import { parseColour } from "./accent.js";
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const THEMES = ["light", "dark", "auto"];
 const SECTIONS = ["figures", "description", "scorecard", "vote", "cta"];
 const LAZY = { true: true, false: false, interaction: "interaction" };
-const SWITCH = ["on", "off"];
+const CTA_TEXT_MAX = 200;
 
 export const DEFAULTS = Object.freeze({ bundle: null, comparison: null, endpoint: null, theme: "light", lazy: true,
-  sections: null, headingLevel: 2, jsonld: "on" });
+  sections: null, headingLevel: 2, accent: null, layout: "auto", locale: null, ctaUrl: null, ctaText: null, jsonld: "on" });
 
-export function httpUrl(value) {
+// Attributes whose change only restyles a rendered card (no new HTML).
+export const STYLE_ONLY = new Set(["theme", "accent", "layout"]);
+
+function url(value, protocols) {
   try {
-    const url = new URL(value, document.baseURI);
-    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    const parsed = new URL(value, document.baseURI);
+    return protocols.includes(parsed.protocol) ? parsed.href : null;
   } catch {
     return null;
   }
 }
 
-// One reader per attribute: the parsed value, or null when it is not valid.
-const READERS = {
-  bundle: httpUrl,
-  comparison: (v) => (SLUG.test(v) ? v : null),
-  endpoint: httpUrl,
-  theme: (v) => (THEMES.includes(v) ? v : null),
-  lazy: (v) => (v in LAZY ? LAZY[v] : null),
-  sections: (v) => {
-    const list = v.split(",").map((s) => s.trim()).filter(Boolean);
-    return list.length && list.every((s) => SECTIONS.includes(s)) ? list : null;
+export const httpUrl = (value) => url(value, ["https:", "http:"]);
+
+function languageTag(value) {
+  try {
+    const [tag] = Intl.getCanonicalLocales(value);
+    return tag || null;
+  } catch {
+    return null;
+  }
+}
+
+const oneOf = (...values) => (v) => (values.includes(v) ? v : null);
+const quoted = (v) => `"${v}"`;
+
+// Per attribute: `read` (the parsed value, or null when invalid), what it
+// `accepts`, and what the card does with a value (`then`), in the publisher's words.
+const ATTRIBUTES = {
+  bundle: { read: httpUrl, accepts: "an http or https URL",
+    then: (v) => (v ? `using ${v}` : "this card has no bundle and shows an error") },
+  comparison: { read: (v) => (SLUG.test(v) ? v : null),
+    accepts: "a comparison id: lowercase letters, digits and single hyphens",
+    then: (v) => (v ? `showing ${quoted(v)}` : "showing the bundle's first comparison") },
+  endpoint: { read: httpUrl, accepts: "an http or https URL",
+    then: (v) => (v ? `using ${v}` : "the card shows no vote control") },
+  theme: { read: oneOf("light", "dark", "auto"), accepts: "light, dark or auto", then: (v) => `using ${quoted(v)}` },
+  lazy: { read: (v) => (v in LAZY ? LAZY[v] : null), accepts: "true, false or interaction",
+    then: (v) => `using ${quoted(v)}` },
+  sections: {
+    read: (v) => {
+      const list = v.split(",").map((s) => s.trim()).filter(Boolean);
+      return list.length && list.every((s) => SECTIONS.includes(s)) ? list : null;
+    },
+    accepts: `a comma-separated list of ${SECTIONS.join(", ")}`,
+    then: (v) => (v ? `showing ${v.join(",")}` : "showing every section"),
   },
-  headingLevel: (v) => (/^[1-6]$/.test(v) ? Number(v) : null),
-  jsonld: (v) => (SWITCH.includes(v) ? v : null),
+  headingLevel: { read: (v) => (/^[1-6]$/.test(v) ? Number(v) : null), accepts: "a number from 1 to 6",
+    then: (v) => `using level ${v}` },
+  accent: { read: (v) => (parseColour(v) ? v : null), accepts: "an opaque CSS colour such as #2f5bd3, rgb(47 91 211) or teal",
+    then: (v) => (v ? `using ${v}` : "using the theme's accent colour") },
+  layout: { read: oneOf("columns", "stacked", "auto"), accepts: "columns, stacked or auto",
+    then: (v) => `using ${quoted(v)}` },
+  locale: { read: languageTag, accepts: "a language tag such as en, de, fr, es, ja or ar",
+    then: (v) => `using ${quoted(v)}` },
+  ctaUrl: { read: (v) => url(v, ["https:", "http:", "mailto:"]), accepts: "an http, https or mailto link",
+    then: (v) => (v ? `linking to ${v}` : "using the bundle's call to action") },
+  ctaText: { read: (v) => (v && v.length <= CTA_TEXT_MAX ? v : null), accepts: `text of 1 to ${CTA_TEXT_MAX} characters`,
+    then: (v) => (v ? `using ${quoted(v)}` : "using the bundle's call to action") },
+  jsonld: { read: oneOf("on", "off"), accepts: "on or off",
+    then: (v) => (v === "off" ? "adding no JSON-LD" : "adding the JSON-LD to the page") },
 };
 
 export const attributeName = (key) => "data-" + key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+export const ATTRIBUTE_NAMES = Object.keys(ATTRIBUTES).map(attributeName);
 
-function warn(attribute, value, fallback) {
-  console.warn(`Verdict: ignoring ${attribute}="${value}"; using ${fallback === null ? "none" : fallback}.`);
+// One warning per element, attribute and value, however often it is read.
+const warned = new WeakMap();
+function warn(source, key, raw, fallback) {
+  const seen = warned.get(source) || new Map();
+  warned.set(source, seen);
+  if (seen.get(key) === raw) return;
+  seen.set(key, raw);
+  const { accepts, then } = ATTRIBUTES[key];
+  console.warn(`Verdict: ${attributeName(key)}="${raw}" is not valid: it takes ${accepts}; ${then(fallback)}.`);
+}
+
+// The page's language (<html lang>), the default locale.
+export function pageLocale() {
+  return languageTag(document.documentElement.lang || "en") || "en";
 }
 
 // The card's settings: defaults, then the script tag's attributes, then the
@@ -46,12 +100,12 @@ function warn(attribute, value, fallback) {
 export function readConfig(script, el, overrides) {
   const config = {};
   for (const key of Object.keys(DEFAULTS)) {
-    let value = DEFAULTS[key];
+    let value = key === "locale" ? pageLocale() : DEFAULTS[key];
     for (const source of [script, el]) {
       const raw = source && source.getAttribute(attributeName(key));
       if (raw === null || !source) continue;
-      const parsed = READERS[key](raw.trim());
-      if (parsed === null) warn(attributeName(key), raw, value);
+      const parsed = ATTRIBUTES[key].read(raw.trim());
+      if (parsed === null) warn(source, key, raw, value);
       else value = parsed;
     }
     if (overrides && key in overrides) value = overrides[key];

@@ -25,7 +25,8 @@ export function createCard(host, config) {
     sheet = new CSSStyleSheet();
     sheet.replaceSync(VERDICT_CSS);
   }
-  const inlined = root.querySelector(":scope > .vd-root > .vd-body > .vd-card");
+  const found = root.querySelector(".vd-root > .vd-body > .vd-card");
+  const inlined = found && found.parentNode.parentNode.parentNode === root ? found : null;
   const frame = inlined ? inlined.parentNode.parentNode : el("div", "vd-root");
   // The inline card's own <style> gives way to the shared sheet (the same rules) in one step.
   root.adoptedStyleSheets = [sheet];
@@ -33,12 +34,13 @@ export function createCard(host, config) {
   else root.replaceChildren();
   frame.dataset.theme = config.theme;
   showSections(frame, config.sections);
-  const body = inlined ? frame.querySelector(":scope > .vd-body") : el("div", "vd-body");
-  let live = inlined && frame.querySelector(":scope > .vd-live");
+  const body = inlined ? inlined.parentNode : el("div", "vd-body");
+  let live = inlined && [...frame.children].find((child) => child.classList.contains("vd-live"));
   if (!live) {
     live = el("div", "vd-live");
     live.setAttribute("role", "status");
     live.setAttribute("aria-live", "polite");
+    if (inlined) frame.append(live);
   }
   if (!inlined) {
     frame.append(body, live);
@@ -77,6 +79,7 @@ export function el(tag, className, text) {
 
 export function skeleton(text) {
   const box = el("div", "vd-card vd-skeleton");
+  box.setAttribute("part", "card");
   box.setAttribute("aria-busy", "true");
   box.append(el("div", "vd-skeleton-bar"), el("div", "vd-skeleton-bar"), el("p", "vd-skeleton-status", text));
   return box;
@@ -84,6 +87,7 @@ export function skeleton(text) {
 
 export function errorCard(text) {
   const box = el("div", "vd-card vd-error");
+  box.setAttribute("part", "card error");
   box.setAttribute("role", "alert");
   box.append(el("p", "vd-error-title", "This comparison can't be shown"), el("p", "", text));
   return box;

@@ -42,6 +42,7 @@ function boot(script) {
     }
   }
   cardHostFor(script, false);
+  fitFrames(new URL(base).origin);
 
   let loader = null;
   const queue = [];
@@ -78,4 +79,18 @@ function importChecked(url, integrity) {
     link.onerror = () => reject(new Error("refused"));
     (document.head || document.documentElement).append(link);
   }).finally(() => link.remove());
+}
+
+// Iframes of frame.html (the iframe form, data-verdict-frame) take the height
+// their card reports, and only from a frame of ours: the message must come
+// from the widget host's origin and from one of those iframes' windows.
+function fitFrames(widgetOrigin) {
+  window.addEventListener("message", (event) => {
+    if (event.origin !== widgetOrigin || !event.data || event.data.type !== "verdict:frame-size") return;
+    const height = Number(event.data.height);
+    if (!(height > 0 && height < 100000)) return;
+    for (const frame of document.querySelectorAll("iframe[data-verdict-frame]")) {
+      if (frame.contentWindow === event.source) frame.style.height = `${Math.ceil(height)}px`;
+    }
+  });
 }

@@ -3,6 +3,7 @@
 // from then on the loader only moves JSON messages both ways: `send` to the
 // engine, `handlers` for what it answers (see widget/verdict/browser.py).
 
+import { acted, showPending } from "./actions.js";
 import { allCards, byId, errorCard, swap } from "./cards.js";
 import { fetchChecked } from "./integrity.js";
 import { explainViolation } from "./csp.js";
@@ -65,9 +66,9 @@ async function start() {
 export function mount(card) {
   if (card.mounted) return;
   card.mounted = true;
-  const { bundle, comparison, endpoint, sections, headingLevel } = card.config;
-  send({ type: "mount", card: card.id, bundle, comparison, endpoint, options: { sections, headingLevel },
-    device: readDevice() });
+  const { bundle, comparison, endpoint, sections, headingLevel, locale, ctaUrl, ctaText } = card.config;
+  send({ type: "mount", card: card.id, bundle, comparison, endpoint,
+    options: { sections, headingLevel, locale, ctaUrl, ctaText }, device: readDevice() });
 }
 
 export function unmount(card) {
@@ -96,7 +97,12 @@ function engineFailed(text) {
 const handlers = {
   ready: () => performance.mark("verdict:engine-ready"),
   failed: (data) => engineFailed(data.text),
-  html: (data, card) => card && swap(card, data.html),
+  html: (data, card) => {
+    if (!card) return;
+    swap(card, data.html);
+    showPending(card); // a click the engine has not taken yet still shows as taken
+  },
+  acted: (data, card) => card && acted(card),
   status: (data, card) => {
     const status = card && card.body.querySelector(".vd-skeleton-status");
     if (status) status.textContent = data.text;

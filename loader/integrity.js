@@ -14,7 +14,7 @@ export async function fetchChecked(url, integrity) {
   } catch (error) {
     const why = await diagnose(url, error);
     console.error(`Verdict: ${why}`);
-    throw new Error(why);
+    throw new Error(why, { cause: error });
   }
 }
 

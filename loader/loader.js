@@ -4,6 +4,8 @@
 // HTML; all product logic lives in the Python engine.
 //
 //   attributes.js  data-* attributes: read, check, warn, merge
+//   look.js        theme, layout and accent on a rendered card (no new HTML)
+//   accent.js      the accent colour: parsed, and readable in every use
 //   cards.js       card records, Shadow DOM, skeleton and error cards, swap
 //   prerender.js   the build's prerendered card, shown before the engine
 //   jsonld.js      the card's JSON-LD in the host page's light DOM
@@ -15,10 +17,11 @@
 //   actions.js     the reader's clicks, relayed to the engine
 
 import { onClick } from "./actions.js";
-import { readConfig } from "./attributes.js";
+import { ATTRIBUTE_NAMES, STYLE_ONLY, readConfig } from "./attributes.js";
 import { schedule, unschedule } from "./boot.js";
-import { byHost, createCard, errorCard, removeCard, skeleton } from "./cards.js";
-import { configure, unmount } from "./engine.js";
+import { allCards, byHost, createCard, errorCard, removeCard, skeleton } from "./cards.js";
+import { configure, mount, unmount } from "./engine.js";
+import { applyLook } from "./look.js";
 import { watchPolicy } from "./csp.js";
 import { removeJsonLd } from "./jsonld.js";
 import { prerenderer } from "./prerender.js";
@@ -32,10 +35,13 @@ export function start({ script, base, prerendered }) {
   watchPolicy(base);
   const showPrerendered = prerenderer((path) => new URL(path, base).href, prerendered);
 
-  function render(host, overrides) {
+  // `now`: mount in the engine at once (a card that was live before a change).
+  function render(host, overrides, now = false) {
     if (!(host instanceof Element)) return null;
     if (byHost(host)) destroy(host);
     const card = createCard(host, readConfig(script, host, overrides));
+    card.overrides = overrides;
+    applyLook(card);
     card.root.addEventListener("click", onClick);
     if (!card.config.bundle) {
       console.error("Verdict: no data-bundle on the card or the script tag; nothing to show.");
@@ -46,8 +52,25 @@ export function start({ script, base, prerendered }) {
       if (!shown && !card.rendered && !card.inline) card.body.replaceChildren(skeleton("Loading the comparison…"));
       performance.mark("verdict:card-visible");
     });
-    schedule(card);
+    if (now) mount(card);
+    else schedule(card);
     return host;
+  }
+
+  // A data-* attribute changed on the card, the script tag or <html lang>:
+  // theme, layout and accent restyle the card in place; anything else
+  // renders it again (the prerendered card first when there is one), in the
+  // same engine.
+  function update(card) {
+    const config = readConfig(script, card.host, card.overrides);
+    const changed = Object.keys(config).filter((key) => JSON.stringify(config[key]) !== JSON.stringify(card.config[key]));
+    if (!changed.length) return;
+    if (changed.every((key) => STYLE_ONLY.has(key))) {
+      card.config = config;
+      applyLook(card);
+    } else {
+      render(card.host, card.overrides, card.mounted);
+    }
   }
 
   function destroy(host) {
@@ -77,6 +100,14 @@ export function start({ script, base, prerendered }) {
       }
     }
   }).observe(document.documentElement, { childList: true, subtree: true });
+  new MutationObserver((records) => {
+    const touched = new Set();
+    for (const { target } of records) {
+      if (target === script || target === document.documentElement) for (const card of allCards()) touched.add(card);
+      else if (byHost(target)) touched.add(byHost(target));
+    }
+    for (const card of touched) if (byHost(card.host) === card) update(card);
+  }).observe(document.documentElement, { attributes: true, subtree: true, attributeFilter: [...ATTRIBUTE_NAMES, "lang"] });
 
   return { render, destroy, scan: () => scan(document) };
 }

@@ -1,14 +1,16 @@
 // The card the build rendered (same engine, CPython), shown before the engine
 // is up. The cards file of the default heading level was requested by the
 // first script, in parallel with the loader's own download; other levels are
-// fetched here. Every section is in the prerendered markup (the frame hides
-// and orders them), so every attribute value gets its card at once.
+// fetched here. Every locale is prerendered, and every section is in the
+// prerendered markup (the frame hides and orders them), so every attribute
+// value gets its card at once.
 
 import { byId } from "./cards.js";
 import { fetchChecked } from "./integrity.js";
 import { showJsonLd } from "./jsonld.js";
 
 const DEFAULT_LEVEL = 2;
+const CTA_TEXT_MAX = 200; // as verdict.render.CTA_TEXT_MAX
 const levelFiles = new Map(); // cards file URL -> promise of its contents or null
 
 // `asset` resolves the build's paths; `prerendered` is the first script's
@@ -28,14 +30,42 @@ export function prerenderer(asset, prerendered) {
   return async function showPrerendered(card) {
     const { config } = card;
     const file = await cardsFile(config.bundle, config.headingLevel);
-    if (!file) return false;
+    if (!file || byId(card.id) !== card) return card.inline;
     const comparison = config.comparison || file.first;
-    if (file.jsonld && file.jsonld[comparison] && byId(card.id) === card) showJsonLd(card, file.jsonld[comparison]);
+    if (file.jsonld && file.jsonld[comparison]) showJsonLd(card, file.jsonld[comparison]);
     if (card.inline) return true;
-    const variant = file.cards[comparison];
+    const locales = file.cards[comparison];
+    // The engine speaks the language subtag of the card's locale when it supports it, else
+    // English (verdict.i18n.resolve_locale); the build prerenders every supported locale.
+    const language = String(config.locale || "en").toLowerCase().split(/[-_]/)[0];
+    const variant = locales && (Object.hasOwn(locales, language) ? locales[language] : locales.en);
     const html = variant && variant[config.endpoint ? "voting" : "static"];
-    if (!html || card.rendered || byId(card.id) !== card) return false;
-    card.body.innerHTML = html; // our own build's output, never bundle text
+    if (!html || card.rendered) return false;
+    const shown = new DOMParser().parseFromString(`<body>${html}`, "text/html").body; // our own build's output
+    if (!withCallToAction(shown, config)) return false;
+    card.body.replaceChildren(...shown.childNodes);
     return true;
   };
+}
+
+// The publisher's data-cta-url / data-cta-text on the prerendered call to
+// action, as the engine will render them (text as textContent, the URL
+// already checked by attributes.js); false when the prerender has no call to
+// action to carry them.
+function withCallToAction(body, { ctaUrl, ctaText }) {
+  if (ctaUrl === null && ctaText === null) return true;
+  const cta = body.querySelector(".vd-cta");
+  if (!cta) return false;
+  if (ctaUrl !== null) cta.querySelector(".vd-cta-button").href = ctaUrl;
+  const text = ctaText === null ? null : ctaText.split(/\s+/).filter(Boolean).join(" ").slice(0, CTA_TEXT_MAX);
+  if (text) {
+    let line = cta.querySelector("p");
+    if (!line) {
+      line = document.createElement("p");
+      line.dir = "auto";
+      cta.prepend(line);
+    }
+    line.textContent = text;
+  }
+  return true;
 }

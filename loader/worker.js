@@ -18,6 +18,7 @@ import { hostingAdvice } from "./hosting.js";
 let engine = null;
 const waiting = [];
 const said = new Set();
+let toldUncompressed = false; // one note for the whole runtime
 
 function log(level, text) {
   if (said.has(text)) return;
@@ -37,13 +38,15 @@ self.addEventListener("securitypolicyviolation", (event) => {
   self.postMessage({ type: "csp", directive: event.effectiveDirective, blocked: event.blockedURI });
 });
 
-// fetch() with the build's integrity hash for the runtime's own files, and
-// one console note when the widget host sends them uncompressed.
+// fetch() with the build's integrity hash for the runtime's own files (a
+// refused one is named on the console), and one console note when the
+// widget host sends them uncompressed.
 function checkedFetch(runtime) {
   const plain = self.fetch.bind(self);
   return async (input, init = {}) => {
     const url = String(input instanceof Request ? input.url : input);
     const integrity = init.integrity || runtime.integrity[url];
+    if (!integrity) return plain(input, init); // the bundle and the vote endpoint: the engine says what failed
     let response;
     try {
       response = await plain(input, integrity ? { ...init, integrity } : init);
@@ -51,10 +54,11 @@ function checkedFetch(runtime) {
     } catch (error) {
       const why = await diagnose(url, error);
       log("error", `Verdict: ${why}`);
-      throw new Error(why);
+      throw new Error(why, { cause: error });
     }
     const size = runtime.sizes[url];
-    if (size && Number(response.headers.get("content-length")) === size) {
+    if (size && !toldUncompressed && Number(response.headers.get("content-length")) === size) {
+      toldUncompressed = true;
       log("warn", `Verdict: the widget host sends ${url} uncompressed (${(size / 1e6).toFixed(1)} MB): a reader's ` +
         `first visit downloads about ${runtime.downloadMB[0]} MB instead of ${runtime.downloadMB[1]} MB. ${hostingAdvice("encoding")}`);
     }

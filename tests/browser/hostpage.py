@@ -21,7 +21,7 @@ class HostPages:
         pages = self._pages
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 page = pages.get(self.path.split("?")[0])
                 if page is None:
                     self.send_error(404)

@@ -37,3 +37,35 @@ def test_dark_and_auto_cards_on_one_page(browser: Browser, demo: Demo, scheme: s
         assert violations(page) == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("accent", ["#fff59d", "#050505", "#2f5bd3"])
+def test_three_and_four_tool_cards_with_a_publisher_accent(browser: Browser, demo: Demo, theme: str, accent: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(demo.blog + "/publisher.html")
+        wait_for_mark(page, "verdict:engine-card")
+        page.evaluate(
+            "([theme, accent]) => { for (const el of document.querySelectorAll('[data-verdict]')) {"
+            " el.dataset.theme = theme; el.dataset.accent = accent; } }",
+            [theme, accent],
+        )
+        page.evaluate("document.querySelector('#side-card').dataset.comparison = 'edge-runtimes-four-way'")
+        expect(page.locator("#side-card .vd-choice")).to_have_count(4, timeout=60_000)
+        assert violations(page) == []
+    finally:
+        context.close()
+
+
+def test_error_cards(page: Page, demo: Demo):
+    page.goto(demo.blog + "/broken.html")
+    expect(page.locator("#broken .vd-error")).to_be_visible(timeout=60_000)
+    # A card with no bundle at all (the loader's own error card), in dark.
+    page.evaluate("""() => { const main = document.createElement('main');
+        main.append(...[...document.body.children].filter(e => e.tagName !== 'SCRIPT')); document.body.prepend(main);
+        const el = document.createElement('div'); el.id = 'no-bundle';
+        main.append(el); window.Verdict.render(el, { bundle: null, theme: 'dark' }); }""")
+    expect(page.locator("#no-bundle .vd-error")).to_have_count(1)
+    assert violations(page) == []

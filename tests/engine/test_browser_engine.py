@@ -143,3 +143,52 @@ def test_two_cards_of_one_comparison_agree_after_a_vote(endpoint):
         assert f'data-tool="{HEYGEN}" aria-pressed="true"' in bottom and "1 vote so far." in bottom
 
     run(scenario())
+
+
+def test_a_card_speaks_the_locale_its_mount_asks_for(endpoint):
+    async def scenario():
+        loader = Loader()
+        await loader.send(
+            type="mount",
+            card="c1",
+            bundle=BUNDLE_URL,
+            comparison=SEED,
+            endpoint=endpoint,
+            options={"locale": "fr-CA"},
+            device={},
+        )
+        assert loader.of("status")[0]["text"] == "Chargement du comparatif…"
+        assert 'lang="fr"' in loader.of("html")[-1]["html"]
+        await loader.send(type="action", card="c1", action="vote", tool=MISTRAL)
+        assert loader.of("announce")[-1]["text"] == "Merci\u00a0: votre vote pour Mistral 4B Edge est pris en compte."
+        assert "Communauté" in loader.of("html")[-1]["html"]
+
+        broken = Loader()
+        await broken.send(
+            type="mount", card="c2", bundle=BUNDLE_URL, comparison="nope", endpoint=None, options={"locale": "ar"}
+        )
+        assert "تعذّر عرض هذه المقارنة" in broken.of("html")[-1]["html"]
+
+    run(scenario())
+
+
+def test_bundle_warnings_reach_the_console_and_the_card_still_renders():
+    data = json.loads(DEMO_BUNDLE.read_text())
+    data["comparisons"][0]["scorecard"][0]["verdicts"][HEYGEN]["text"] = "***both***"
+
+    async def http(method: str, url: str, body=None, revalidate: bool = False):
+        return 200, data
+
+    async def scenario():
+        messages: list[dict] = []
+        engine = Engine(lambda text: messages.append(json.loads(text)), http)
+        await engine.handle(
+            json.dumps(
+                {"type": "mount", "card": "c1", "bundle": BUNDLE_URL, "comparison": SEED, "options": {}, "device": {}}
+            )
+        )
+        warnings = [m for m in messages if m["type"] == "log" and m["level"] == "warn"]
+        assert len(warnings) == 1 and "***both*** is not supported" in warnings[0]["text"]
+        assert "vd-error" not in [m for m in messages if m["type"] == "html"][-1]["html"]
+
+    run(scenario())

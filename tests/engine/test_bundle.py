@@ -1,4 +1,4 @@
-"""Validating bundles: every bad field is named by its path."""
+"""Validating bundles: every mistake named once, by its path, in the publisher's words."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from verdict.bundle import BundleError, BundleIndex, load_bundle
+from verdict.bundle import BundleError, BundleIndex, check_bundle, load_bundle
 from verdict.schema import bundle_schema
 
 from ..conftest import HEYGEN, MISTRAL, SEED
@@ -40,26 +40,42 @@ def test_verdict_on_unknown_tool_names_the_path(bundle_data):
     verdicts = bundle_data["comparisons"][0]["scorecard"][3]["verdicts"]
     verdicts["gemma-3-4b"] = verdicts.pop(MISTRAL)
     found = problems(bundle_data)
-    assert "comparisons[0].scorecard[3].verdicts.gemma-3-4b" in found
-    assert "missing the verdict on 'mistral-4b-edge'" in found["comparisons[0].scorecard[3].verdicts"]
+    assert found == {
+        "comparisons[0].scorecard[3].verdicts.gemma-3-4b": "'gemma-3-4b' is not a tool of this comparison "
+        "(did you mean 'mistral-4b-edge', which has no verdict?)"
+    }
 
 
 def test_unknown_reviewer_and_tool_references(bundle_data):
     bundle_data["comparisons"][0]["scorecard"][1]["reviewer"] = "nobody"
     bundle_data["comparisons"][0]["tools"][0] = "ghost-tool"
     found = problems(bundle_data)
-    assert found["comparisons[0].scorecard[1].reviewer"] == "unknown reviewer 'nobody'"
-    assert found["comparisons[0].tools[0]"] == "unknown tool 'ghost-tool'"
+    assert found == {
+        "comparisons[0].scorecard[1].reviewer": "no reviewer has the id 'nobody'",
+        "comparisons[0].tools[0]": "no tool has the id 'ghost-tool'",
+    }
+
+
+def test_a_mistyped_tool_id_is_one_problem_however_many_verdicts_use_it(bundle_data):
+    bundle_data["comparisons"][0]["tools"][1] = "mistral-4b-edg"
+    assert problems(bundle_data) == {
+        "comparisons[0].tools[1]": "no tool has the id 'mistral-4b-edg' (did you mean 'mistral-4b-edge'?)"
+    }
 
 
 def test_ids_must_be_slugs(bundle_data):
     bundle_data["reviewers"][0]["id"] = "Priya Raman"
-    assert "String should match pattern" in problems(bundle_data)["reviewers[0].id"]
+    assert problems(bundle_data)["reviewers[0].id"] == (
+        "must be a slug: lowercase letters, digits and single hyphens, for example 'priya-raman'"
+    )
 
 
 def test_ids_must_be_unique(bundle_data):
     bundle_data["tools"][1]["id"] = HEYGEN
-    assert problems(bundle_data)["tools[1].id"] == f"duplicate id {HEYGEN!r}"
+    assert problems(bundle_data) == {
+        "tools[1].id": f"the id {HEYGEN!r} is already used; ids must be unique",
+        "comparisons[0].tools[1]": f"no tool has the id {MISTRAL!r}",
+    }
 
 
 def test_unsafe_urls_are_rejected(bundle_data):
@@ -73,11 +89,59 @@ def test_unknown_fields_and_wrong_format_are_errors(bundle_data):
     bundle_data["format"] = "verdict/2"
     bundle_data["tools"][0]["price"] = "9 USD"
     found = problems(bundle_data)
-    assert "format" in found and "tools[0].price" in found
+    assert found["format"] == "must be 'verdict/1'"
+    assert found["tools[0].price"] == "is not a field of this part of the bundle (did you mean 'pricing'?)"
 
 
 def test_not_json_is_a_clear_error():
     assert "not valid JSON" in problems("{not json")[""]
+
+
+def json_error(text: str) -> str:
+    return str(check_bundle(text).errors[0])
+
+
+def test_json_syntax_errors_point_at_the_line_to_fix():
+    missing_comma = '{\n  "format": "verdict/1"\n  "site": {}\n}'
+    assert json_error(missing_comma) == "line 2, column 24: not valid JSON: a comma is missing after this value"
+    trailing_comma = '{\n  "tools": [\n    "a",\n  ],\n  "site": {}\n}'
+    assert json_error(trailing_comma) == (
+        "line 3, column 8: not valid JSON: a comma stands before a closing bracket: JSON allows no trailing comma"
+    )
+    assert json_error("{'format': 1}") == (
+        "line 1, column 2: not valid JSON: text and field names take double quotes, not single ones"
+    )
+    assert json_error('{"a": "one\ntwo"}').startswith("line 1, column 11: not valid JSON: a line break")
+
+
+def test_a_schema_key_for_editors_is_accepted(bundle_data):
+    bundle_data = {"$schema": "https://widget.example.com/verdict/schema/bundle-v1.json", **bundle_data}
+    assert load_bundle(bundle_data).comparisons[0].id == SEED
+    assert "$schema" in bundle_schema()["properties"]
+
+
+def test_schema_errors_do_not_hide_reference_errors(bundle_data):
+    bundle_data["tools"][0]["entry"] = "cheap"
+    bundle_data["comparisons"][0]["scorecard"][1]["reviewer"] = "nobody"
+    found = problems(bundle_data)
+    assert found == {
+        "tools[0].entry": "must be one of: paid, free",
+        "comparisons[0].scorecard[1].reviewer": "no reviewer has the id 'nobody'",
+    }
+
+
+def test_rich_text_the_subset_would_show_literally_is_a_warning(bundle_data):
+    verdicts = bundle_data["comparisons"][0]["scorecard"][0]["verdicts"]
+    verdicts[HEYGEN]["text"] = "See [the docs](javascript:alert(1)) and ***both***."
+    verdicts[MISTRAL]["text"] = "An **unclosed marker."
+    checked = check_bundle(bundle_data)
+    assert checked.bundle is not None and checked.errors == []
+    at = "comparisons[0].scorecard[0].verdicts"
+    assert [(w.path, w.message.split(":")[0]) for w in checked.warnings] == [
+        (f"{at}.{HEYGEN}.text", "the link 'the docs' goes to javascript"),
+        (f"{at}.{HEYGEN}.text", "***both*** is not supported"),
+        (f"{at}.{MISTRAL}.text", "an unclosed or stray * shows as an asterisk"),
+    ]
 
 
 def test_comparison_tool_count_is_bounded(bundle_data):

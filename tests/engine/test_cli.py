@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from ..conftest import DEMO_BUNDLE, SEED
+from ..conftest import DEMO_BUNDLE, HEYGEN, SEED
 
 
 def verdict(*args: str) -> subprocess.CompletedProcess:
@@ -25,8 +25,52 @@ def test_validate_names_every_bad_field(bundle_data, tmp_path):
     path.write_text(json.dumps(bundle_data))
     result = verdict("validate", str(path))
     assert result.returncode == 1
-    assert f"{path}: tools[0].entry: Input should be 'paid' or 'free'" in result.stderr
-    assert f"{path}: reviewers[2].lens: Field required" in result.stderr
+    assert f"{path}: tools[0].entry: must be one of: paid, free" in result.stderr
+    assert f"{path}: reviewers[2].lens: is required" in result.stderr
+
+
+def test_validate_reports_every_kind_of_mistake_in_one_run_one_line_each(bundle_data, tmp_path):
+    bundle_data["tools"][0]["entry"] = "cheap"  # a bad value
+    bundle_data["tools"][1]["price"] = "free"  # an unknown field
+    bundle_data["reviewers"][0]["id"] = "Priya Raman"  # not a slug (and now unknown in the scorecard)
+    del bundle_data["reviewers"][2]["lens"]  # a missing field
+    bundle_data["comparisons"][0]["tools"][1] = "mistral-4b-edg"  # a mistyped reference
+    bundle_data["comparisons"][0]["scorecard"][1]["verdicts"][HEYGEN]["text"] = "[docs](javascript:x)"  # a warning
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(bundle_data, indent=2))
+    result = verdict("validate", str(path))
+    assert result.returncode == 1 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines == [
+        f"{path}: tools[0].entry: must be one of: paid, free",
+        f"{path}: tools[1].price: is not a field of this part of the bundle (did you mean 'pricing'?)",
+        f"{path}: reviewers[0].id: must be a slug: lowercase letters, digits and single hyphens, "
+        "for example 'priya-raman'",
+        f"{path}: reviewers[2].lens: is required",
+        f"{path}: comparisons[0].tools[1]: no tool has the id 'mistral-4b-edg' (did you mean 'mistral-4b-edge'?)",
+        f"{path}: comparisons[0].scorecard[0].reviewer: no reviewer has the id 'priya-raman' "
+        "(did you mean 'Priya Raman'?)",
+        f"{path}: warning: comparisons[0].scorecard[1].verdicts.{HEYGEN}.text: the link 'docs' goes to javascript:, "
+        "which the card never links to: only https://, http:// and mailto: links work; it shows as text",
+    ]
+
+
+def test_warnings_alone_pass_unless_strict(bundle_data, tmp_path):
+    bundle_data["comparisons"][0]["scorecard"][0]["verdicts"][HEYGEN]["text"] = "***both***"
+    path = tmp_path / "warned.json"
+    path.write_text(json.dumps(bundle_data))
+    result = verdict("validate", str(path))
+    assert result.returncode == 0 and "ok (1 comparisons, 2 tools, 1 warnings)" in result.stdout
+    assert "warning: comparisons[0].scorecard[0].verdicts" in result.stderr
+    assert verdict("validate", "--strict", str(path)).returncode == 1
+
+
+def test_validate_names_the_line_of_a_json_syntax_error(tmp_path):
+    path = tmp_path / "syntax.json"
+    path.write_text('{\n  "format": "verdict/1",\n  "site": {"name": "x"}\n  "tools": []\n}\n')
+    result = verdict("validate", str(path))
+    assert result.returncode == 1
+    assert result.stderr == f"{path}: line 3, column 24: not valid JSON: a comma is missing after this value\n"
 
 
 def test_render_prints_the_card():
@@ -65,3 +109,8 @@ def test_render_embed_is_the_inline_form_with_style_and_jsonld(tmp_path):
 def test_render_rejects_an_unknown_section():
     result = verdict("render", str(DEMO_BUNDLE), "--sections", "figures,ads")
     assert result.returncode == 2 and "choose from figures,description,scorecard,vote,cta" in result.stderr
+
+
+def test_render_speaks_the_asked_locale():
+    result = verdict("render", str(DEMO_BUNDLE), "--voting", "--locale", "ar-EG")
+    assert result.returncode == 0 and 'lang="ar" dir="rtl"' in result.stdout and "أيّهما ستعتمد؟" in result.stdout

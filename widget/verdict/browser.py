@@ -13,6 +13,8 @@ engine → loader
     ``announce`` {card, text}            for the screen-reader live region
     ``store``    {device}                what to keep in localStorage
     ``event``    {card, name, detail}    a DOM event to dispatch on the host
+    ``acted``    {card}                  the engine has taken the card's oldest pending
+                                         action: the loader stops showing it as pending
     ``log``      {level, text}           the full story behind an error card
     ``jsonld``   {card, json}            the comparison's JSON-LD, for the host page
 
@@ -28,10 +30,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from .bundle import BundleError, BundleIndex, Problem, load_bundle
+from .bundle import BundleError, BundleIndex, Problem, check_bundle
+from .i18n import Locale, get_locale
 from .jsonld import comparison_jsonld, script_safe_json
 from .models import Comparison
-from .render import CardState, RenderOptions, Section, VoteState, render_card, render_error
+from .render import CardState, RenderOptions, Section, VoteState, pending_message, render_card, render_error
 
 REQUEST_TIMEOUT = 10.0
 
@@ -60,18 +63,31 @@ class Card:
     def vote_key(self) -> str:
         return f"{self.endpoint}|{self.comparison.id}"
 
+    @property
+    def locale(self) -> Locale:
+        return get_locale(self.options.locale)
+
     def tool_name(self, tool_id: str | None) -> str:
         return self.index.tools[tool_id].name if tool_id in self.index.tools else str(tool_id)
 
 
 def parse_options(raw: dict[str, Any], voting: bool) -> RenderOptions:
-    """Options arrive validated by the loader; anything else falls back to defaults."""
+    """Options arrive validated by the loader; anything else falls back to defaults.
+
+    ``locale`` is any BCP 47 tag (data-locale, else the page's ``<html lang>``);
+    the card speaks the supported locale it resolves to, else English.
+    """
     sections = tuple(Section(s) for s in raw.get("sections") or () if s in Section.__members__.values())
     level = raw.get("headingLevel")
+    locale = raw.get("locale")
+    cta_url, cta_text = raw.get("ctaUrl"), raw.get("ctaText")
     return RenderOptions(
         sections=sections or RenderOptions.sections,
         heading_level=level if isinstance(level, int) and 1 <= level <= 6 else 2,
         voting=voting,
+        locale=get_locale(locale if isinstance(locale, str) else None).code,
+        cta_url=cta_url if isinstance(cta_url, str) else None,
+        cta_text=cta_text if isinstance(cta_text, str) else None,
     )
 
 
@@ -109,10 +125,11 @@ class Engine:
             self.send("log", level="error", text=f"Verdict: {type(error).__name__}: {error}")
             card_id = message.get("card")
             if card_id and card_id not in self._cards:
+                locale = parse_options(message.get("options") or {}, False).locale
                 self.send(
                     "html",
                     card=card_id,
-                    html=render_error(BundleError([Problem("", "the card could not be rendered")])),
+                    html=render_error(BundleError([Problem("", "the card could not be rendered")]), locale=locale),
                 )
 
     # -- bundles --------------------------------------------------------
@@ -123,7 +140,13 @@ class Engine:
             raise BundleError([Problem("", f"could not fetch the bundle ({error})")]) from None
         if status != 200:
             raise BundleError([Problem("", f"could not fetch the bundle (HTTP {status})")])
-        return BundleIndex(load_bundle(body))
+        checked = check_bundle(body)
+        if checked.bundle is None:
+            raise BundleError(checked.errors)
+        if checked.warnings:  # the card renders; the publisher hears what shows literally
+            lines = "\n".join(f"  {w}" for w in checked.warnings)
+            self.send("log", level="warn", text=f"Verdict: bundle {url} has warnings:\n{lines}")
+        return BundleIndex(checked.bundle)
 
     def bundle(self, url: str) -> asyncio.Task[BundleIndex]:
         """One fetch and one validation per bundle URL, however many cards use it."""
@@ -135,29 +158,29 @@ class Engine:
     async def mount(self, message: dict[str, Any]) -> None:
         card_id, url = message["card"], message["bundle"]
         endpoint = (message.get("endpoint") or "").rstrip("/") or None
+        options = parse_options(message.get("options") or {}, endpoint is not None)
+        locale = get_locale(options.locale)
         if not self._device["voter"]:
             stored = message.get("device") or {}
             self._device = {"voter": stored.get("voter"), "votes": dict(stored.get("votes") or {})}
         tallies = (
-            asyncio.ensure_future(self._tallies(endpoint, message["comparison"]))
+            asyncio.ensure_future(self._tallies(endpoint, message["comparison"], locale))
             if endpoint and message.get("comparison")
             else None
         )
-        self.send("status", card=card_id, text="Loading the comparison…")
+        self.send("status", card=card_id, text=locale.gettext("Loading the comparison…"))
         try:
             index = await self.bundle(url)
             comparison = index.comparison(message.get("comparison"))
         except BundleError as error:
-            self.send("html", card=card_id, html=render_error(error, source=url))
+            self.send("html", card=card_id, html=render_error(error, source=url, locale=options.locale))
             self.send(
                 "log",
                 level="error",
                 text=f"Verdict: bundle {url} is invalid:\n" + "\n".join(f"  {p}" for p in error.problems),
             )
             return
-        card = Card(
-            card_id, endpoint, parse_options(message.get("options") or {}, endpoint is not None), index, comparison
-        )
+        card = Card(card_id, endpoint, options, index, comparison)
         card.state = CardState(vote=VoteState(mine=self._device["votes"].get(card.vote_key)))
         self._cards[card_id] = card
         self.send("jsonld", card=card_id, json=script_safe_json(comparison_jsonld(index, comparison)))
@@ -165,7 +188,7 @@ class Engine:
         async with card.lock:
             self.render(card)
             if endpoint:
-                result = await (tallies or self._tallies(endpoint, comparison.id))
+                result = await (tallies or self._tallies(endpoint, comparison.id, locale))
                 if isinstance(result, dict):
                     card.state = replace(card.state, tallies=result)
                 else:
@@ -180,7 +203,7 @@ class Engine:
         if card.id in self._cards:
             self.send("html", card=card.id, html=render_card(card.index, card.comparison, card.options, card.state))
 
-    async def _tallies(self, endpoint: str, comparison_id: str) -> dict[str, int] | str:
+    async def _tallies(self, endpoint: str, comparison_id: str, locale: Locale) -> dict[str, int] | str:
         """Fresh tallies, or the sentence to show when they cannot be had."""
         try:
             # Tallies are publicly cacheable for a few seconds (for CDNs), but a reader
@@ -189,9 +212,9 @@ class Engine:
                 self._http("GET", f"{endpoint}/v1/tallies/{comparison_id}", revalidate=True), REQUEST_TIMEOUT
             )
         except (TimeoutError, OSError):
-            return "Live votes are unavailable right now."
+            return locale.gettext("Live votes are unavailable right now.")
         if status != 200 or not isinstance(body, dict):
-            return "Live votes are unavailable right now."
+            return locale.gettext("Live votes are unavailable right now.")
         return {str(k): int(v) for k, v in (body.get("tallies") or {}).items()}
 
     # -- votes ----------------------------------------------------------
@@ -200,13 +223,19 @@ class Engine:
         if mounting is not None and not mounting.done():
             await asyncio.wait([mounting])
         card = self._cards.get(message["card"])
-        if card is None or card.endpoint is None:
+        if card is None:
             return
         async with card.lock:
+            # The loader showed the click as taken at once; from here on the engine's renders show it.
+            self.send("acted", card=card.id)
+            if card.endpoint is None:
+                return
             if message.get("action") == "vote" and message.get("tool") in card.comparison.tools:
                 await self._vote(card, message["tool"])
             elif message.get("action") == "withdraw" and card.state.vote.mine:
                 await self._vote(card, None)
+            else:
+                self.render(card)
 
     def _voter(self) -> str:
         if not self._device["voter"]:
@@ -219,13 +248,15 @@ class Engine:
         before = card.state
         previous = before.vote.mine
         if tool == previous:
+            self.render(card)
             return
         tallies = dict(before.tallies)
         if previous:
             tallies[previous] = max(0, tallies.get(previous, 0) - 1)
         if tool:
             tallies[tool] = tallies.get(tool, 0) + 1
-        pending = f"Saving your vote for {card.tool_name(tool)}…" if tool else "Withdrawing your vote…"
+        words = card.locale
+        pending = pending_message(card.tool_name(tool) if tool else None, words)
         card.state = CardState(tallies, VoteState(mine=tool, busy=True, message=pending))
         self.render(card)
 
@@ -244,9 +275,9 @@ class Engine:
                 {str(k): int(v) for k, v in reply["tallies"].items()},
                 VoteState(
                     mine=confirmed,
-                    message=f"Thanks: your vote for {card.tool_name(confirmed)} is counted."
+                    message=words.gettext("Thanks: your vote for {tool} is counted.", tool=card.tool_name(confirmed))
                     if confirmed
-                    else "Your vote is withdrawn.",
+                    else words.gettext("Your vote is withdrawn."),
                 ),
             )
             votes = self._device["votes"]
@@ -264,16 +295,18 @@ class Engine:
                     self.render(twin)
         else:
             reason = reply.get("error") if isinstance(reply, dict) else None
-            why = f"the vote server refused it ({reason})" if reason else "the vote server could not be reached"
-            card.state = replace(
-                before,
-                vote=replace(
-                    before.vote,
-                    busy=False,
-                    error=True,
-                    message=f"Your vote was not saved: {why}. Nothing changed; please try again.",
-                ),
+            failure = (
+                words.gettext(
+                    "Your vote was not saved: the vote server refused it ({reason}). "
+                    "Nothing changed; please try again.",
+                    reason=str(reason),
+                )
+                if reason
+                else words.gettext(
+                    "Your vote was not saved: the vote server could not be reached. Nothing changed; please try again."
+                )
             )
+            card.state = replace(before, vote=replace(before.vote, busy=False, error=True, message=failure))
         self.render(card)
         self.send("announce", card=card.id, text=card.state.vote.message)
 

@@ -1,31 +1,27 @@
-"""Loading a bundle: parse, validate the models, then check cross-references.
+"""Loading a bundle: parse, validate the models, check cross-references.
 
-Every problem is reported with the path of the field at fault
-(``comparisons[0].scorecard[3].verdicts.mistral-4b-edge``), so a publisher can
-fix a broken bundle from the error card or the ``verdict validate`` output alone.
+``check_bundle`` finds every problem in one pass and says each once, with the
+path of the field at fault (``comparisons[0].scorecard[3].verdicts.mistral-4b-edge``)
+or the line and column of a JSON syntax error, so a publisher can fix a broken
+bundle from the ``verdict validate`` output, the configurator or the error card
+alone. ``load_bundle`` is the same check for the engine: a bundle with errors
+raises; warnings (rich text that would show literally) do not stop it.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
+from .authoring import Problem, format_path, json_problem, reference_problems, rich_text_problems, schema_problem
 from .models import Bundle, Comparison, Reviewer, Tool
 
+__all__ = ["BundleCheck", "BundleError", "BundleIndex", "Problem", "check_bundle", "format_path", "load_bundle"]
+
 MAX_BUNDLE_BYTES = 2_000_000
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path or '(bundle)'}: {self.message}"
 
 
 class BundleError(ValueError):
@@ -36,73 +32,50 @@ class BundleError(ValueError):
         super().__init__("; ".join(map(str, problems)))
 
 
-def format_path(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
+@dataclass(frozen=True)
+class BundleCheck:
+    """Everything known about a bundle: the validated bundle when it has no errors."""
+
+    bundle: Bundle | None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def check_bundle(raw: str | bytes | dict[str, Any]) -> BundleCheck:
+    """Parse and validate a bundle: every error and warning, each mistake said once."""
+    if isinstance(raw, (str, bytes)):
+        if len(raw) > MAX_BUNDLE_BYTES:
+            return BundleCheck(None, [Problem("", f"the bundle is larger than {MAX_BUNDLE_BYTES:,} bytes")])
+        try:
+            text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
+        except UnicodeDecodeError as error:
+            return BundleCheck(None, [Problem("", f"not UTF-8 text (byte {error.start + 1})")])
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as error:
+            return BundleCheck(None, [json_problem(error)])
+    data: Any = raw
+    if not isinstance(data, dict):
+        return BundleCheck(None, [Problem("", 'the bundle must be a JSON object: { "format": "verdict/1", … }')])
+    errors: list[Problem] = []
+    bundle = None
+    try:
+        bundle = Bundle.model_validate(data)
+    except ValidationError as error:
+        errors = [schema_problem(e, Bundle) for e in error.errors(include_url=False)]
+    # Cross-references on what parsed, even when the schema found problems elsewhere;
+    # a path the schema already named is not blamed twice.
+    named = {problem.path for problem in errors}
+    errors += [p for p in reference_problems(data) if p.path not in named and p.path.rsplit(".", 1)[0] not in named]
+    return BundleCheck(None if errors else bundle, errors, rich_text_problems(data))
 
 
 def load_bundle(raw: str | bytes | dict[str, Any]) -> Bundle:
     """Parse and validate a bundle; raise BundleError naming every bad field."""
-    if isinstance(raw, (str, bytes)):
-        if len(raw) > MAX_BUNDLE_BYTES:
-            raise BundleError([Problem("", f"bundle is larger than {MAX_BUNDLE_BYTES} bytes")])
-        try:
-            raw = json.loads(raw)
-        except ValueError as error:
-            raise BundleError([Problem("", f"not valid JSON ({error})")]) from None
-    try:
-        bundle = Bundle.model_validate(raw)
-    except ValidationError as error:
-        raise BundleError([Problem(format_path(e["loc"]), e["msg"]) for e in error.errors(include_url=False)]) from None
-    problems = reference_problems(bundle)
-    if problems:
-        raise BundleError(problems)
-    return bundle
-
-
-def _duplicates(ids: list[str]) -> set[str]:
-    return {id_ for id_, n in Counter(ids).items() if n > 1}
-
-
-def reference_problems(bundle: Bundle) -> list[Problem]:
-    """Ids must be unique and every reference must point at something that exists."""
-    problems: list[Problem] = []
-    id_lists = (
-        ("tools", [tool.id for tool in bundle.tools]),
-        ("reviewers", [reviewer.id for reviewer in bundle.reviewers]),
-        ("comparisons", [comparison.id for comparison in bundle.comparisons]),
-    )
-    for field, ids in id_lists:
-        dupes = _duplicates(ids)
-        for i, item_id in enumerate(ids):
-            if item_id in dupes:
-                problems.append(Problem(f"{field}[{i}].id", f"duplicate id {item_id!r}"))
-    tool_ids = {tool.id for tool in bundle.tools}
-    reviewer_ids = {reviewer.id for reviewer in bundle.reviewers}
-    for c, comparison in enumerate(bundle.comparisons):
-        here = f"comparisons[{c}]"
-        for t, tool_id in enumerate(comparison.tools):
-            if tool_id not in tool_ids:
-                problems.append(Problem(f"{here}.tools[{t}]", f"unknown tool {tool_id!r}"))
-        for tool_id in _duplicates(comparison.tools):
-            problems.append(Problem(f"{here}.tools", f"tool {tool_id!r} is listed twice"))
-        for reviewer_id in _duplicates([review.reviewer for review in comparison.scorecard]):
-            problems.append(Problem(f"{here}.scorecard", f"reviewer {reviewer_id!r} reviews twice"))
-        for r, review in enumerate(comparison.scorecard):
-            at = f"{here}.scorecard[{r}]"
-            if review.reviewer not in reviewer_ids:
-                problems.append(Problem(f"{at}.reviewer", f"unknown reviewer {review.reviewer!r}"))
-            for tool_id in review.verdicts:
-                if tool_id not in comparison.tools:
-                    problems.append(
-                        Problem(f"{at}.verdicts.{tool_id}", "verdict on a tool this comparison does not list")
-                    )
-            for tool_id in comparison.tools:
-                if tool_id not in review.verdicts:
-                    problems.append(Problem(f"{at}.verdicts", f"missing the verdict on {tool_id!r}"))
-    return problems
+    checked = check_bundle(raw)
+    if checked.bundle is None:
+        raise BundleError(checked.errors)
+    return checked.bundle
 
 
 class BundleIndex:

@@ -10,7 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-from .bundle import BundleError, BundleIndex, load_bundle
+from .bundle import BundleError, BundleIndex, check_bundle, load_bundle
+from .i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from .inline import THEMES, inline_card
 from .jsonld import jsonld_script
 from .render import RenderOptions, Section, render_card
@@ -18,19 +19,25 @@ from .schema import bundle_schema
 
 
 def _validate(args: argparse.Namespace) -> int:
+    """Every problem of every bundle, one line each: errors (exit 1), then warnings (exit 0, or 1 with --strict)."""
     status = 0
     for path in args.bundles:
         try:
-            bundle = load_bundle(Path(path).read_bytes())
+            checked = check_bundle(Path(path).read_bytes())
         except OSError as error:
             print(f"{path}: cannot read ({error.strerror})", file=sys.stderr)
             status = 1
-        except BundleError as error:
-            for problem in error.problems:
-                print(f"{path}: {problem}", file=sys.stderr)
+            continue
+        for problem in checked.errors:
+            print(f"{path}: {problem}", file=sys.stderr)
+        for problem in checked.warnings:
+            print(f"{path}: warning: {problem}", file=sys.stderr)
+        if checked.errors or (args.strict and checked.warnings):
             status = 1
-        else:
-            print(f"{path}: ok ({len(bundle.comparisons)} comparisons, {len(bundle.tools)} tools)")
+        if checked.bundle is not None:
+            bundle = checked.bundle
+            warned = f", {len(checked.warnings)} warnings" if checked.warnings else ""
+            print(f"{path}: ok ({len(bundle.comparisons)} comparisons, {len(bundle.tools)} tools{warned})")
     return status
 
 
@@ -47,7 +54,9 @@ def _render(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(f"{args.bundle}: {problem}", file=sys.stderr)
         return 1
-    options = RenderOptions(sections=tuple(args.sections), heading_level=args.heading_level, voting=args.voting)
+    options = RenderOptions(
+        sections=tuple(args.sections), heading_level=args.heading_level, voting=args.voting, locale=args.locale
+    )
     card = render_card(index, comparison, options)
     jsonld = jsonld_script(index, comparison) if args.jsonld or args.embed else None
     if args.embed:
@@ -81,8 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         return serve(argv[1:])
     parser = argparse.ArgumentParser(prog="verdict", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="command")
-    validate = commands.add_parser("validate", help="check bundles; name every bad field")
+    validate = commands.add_parser("validate", help="check bundles: every error and warning, one line each")
     validate.add_argument("bundles", nargs="+", metavar="BUNDLE")
+    validate.add_argument("--strict", action="store_true", help="warnings fail the check too (exit status 1)")
     validate.set_defaults(run=_validate)
     schema = commands.add_parser("schema", help="print the bundle's JSON Schema")
     schema.set_defaults(run=_schema)
@@ -90,6 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("bundle")
     render.add_argument("--comparison", help="comparison id (default: the first)")
     render.add_argument("--voting", action="store_true", help="include the vote control")
+    render.add_argument(
+        "--locale",
+        default=DEFAULT_LOCALE,
+        help=f"language of the card's own text, a BCP 47 tag ({', '.join(SUPPORTED_LOCALES)}; others: English)",
+    )
     render.add_argument(
         "--sections", type=_sections, default=list(Section), help="comma-separated, as data-sections (default: all)"
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .bundle import BundleIndex
+from .i18n import Locale, get_locale
 from .models import Call, Comparison, Entry, Reviewer, Tool
 
 # Readers' votes only break a panel tie once there are this many of them.
@@ -27,13 +28,20 @@ class PanelFigure:
     def percent(self) -> int:
         return round_half_up(100 * self.ships / self.panel)
 
+    def label_in(self, locale: Locale) -> str:
+        return locale.percent(self.percent)
+
+    def detail_in(self, locale: Locale) -> str:
+        # Translators: how many of the panel's reviewers would ship the tool, e.g. "3 of 4".
+        return locale.gettext("{ships} of {panel}", ships=self.ships, panel=self.panel)
+
     @property
     def label(self) -> str:
-        return f"{self.percent}%"
+        return self.label_in(get_locale())
 
     @property
     def detail(self) -> str:
-        return f"{self.ships} of {self.panel}"
+        return self.detail_in(get_locale())
 
 
 @dataclass(frozen=True)
@@ -43,9 +51,13 @@ class Split:
     dissenters: tuple[Reviewer, ...]
     """The minority: reviewers whose call differs from the majority (none on a tie)."""
 
+    def label_in(self, locale: Locale) -> str:
+        # Translators: how the reviewers' calls on one tool split, e.g. "3 ship · 1 skip".
+        return locale.gettext("{ships} ship · {skips} skip", ships=self.ships, skips=self.skips)
+
     @property
     def label(self) -> str:
-        return f"{self.ships} ship · {self.skips} skip"
+        return self.label_in(get_locale())
 
 
 @dataclass(frozen=True)
@@ -54,9 +66,12 @@ class CommunityFigure:
     percent: int | None
     """None while the comparison has no votes at all: the card shows an em dash."""
 
+    def label_in(self, locale: Locale) -> str:
+        return "—" if self.percent is None else locale.percent(self.percent)
+
     @property
     def label(self) -> str:
-        return "—" if self.percent is None else f"{self.percent}%"
+        return self.label_in(get_locale())
 
 
 class HeadlineKind(StrEnum):
@@ -68,10 +83,61 @@ class HeadlineKind(StrEnum):
 
 @dataclass(frozen=True)
 class Headline:
+    """The headline verdict as facts; ``sentence`` words it in a locale."""
+
     kind: HeadlineKind
     tools: tuple[Tool, ...]
-    """The tool(s) the headline favours: one for a pick, several for a tie."""
-    text: str
+    """The tool(s) the headline favours: one for a pick, several for a tie, none for 'neither'."""
+    best: int
+    """The highest panel ship %."""
+    named: tuple[Tool, ...] = ()
+    """For 'neither': the tools that reached the best %."""
+    runner_up: int = 0
+    """For a pick: the next panel ship %."""
+    share: int = 0
+    votes: int = 0
+    """For readers breaking a tie: the favourite's community % and the total votes."""
+    free: Tool | None = None
+    """For a tie: the only tied tool free to start, if exactly one is."""
+
+    def sentence(self, locale: Locale) -> str:
+        names = locale.join([tool.name for tool in self.named or self.tools])
+        best = locale.percent(self.best)
+        if self.kind is HeadlineKind.NEITHER:
+            return locale.gettext(
+                "The panel would ship none of these: the best, {tools}, gets {percent}.", tools=names, percent=best
+            )
+        if self.kind is HeadlineKind.PANEL_PICK:
+            return locale.gettext(
+                "Ship {tool}: the panel backs it {percent} to {runner_up}.",
+                tool=names,
+                percent=best,
+                runner_up=locale.percent(self.runner_up),
+            )
+        if self.kind is HeadlineKind.READERS_BREAK_TIE:
+            return locale.ngettext(
+                "Panel tie at {percent}; readers break it for {tool} ({share} of {count} vote).",
+                "Panel tie at {percent}; readers break it for {tool} ({share} of {count} votes).",
+                self.votes,
+                percent=best,
+                tool=names,
+                share=locale.percent(self.share),
+            )
+        text = locale.ngettext(
+            "Dead heat: the panel ships {tools} at {percent} each.",
+            "Dead heat: the panel ships {tools} at {percent} each.",
+            len(self.tools),
+            tools=names,
+            percent=best,
+        )
+        if self.free is not None:
+            text += " " + locale.gettext("{tool} is the free way in.", tool=self.free.name)
+        return text
+
+    @property
+    def text(self) -> str:
+        """The sentence in English."""
+        return self.sentence(get_locale())
 
 
 @dataclass(frozen=True)
@@ -141,11 +207,6 @@ def derive(index: BundleIndex, comparison: Comparison, tallies: Mapping[str, int
     return ComparisonFigures(comparison, tuple(per_tool), total, headline(tuple(per_tool), total))
 
 
-def _names(tools: tuple[Tool, ...]) -> str:
-    names = [tool.name for tool in tools]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def headline(tools: tuple[ToolFigures, ...], total_votes: int) -> Headline:
     """The headline verdict. The rule, in order:
 
@@ -159,35 +220,17 @@ def headline(tools: tuple[ToolFigures, ...], total_votes: int) -> Headline:
     best = max(t.panel.percent for t in tools)
     leaders = tuple(t for t in tools if t.panel.percent == best)
     if best < 50:
-        top = leaders[0]
-        return Headline(
-            HeadlineKind.NEITHER,
-            (),
-            f"The panel would ship none of these: "
-            f"the best, {_names(tuple(t.tool for t in leaders))}, gets {top.panel.label}.",
-        )
+        return Headline(HeadlineKind.NEITHER, (), best, named=tuple(t.tool for t in leaders))
     if len(leaders) == 1:
         pick = leaders[0]
         runner_up = max(t.panel.percent for t in tools if t is not pick)
-        return Headline(
-            HeadlineKind.PANEL_PICK,
-            (pick.tool,),
-            f"Ship {pick.tool.name}: the panel backs it {pick.panel.label} to {runner_up}%.",
-        )
+        return Headline(HeadlineKind.PANEL_PICK, (pick.tool,), best, runner_up=runner_up)
     if total_votes >= MIN_VOTES_TO_BREAK_TIE:
         top_share = max(t.community.percent or 0 for t in leaders)
         favourites = [t for t in leaders if (t.community.percent or 0) == top_share]
         if len(favourites) == 1:
             pick = favourites[0]
-            return Headline(
-                HeadlineKind.READERS_BREAK_TIE,
-                (pick.tool,),
-                f"Panel tie at {best}%; readers break it for {pick.tool.name} "
-                f"({pick.community.label} of {total_votes} votes).",
-            )
+            return Headline(HeadlineKind.READERS_BREAK_TIE, (pick.tool,), best, share=top_share, votes=total_votes)
     tied = tuple(t.tool for t in leaders)
     free = [t for t in tied if t.entry is Entry.FREE]
-    text = f"Dead heat: the panel ships {_names(tied)} at {best}% each."
-    if len(free) == 1:
-        text += f" {free[0].name} is the free way in."
-    return Headline(HeadlineKind.TIE, tied, text)
+    return Headline(HeadlineKind.TIE, tied, best, free=free[0] if len(free) == 1 else None)

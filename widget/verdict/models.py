@@ -92,7 +92,7 @@ class Review(Strict):
 
 class Comparison(Strict):
     id: Slug
-    kicker: Line = "Tool comparison"
+    kicker: Line | None = Field(None, description="The line above the title; default: 'Tool comparison', translated.")
     title: Line | None = Field(None, description="Defaults to the tool names joined by 'vs'.")
     standfirst: Paragraph
     tools: list[Slug] = Field(min_length=2, max_length=4)
@@ -101,7 +101,7 @@ class Comparison(Strict):
 
 class CallToAction(Strict):
     text: Line
-    button: Line = "Subscribe"
+    button: Line | None = Field(None, description="Defaults to 'Subscribe' in the card's language.")
     url: SafeUrl
 
 
@@ -112,6 +112,13 @@ class Site(Strict):
 
 
 class Bundle(Strict):
+    json_schema_url: str | None = Field(
+        None,
+        alias="$schema",
+        title="JSON Schema",
+        max_length=2000,
+        description="The bundle's JSON Schema, for editors: e.g. https://widget.example.com/verdict/schema/bundle-v1.json.",
+    )
     format: Literal["verdict/1"] = Field(description="Bundle format and version.")
     site: Site
     tools: list[Tool] = Field(min_length=2, max_length=200)

@@ -4,6 +4,16 @@ later takes over, with no layout shift.
 
 Headings, not landmarks, structure the card: a page may hold several cards,
 and landmarks (section with a name, aside) would repeat across them.
+
+The main regions carry ``part`` names (card, header, headline, tools, tool,
+figures, scorecard, review, vote, choice, cta, cta-button): publishers style
+them from outside the shadow root with ``::part()``. ``data-tools`` on the
+card tells the stylesheet how many columns a wide card has.
+
+The card's own element carries the locale's ``lang`` and ``dir``; the bundle's
+text, written in whatever language the publisher wrote it, sits in elements
+with ``dir="auto"`` (or ``bdi``), so an English tagline in an Arabic card keeps
+its punctuation where it belongs.
 """
 
 from __future__ import annotations
@@ -14,8 +24,9 @@ from enum import StrEnum
 
 from .bundle import BundleError, BundleIndex
 from .figures import ComparisonFigures, ToolFigures, derive
+from .i18n import DEFAULT_LOCALE, Locale, get_locale
 from .markup import AttrValue, Child, Markup, el
-from .models import Call, Comparison
+from .models import SAFE_URL_SCHEMES, Call, Comparison, Entry
 from .richtext import render_rich_text
 
 
@@ -36,6 +47,28 @@ class RenderOptions:
     heading_level: int = 2
     voting: bool = False
     """Whether an endpoint is configured; without one there is no vote control."""
+    cta_url: str | None = None
+    """The publisher's call-to-action link (data-cta-url), instead of the bundle's."""
+    cta_text: str | None = None
+    """The sentence beside the call-to-action button (data-cta-text), instead of the bundle's."""
+    locale: str = DEFAULT_LOCALE
+    """A BCP 47 tag; the card speaks the supported locale it resolves to (see i18n)."""
+
+    def __post_init__(self) -> None:
+        # Attributes are untrusted: a link that is not http(s) or mailto is dropped here too.
+        if self.cta_url is not None and not safe_cta_url(self.cta_url):
+            object.__setattr__(self, "cta_url", None)
+        if self.cta_text is not None:
+            object.__setattr__(self, "cta_text", " ".join(self.cta_text.split())[:CTA_TEXT_MAX] or None)
+
+
+CTA_TEXT_MAX = 200
+"""Longest data-cta-text kept, like a bundle line."""
+
+
+def safe_cta_url(url: str) -> bool:
+    """An absolute http(s) or mailto link without spaces, as in the bundle."""
+    return url.lower().startswith(SAFE_URL_SCHEMES) and not any(c.isspace() for c in url) and len(url) <= 2000
 
 
 @dataclass(frozen=True)
@@ -58,44 +91,75 @@ def _heading(level: int, attrs: dict[str, AttrValue], *children: Child) -> Marku
     return el(f"h{min(max(level, 1), 6)}", attrs, *children)
 
 
-def comparison_title(index: BundleIndex, comparison: Comparison) -> str:
-    return comparison.title or " vs ".join(index.tools[t].name for t in comparison.tools)
+def comparison_title(index: BundleIndex, comparison: Comparison, locale: Locale | None = None) -> str:
+    if comparison.title:
+        return comparison.title
+    locale = locale or get_locale()
+    # Translators: joins the tool names of a comparison that has no title of its own: "A vs B".
+    separator = locale.pgettext("title", " vs ")
+    return separator.join(locale.isolate(index.tools[t].name) for t in comparison.tools)
+
+
+def _root(locale: Locale, attrs: dict[str, AttrValue]) -> dict[str, AttrValue]:
+    """The card's own element says its language and direction, whatever the host page's."""
+    return {**attrs, "lang": locale.code, "dir": locale.dir}
 
 
 def render_card(
     index: BundleIndex, comparison: Comparison, options: RenderOptions = RenderOptions(), state: CardState = CardState()
 ) -> Markup:
     figures = derive(index, comparison, state.tallies)
+    locale = get_locale(options.locale)
     level = options.heading_level
     sections = [s for s in options.sections if s is not Section.VOTE or options.voting]
     parts: dict[Section, Callable[[], Markup | None]] = {
-        Section.SCORECARD: lambda: _scorecard(index, comparison, level + 1),
-        Section.VOTE: lambda: _vote(figures, state.vote, level + 1),
-        Section.CTA: lambda: _cta(index),
+        Section.SCORECARD: lambda: _scorecard(index, comparison, level + 1, locale),
+        Section.VOTE: lambda: _vote(figures, state.vote, level + 1, locale),
+        Section.CTA: lambda: _cta(index, options, locale),
     }
     return el(
         "article",
-        {"class": "vd-card", "aria-labelledby": "vd-title", "data-comparison": comparison.id},
+        _root(
+            locale,
+            {
+                "class": "vd-card",
+                "part": "card",
+                "aria-labelledby": "vd-title",
+                "data-comparison": comparison.id,
+                "data-tools": len(figures.tools),
+            },
+        ),
         el(
             "header",
-            {"class": "vd-header"},
-            el("p", {"class": "vd-kicker"}, comparison.kicker),
-            _heading(level, {"class": "vd-title", "id": "vd-title"}, comparison_title(index, comparison)),
-            el("p", {"class": "vd-standfirst"}, comparison.standfirst),
+            {"class": "vd-header", "part": "header"},
+            el("p", {"class": "vd-kicker", "dir": "auto"}, comparison.kicker or locale.gettext("Tool comparison")),
+            _heading(
+                level,
+                {"class": "vd-title", "id": "vd-title", "dir": "auto"},
+                comparison_title(index, comparison, locale),
+            ),
+            el("p", {"class": "vd-standfirst", "dir": "auto"}, comparison.standfirst),
         ),
-        _headline(figures),
+        _headline(figures, locale),
         el(
             "div",
-            {"class": "vd-tools", "data-count": len(figures.tools)},
-            [_tool_column(t, sections, level + 1) for t in figures.tools],
+            {"class": "vd-tools", "part": "tools", "data-count": len(figures.tools), "data-rows": _tool_rows(sections)},
+            [_tool_column(t, sections, level + 1, locale) for t in figures.tools],
         ),
         [parts[s]() for s in sections if s in parts],
     )
 
 
-def _headline(figures: ComparisonFigures) -> Markup:
+def _headline(figures: ComparisonFigures, locale: Locale) -> Markup:
     headline = figures.headline
-    return el("p", {"class": "vd-headline", "data-kind": headline.kind}, el("strong", None, "Verdict "), headline.text)
+    return el(
+        "p",
+        {"class": "vd-headline", "part": "headline", "data-kind": headline.kind},
+        # Translators: the label before the headline verdict's sentence.
+        el("strong", None, locale.pgettext("headline", "Verdict")),
+        " ",
+        headline.sentence(locale),
+    )
 
 
 def _figure(name: str, value: str, detail: str | None, key: str) -> Markup:
@@ -112,49 +176,85 @@ def _figure(name: str, value: str, detail: str | None, key: str) -> Markup:
     )
 
 
-def _tool_column(figures: ToolFigures, sections: list[Section], level: int) -> Markup:
+def _tool_rows(sections: list[Section]) -> int:
+    """How many rows a tool column has, so wide cards line them up across tools."""
+    return 4 + (Section.FIGURES in sections) + 2 * (Section.DESCRIPTION in sections)
+
+
+def _tool_column(figures: ToolFigures, sections: list[Section], level: int, locale: Locale) -> Markup:
     tool = figures.tool
     community = figures.community
     community_detail = (
-        "no votes yet"
+        locale.gettext("no votes yet")
         if community.percent is None
-        else (f"{community.votes} vote" + ("" if community.votes == 1 else "s"))
+        else locale.ngettext("{count} vote", "{count} votes", community.votes)
     )
     name = el("a", {"href": tool.url, "rel": "noopener", "target": "_blank"}, tool.name) if tool.url else tool.name
     split = figures.split
-    dissent = ", ".join(f"{r.name} ({r.lens})" for r in split.dissenters)
+    dissenters = [f"{r.name} ({r.lens})" for r in split.dissenters]
     return el(
         "div",
-        {"class": "vd-tool", "data-tool": tool.id},
-        el("p", {"class": "vd-category"}, tool.category),
-        _heading(level, {"class": "vd-tool-name", "id": f"vd-tool-{tool.id}"}, name),
-        el("p", {"class": "vd-tagline"}, tool.tagline),
+        {"class": "vd-tool", "part": "tool", "data-tool": tool.id},
+        el("p", {"class": "vd-category", "dir": "auto"}, tool.category),
+        _heading(level, {"class": "vd-tool-name", "id": f"vd-tool-{tool.id}", "dir": "auto"}, name),
+        el("p", {"class": "vd-tagline", "dir": "auto"}, tool.tagline),
         el(
             "dl",
-            {"class": "vd-figures"},
-            _figure("Panel ship", figures.panel.label, figures.panel.detail, "panel"),
-            _figure("Community", community.label, community_detail, "community"),
-            _figure("Entry", tool.entry.value.capitalize(), None, "entry"),
+            {"class": "vd-figures", "part": "figures"},
+            _figure(
+                # Translators: the share of the reviewers who would ship (adopt) the tool.
+                locale.gettext("Panel ship"),
+                figures.panel.label_in(locale),
+                figures.panel.detail_in(locale),
+                "panel",
+            ),
+            # Translators: the share of the readers' votes.
+            _figure(locale.gettext("Community"), community.label_in(locale), community_detail, "community"),
+            _figure(
+                # Translators: the cheapest way to start with the tool: Paid or Free.
+                locale.gettext("Entry"),
+                locale.gettext("Free") if tool.entry is Entry.FREE else locale.gettext("Paid"),
+                None,
+                "entry",
+            ),
         )
         if Section.FIGURES in sections
         else None,
         el(
             "p",
             {"class": "vd-split"},
-            el("span", {"class": "vd-label"}, "Reviewer split "),
-            split.label,
-            el("span", {"class": "vd-dissent"}, f" — dissent: {dissent}") if dissent else None,
+            el("span", {"class": "vd-label"}, locale.gettext("Reviewer split")),
+            " ",
+            split.label_in(locale),
+            " ",
+            el(
+                "span",
+                {"class": "vd-dissent"},
+                # Translators: follows the split, naming the reviewers in the minority.
+                locale.ngettext(
+                    "— dissent: {names}", "— dissent: {names}", len(dissenters), names=locale.join(dissenters)
+                ),
+            )
+            if dissenters
+            else None,
         ),
         [
-            el("p", {"class": "vd-description"}, tool.description),
-            el("p", {"class": "vd-pricing"}, el("span", {"class": "vd-label"}, "Pricing read "), tool.pricing),
+            el("p", {"class": "vd-description", "dir": "auto"}, tool.description),
+            el(
+                "p",
+                {"class": "vd-pricing"},
+                # Translators: the label of the bundle's one-line reading of how the tool charges.
+                el("span", {"class": "vd-label"}, locale.gettext("Pricing read")),
+                " ",
+                el("bdi", None, tool.pricing),
+            ),
         ]
         if Section.DESCRIPTION in sections
         else None,
     )
 
 
-def _scorecard(index: BundleIndex, comparison: Comparison, level: int) -> Markup:
+def _scorecard(index: BundleIndex, comparison: Comparison, level: int, locale: Locale) -> Markup:
     reviews = []
     for review in comparison.scorecard:
         reviewer = index.reviewers[review.reviewer]
@@ -165,19 +265,22 @@ def _scorecard(index: BundleIndex, comparison: Comparison, level: int) -> Markup
                 el(
                     "div",
                     {"class": "vd-verdict", "data-tool": tool_id},
-                    el("p", {"class": "vd-verdict-tool"}, index.tools[tool_id].name),
-                    el("div", {"class": "vd-verdict-text"}, render_rich_text(verdict.text)),
+                    el("p", {"class": "vd-verdict-tool", "dir": "auto"}, index.tools[tool_id].name),
+                    el("div", {"class": "vd-verdict-text", "dir": "auto"}, render_rich_text(verdict.text)),
                     el(
                         "p",
                         {"class": f"vd-call vd-call-{verdict.call}"},
-                        "Ship" if verdict.call is Call.SHIP else "Skip",
+                        # Translators: a reviewer's call on a tool: adopt it, or pass.
+                        locale.pgettext("call", "Ship")
+                        if verdict.call is Call.SHIP
+                        else locale.pgettext("call", "Skip"),
                     ),
                 )
             )
         reviews.append(
             el(
                 "article",
-                {"class": "vd-review", "data-reviewer": reviewer.id},
+                {"class": "vd-review", "part": "review", "data-reviewer": reviewer.id},
                 _heading(
                     level + 1, {"class": "vd-reviewer"}, reviewer.name, el("span", {"class": "vd-lens"}, reviewer.lens)
                 ),
@@ -185,11 +288,26 @@ def _scorecard(index: BundleIndex, comparison: Comparison, level: int) -> Markup
             )
         )
     return el(
-        "div", {"class": "vd-scorecard"}, _heading(level, {"id": "vd-scorecard-title"}, "Reviewer scorecard"), reviews
+        "div",
+        {"class": "vd-scorecard", "part": "scorecard"},
+        _heading(level, {"id": "vd-scorecard-title"}, locale.gettext("Reviewer scorecard")),
+        reviews,
     )
 
 
-def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
+def pending_message(tool_name: str | None, locale: Locale | None = None) -> str:
+    """What the card says while a vote (or, with no tool, a withdrawal) is on its way.
+
+    Each vote control carries its own in ``data-pending``, so the loader can
+    show a click as taken at once, before the engine is up.
+    """
+    words = locale or get_locale()
+    if tool_name:
+        return words.gettext("Saving your vote for {tool}…", tool=tool_name)
+    return words.gettext("Withdrawing your vote…")
+
+
+def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Locale) -> Markup:
     buttons = []
     for t in figures.tools:
         share = t.community.percent or 0
@@ -199,23 +317,36 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
                 {
                     "type": "button",
                     "class": "vd-choice",
+                    "part": "choice",
                     "id": f"vd-vote-{t.tool.id}",
                     "data-action": "vote",
                     "data-tool": t.tool.id,
                     "aria-pressed": "true" if vote.mine == t.tool.id else "false",
                     "aria-describedby": "vd-vote-status",
+                    "data-pending": pending_message(t.tool.name, locale),
                 },
-                el("span", {"class": "vd-choice-name"}, t.tool.name),
-                el("span", {"class": "vd-choice-share"}, t.community.label),
+                el("bdi", {"class": "vd-choice-name"}, t.tool.name),
+                el("span", {"class": "vd-choice-share"}, t.community.label_in(locale)),
                 el("progress", {"class": "vd-choice-bar", "max": 100, "value": share, "aria-hidden": "true"}),
             )
         )
     total = figures.total_votes
-    summary = "No votes yet: be the first." if total == 0 else f"{total} vote{'s' if total != 1 else ''} so far."
+    summary = (
+        locale.gettext("No votes yet: be the first.")
+        if total == 0
+        else locale.ngettext("{count} vote so far.", "{count} votes so far.", total)
+    )
+    question = (
+        # Translators: the vote's question when the comparison has two tools (Arabic: dual).
+        locale.pgettext("two tools", "Which would you ship?")
+        if len(figures.tools) == 2
+        # Translators: the vote's question when the comparison has three or four tools.
+        else locale.pgettext("three or more tools", "Which would you ship?")
+    )
     return el(
         "div",
-        {"class": "vd-vote", "aria-busy": vote.busy or None},
-        _heading(level, {"id": "vd-vote-title"}, "Which would you ship?"),
+        {"class": "vd-vote", "part": "vote", "aria-busy": vote.busy or None},
+        _heading(level, {"id": "vd-vote-title"}, question),
         el("div", {"class": "vd-choices", "role": "group", "aria-labelledby": "vd-vote-title"}, buttons),
         el(
             "p",
@@ -229,34 +360,58 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int) -> Markup:
                 "class": "vd-withdraw",
                 "id": "vd-withdraw",
                 "data-action": "withdraw",
+                "data-pending": pending_message(None, locale),
                 "hidden": vote.mine is None,
             },
-            "Withdraw my vote",
+            locale.gettext("Withdraw my vote"),
         ),
     )
 
 
-def _cta(index: BundleIndex) -> Markup | None:
+def _cta(index: BundleIndex, options: RenderOptions, locale: Locale) -> Markup | None:
+    """The bundle's call to action; the publisher's data-cta-url / data-cta-text win."""
     cta = index.bundle.site.cta
-    if cta is None:
+    url = options.cta_url or (cta.url if cta else None)
+    if url is None:
         return None
+    text = options.cta_text or (cta.text if cta else None)
     return el(
         "div",
-        {"class": "vd-cta"},
-        el("p", None, cta.text),
-        el("a", {"class": "vd-cta-button", "href": cta.url, "rel": "noopener", "target": "_blank"}, cta.button),
+        {"class": "vd-cta", "part": "cta"},
+        el("p", {"dir": "auto"}, text) if text else None,
+        el(
+            "a",
+            {"class": "vd-cta-button", "part": "cta-button", "href": url, "rel": "noopener", "target": "_blank"},
+            # Translators: the newsletter button's text when the bundle gives none.
+            (cta.button if cta else None) or locale.gettext("Subscribe"),
+        ),
     )
 
 
-def render_error(error: BundleError, source: str = "") -> Markup:
-    """The small card shown instead of a broken bundle: what is wrong, and where."""
+def render_error(error: BundleError, source: str = "", locale: str = DEFAULT_LOCALE) -> Markup:
+    """The small card shown instead of a broken bundle: what is wrong, and where.
+
+    Its title speaks the reader's language; the problems are the publisher's
+    (English, as ``verdict validate`` prints them), marked as such for screen readers.
+    """
+    words = get_locale(locale)
     shown = error.problems[:5]
     more = len(error.problems) - len(shown)
     return el(
         "div",
-        {"class": "vd-card vd-error", "role": "alert"},
-        el("p", {"class": "vd-error-title"}, "This comparison can't be shown"),
-        el("ul", None, [el("li", None, el("code", None, p.path or "(bundle)"), " ", p.message) for p in shown]),
-        el("p", {"class": "vd-error-more"}, f"and {more} more problem{'s' if more != 1 else ''}") if more else None,
+        _root(words, {"class": "vd-card vd-error", "part": "card error", "role": "alert"}),
+        el("p", {"class": "vd-error-title"}, words.gettext("This comparison can't be shown")),
+        el(
+            "ul",
+            {"lang": "en", "dir": "ltr"},
+            [el("li", None, el("code", None, p.path or "(bundle)"), " ", p.message) for p in shown],
+        ),
+        el(
+            "p",
+            {"class": "vd-error-more"},
+            words.ngettext("and {count} more problem", "and {count} more problems", more),
+        )
+        if more
+        else None,
         el("p", {"class": "vd-error-source"}, source) if source else None,
     )

@@ -47,6 +47,40 @@ def inline(text: str) -> list[Child]:
     return out
 
 
+STRAY = (
+    (re.compile(r"\*\*\*"), "***both*** is not supported: use **strong** or *emphasis*; it shows with asterisks"),
+    (re.compile(r"\*"), "an unclosed or stray * shows as an asterisk: write *emphasis* or **strong**"),
+    (re.compile(r"`"), "an unclosed ` shows as a backtick: write `code`"),
+    (re.compile(r"\[[^\]\n]*\]\("), "a link must be [text](https://…) with no spaces in the address; it shows as text"),
+    (re.compile(r"</?[a-zA-Z][^>]*>"), "HTML tags are not supported; they show as text"),
+)
+
+
+def rich_text_warnings(text: str) -> list[str]:
+    """What in ``text`` the subset would show literally instead of formatting, once per kind."""
+    warnings: list[str] = []
+    leftovers = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        line = " ".join(paragraph.split())
+        position = 0
+        for match in INLINE.finditer(line):
+            leftovers.append(line[position : match.start()])
+            position = match.end()
+            if match["url"] is not None and not _is_safe(match["url"]):
+                scheme = match["url"].split(":", 1)[0] + ":" if ":" in match["url"] else match["url"]
+                warnings.append(
+                    f"the link {match['label']!r} goes to {scheme}, which the card never links to: "
+                    "only https://, http:// and mailto: links work; it shows as text"
+                )
+        leftovers.append(line[position:])
+    rest = "\n".join(leftovers)
+    if STRAY[0][0].search(text):
+        warnings.append(STRAY[0][1])
+        rest = rest.replace("*", "")
+    warnings += [message for pattern, message in STRAY[1:] if pattern.search(rest)]
+    return warnings
+
+
 def render_rich_text(text: str) -> Markup:
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
     return join([el("p", None, inline(" ".join(p.split()))) for p in paragraphs])

@@ -1,0 +1,126 @@
+"""Start-up promises in real Chromium: early clicks feel taken at once, and
+readers who save data (or pages that ask) download no runtime before they
+touch the card. Each module has its own vote database, so counts are exact.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+from playwright.sync_api import Page, Route, expect
+
+from ..conftest import HEYGEN, MISTRAL, SEED
+from .conftest import ENGINE_TIMEOUT, Demo, wait_for_mark
+
+# The state of the seed card's vote controls, read in the same task as a click.
+CLICK_AND_READ = """(tool) => {
+  const root = document.querySelector('[data-verdict]').shadowRoot;
+  const choice = (t) => root.querySelector(`button.vd-choice[data-tool="${t}"]`);
+  if (tool) choice(tool).click();
+  return {
+    pressed: Object.fromEntries([...root.querySelectorAll('button.vd-choice')]
+      .map((b) => [b.dataset.tool, b.getAttribute('aria-pressed')])),
+    busy: root.querySelector('.vd-vote').getAttribute('aria-busy'),
+    status: root.querySelector('.vd-vote-status').textContent,
+    engineReady: performance.getEntriesByName('verdict:engine-ready').length > 0,
+  };
+}"""
+
+
+def tallies(demo: Demo) -> dict:
+    with urllib.request.urlopen(f"{demo.votes}/v1/tallies/{SEED}") as response:
+        return json.loads(response.read())
+
+
+class HeldRuntime:
+    """Holds the runtime's WebAssembly download until released: the engine cannot be up meanwhile."""
+
+    def __init__(self, page: Page):
+        self.held: list[Route] = []
+        self.released = False
+        page.context.route("**/*.wasm", self._hold)
+
+    def _hold(self, route: Route) -> None:
+        if self.released:
+            route.continue_()
+        else:
+            self.held.append(route)
+
+    def release(self) -> None:
+        self.released = True
+        for route in self.held:
+            route.continue_()
+
+
+def runtime_requests(urls: list[str]) -> list[str]:
+    return [url for url in urls if "/runtime/" in url or "/packages/" in url or "/assets/worker." in url]
+
+
+def test_a_click_before_the_engine_is_up_shows_at_once_and_counts_once(page: Page, demo: Demo):
+    runtime = HeldRuntime(page)
+    page.goto(demo.blog + "/early-click.html")
+    wait_for_mark(page, "verdict:card-visible", timeout=10_000)
+    page.wait_for_function("performance.getEntriesByName('verdict:engine-start').length > 0")
+
+    before = page.evaluate(CLICK_AND_READ, None)
+    assert before["pressed"] == {HEYGEN: "false", MISTRAL: "false"}
+    after = page.evaluate(CLICK_AND_READ, HEYGEN)
+    assert after["engineReady"] is False
+    assert after["pressed"] == {HEYGEN: "true", MISTRAL: "false"}
+    assert after["busy"] == "true"
+    assert after["status"] == "Saving your vote for HeyGen Interactive Avatar SDK v3…"
+    # An impatient second click on the same choice changes nothing.
+    assert page.evaluate(CLICK_AND_READ, HEYGEN)["pressed"] == {HEYGEN: "true", MISTRAL: "false"}
+
+    # The engine's own first render (before it takes the click) keeps showing the choice.
+    runtime.release()
+    wait_for_mark(page, "verdict:engine-ready")
+    expect(page.locator(f'button.vd-choice[data-tool="{HEYGEN}"]')).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".vd-vote-status")).to_contain_text(
+        "your vote for HeyGen Interactive Avatar SDK v3 is counted", timeout=ENGINE_TIMEOUT
+    )
+    expect(page.locator(".vd-vote")).not_to_have_attribute("aria-busy", "true")
+    counted = tallies(demo)
+    assert counted["tallies"] == {HEYGEN: 1, MISTRAL: 0}
+    assert counted["total"] == 1
+
+
+def test_with_data_lazy_interaction_nothing_boots_before_the_reader_touches_the_card(page: Page, demo: Demo):
+    requests: list[str] = []
+    page.context.on("request", lambda request: requests.append(request.url))
+    page.goto(demo.blog + "/interaction.html")
+    wait_for_mark(page, "verdict:card-visible", timeout=10_000)
+    card = page.locator(".vd-card")
+    expect(card).to_contain_text("Reviewer scorecard")  # the complete prerendered card
+    expect(page.locator(".vd-choice")).to_have_count(2)
+    page.mouse.wheel(0, 400)
+    page.wait_for_timeout(1500)
+    assert runtime_requests(requests) == []
+    assert page.workers == []
+    assert page.evaluate("performance.getEntriesByName('verdict:engine-start').length") == 0
+
+    page.locator(f'button.vd-choice[data-tool="{MISTRAL}"]').click()
+    expect(page.locator(f'button.vd-choice[data-tool="{MISTRAL}"]')).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".vd-vote-status")).to_contain_text("is counted", timeout=ENGINE_TIMEOUT)
+    assert runtime_requests(requests) != []
+    assert len(page.workers) == 1
+
+
+def test_readers_who_save_data_get_the_card_and_no_runtime_until_they_touch_it(page: Page, demo: Demo):
+    # Chromium's headless mode has no data-saver setting; the page sees what a reader's browser reports.
+    page.add_init_script(
+        "Object.defineProperty(navigator, 'connection', {value: {saveData: true, effectiveType: '4g'}})"
+    )
+    requests: list[str] = []
+    page.context.on("request", lambda request: requests.append(request.url))
+    page.goto(demo.blog + "/early-click.html")  # data-lazy not set: the default would boot near the viewport
+    wait_for_mark(page, "verdict:card-visible", timeout=10_000)
+    expect(page.locator(".vd-card")).to_contain_text("Reviewer scorecard")
+    page.wait_for_timeout(1500)
+    assert runtime_requests(requests) == []
+    assert page.workers == []
+
+    page.locator(f'button.vd-choice[data-tool="{HEYGEN}"]').focus()  # keyboard readers boot it by focus
+    wait_for_mark(page, "verdict:engine-ready")
+    assert len(page.workers) == 1
