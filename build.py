@@ -5,6 +5,7 @@
     python3 build.py test [pytest args]   install test needs, build, run every test
     python3 build.py build [--bundles DIR]  build dist/ only
     python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium
+    python3 build.py screenshots          the README's pictures of the card (docs/*.png)
     python3 build.py check-host URL       is a deployed dist/ served as readers' browsers need it?
 
 Only the standard library is used here: this file creates the project's
@@ -177,6 +178,7 @@ def main() -> int:
     commands.add_parser("build", help="build dist/ (--bundles DIR: bundles to publish and prerender)", add_help=False)
     commands.add_parser("test", help="install test needs, build, run all tests", add_help=False)
     commands.add_parser("bench", help="start-up figures of the demo in Chromium", add_help=False)
+    commands.add_parser("screenshots", help="the README's pictures of the card, into docs/", add_help=False)
     commands.add_parser("check-host", help="check a deployed dist/ (URL) as readers' browsers fetch it", add_help=False)
     args, rest = parser.parse_known_args()
 
@@ -195,6 +197,9 @@ def main() -> int:
     elif args.command == "bench":
         ensure_system_packages({"chromium": "chromium"})
         run(PYTHON, "-m", "builder", "bench", *rest)
+    elif args.command == "screenshots":
+        ensure_system_packages({"chromium": "chromium"})
+        run(PYTHON, "-m", "builder", "screenshots", *rest)
     return 0
 
 

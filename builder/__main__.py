@@ -1,4 +1,4 @@
-"""``python -m builder build|serve|bench|locales|check-host``: the steps build.py runs inside the virtualenv."""
+"""``python -m builder build|serve|bench|screenshots|locales|check-host``: the steps build.py runs inside the virtualenv."""
 
 import sys
 
@@ -45,5 +45,9 @@ elif command == "check-host":
     from . import check_host
 
     sys.exit(check_host.main(rest))
+elif command == "screenshots":
+    from . import screenshots
+
+    screenshots.main(rest)
 elif command != "locales":
     raise SystemExit(f"unknown step {command!r}")
