@@ -1,4 +1,4 @@
-"""``python -m builder build|serve|bench|screenshots|locales|check-host``: the steps build.py runs inside the virtualenv."""
+"""``python -m builder build|serve|bench|screenshots|locales|check-host``: build.py's steps, in the virtualenv."""
 
 import sys
 
