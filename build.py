@@ -33,6 +33,11 @@ GROUPS = ("engine", "endpoint", "build", "test", "lint")
 # pip learnt dependency groups (--group) in 25.1; the venv's bundled pip may be older.
 PIP = "pip==26.2.1"
 CHROMIUM = Path("/usr/bin/chromium")
+WEB_SERVERS = {
+    "nginx": "nginx",
+    "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so": "libnginx-mod-http-brotli-static",
+    "caddy": "caddy",
+}
 MIN_BUILD_PYTHON = (3, 12)
 
 
@@ -128,8 +133,9 @@ def ensure_node_modules() -> None:
 
 
 def ensure_system_packages(commands: dict[str, str]) -> None:
-    """Install missing system tools from Debian's packages (needs root)."""
-    missing = {package for command, package in commands.items() if not shutil.which(command)}
+    """Install missing system tools from Debian's packages (needs root); a key is a command, or a file's path."""
+    present = lambda name: Path(name).exists() if name.startswith("/") else shutil.which(name)
+    missing = {package for command, package in commands.items() if not present(command)}
     if not missing:
         return
     if os.geteuid() != 0:
@@ -190,7 +196,8 @@ def main() -> int:
         with contextlib.suppress(KeyboardInterrupt):
             run(PYTHON, "-m", "builder", "serve", "--port", str(args.port))
     elif args.command == "test":
-        ensure_system_packages({"chromium": "chromium"})
+        # The README's sample configurations for the widget host are tested with Debian's nginx and Caddy.
+        ensure_system_packages({"chromium": "chromium", **WEB_SERVERS})
         if not any(arg.startswith("tests") for arg in rest):  # the whole run: lint first, it fails fastest
             lint()
         return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode

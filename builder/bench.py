@@ -34,6 +34,10 @@ OBSERVE_LONG_TASKS = """
 window.__longTasks = 0;
 new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks += e.duration; })
   .observe({ type: "longtask", buffered: true });
+window.__cls = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+}).observe({ type: "layout-shift", buffered: true });
 """
 
 MEASURE = """() => {
@@ -44,6 +48,7 @@ MEASURE = """() => {
     ready: mark("verdict:engine-ready"),
     takeover: mark("verdict:engine-card"),
     blocked: window.__longTasks,
+    cls: window.__cls,
   };
 }"""
 
@@ -78,6 +83,8 @@ def table(results: list[dict[str, float]]) -> str:
     lines = [f"{len(results)} cold runs, medians", "", "| figure | median | ratio to baseline |", "|---|---:|---:|"]
     for label, key in rows:
         lines.append(f"| {label} | {median[key]:.0f} ms | {median[key] / base:.2f}× |")
+    worst = max(r["cls"] for r in results)
+    lines.append(f"| cumulative layout shift, card above the fold (worst run) | {worst:.2f} | — |")
     return "\n".join(lines)
 
 
@@ -92,10 +99,9 @@ def cold_download() -> str:
     files = [
         DIST / "embed.js",
         DIST / assets["worker"],
-        DIST / assets["pyodide"],
         DIST / assets["stdlib"],
         DIST / assets["lock"],
-        *(DIST / assets["indexURL"] / n for n in ("pyodide.asm.mjs", "pyodide.asm.wasm")),
+        DIST / assets["indexURL"] / "pyodide.asm.wasm",  # Pyodide's JavaScript is inside the worker
         *(DIST / assets["packages"] / p["file_name"] for p in lock["packages"].values()),
         *(DIST / file for file, _integrity in assets["prerendered"].values()),
     ]

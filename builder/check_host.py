@@ -15,6 +15,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import re
 import sys
 import urllib.error
 import urllib.request
@@ -34,7 +35,8 @@ TYPES = {
     ".whl": "application/zip",
 }
 # Files the reader's browser fetches from another origin (the rest of dist/ is for the publisher).
-READER_FILES = ("embed.js", "assets/", "runtime/", "packages/", "cards/", "bundles/")
+READER_FILES = ("embed.", "assets/", "runtime/", "packages/", "cards/", "bundles/")
+HASHED = re.compile(r"^((assets|runtime|packages|cards)/|embed\.[0-9a-f]+\.js$)")
 COMPRESSIBLE = (".js", ".mjs", ".json", ".wasm", ".zip", ".whl")
 LONG_CACHE = 7 * 24 * 3600
 
@@ -146,11 +148,10 @@ def check(base: str, local: Path | None = None) -> Report:
         for path, entry in mine["files"].items():
             if path.startswith(READER_FILES) and manifest["files"].get(path, {}).get("sha256") != entry["sha256"]:
                 report.fail("integrity", f"{path} (not the file of the local build {local})")
-    immutable = ("assets/", "runtime/", "packages/", "cards/")
     for path, entry in sorted(manifest["files"].items()):
         if not path.startswith(READER_FILES):
             continue
-        check_file(base, path, entry, path.startswith(immutable), report)
+        check_file(base, path, entry, bool(HASHED.match(path)), report)
     return report
 
 

@@ -254,6 +254,8 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
         precompress(file)
     runtime_assets["downloadMB"] = [round(sum(_wire_size(f, e) for f in download) / 1e6, 1) for e in ("", ".br")]
     runtime_assets["cards"] = prerendered
+    # The inline card's <style>, as a Content-Security-Policy names it (style-src 'sha256-…').
+    runtime_assets["cardStyle"] = "sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     loader_module = loader.loader_module(runtime_assets)
     loader_path = rel(_hashed(dist / "assets" / "loader.js", loader_module))
     # The first script fetches the default heading level's cards while the loader downloads.
@@ -276,7 +278,7 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
         # The embed snippet with Subresource Integrity: the immutable copy of the first script and its hash.
         "embed": {"src": rel(pinned), "integrity": sri(first_script)},
         # For a host page whose CSP has no 'unsafe-inline' styles and uses the inline card form.
-        "card_css": "sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode(),
+        "card_css": runtime_assets["cardStyle"],
         "files": {
             rel(f): {"bytes": f.stat().st_size, "sha256": sha256(f.read_bytes())}
             for f in sorted(dist.rglob("*"))

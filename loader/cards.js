@@ -3,6 +3,8 @@
 // HTML comes from the engine (or the build's prerender): the loader only
 // swaps it in.
 
+import { explainViolation } from "./csp.js";
+
 const cards = new Map(); // card id -> card record (below)
 const cardOf = new WeakMap(); // host element -> its card (nothing is written on the host itself)
 let sheet = null; // one constructed stylesheet, adopted by every card
@@ -29,6 +31,7 @@ export function createCard(host, config) {
   const inlined = found && found.parentNode.parentNode.parentNode === root ? found : null;
   const frame = inlined ? inlined.parentNode.parentNode : el("div", "vd-root");
   // The inline card's own <style> gives way to the shared sheet (the same rules) in one step.
+  if (inlined && getComputedStyle(inlined).display !== "grid") explainViolation("style-src", "inline");
   root.adoptedStyleSheets = [sheet];
   if (inlined) root.replaceChildren(frame);
   else root.replaceChildren();

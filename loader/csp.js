@@ -41,6 +41,9 @@ export function explainViolation(directive, blocked) {
   } else if (blocked === "eval") {
     what = "code the engine's runtime evaluates";
     add = "'unsafe-eval'";
+  } else if (name === "style-src" && blocked === "inline") {
+    what = "the inline card's stylesheet, so it painted unstyled until the loader ran";
+    add = `'${VERDICT_ASSETS.cardStyle}'`;
   } else if (name === "script-src" && from === widgetOrigin) {
     what = "the widget's scripts";
     add = widgetOrigin;

@@ -22,8 +22,9 @@ export async function fetchChecked(url, integrity) {
 // header, or the network.
 export async function diagnose(url, error) {
   if (/^HTTP /.test(error.message)) return `${url} could not be fetched (${error.message}).`;
+  let response;
   try {
-    await fetch(url, { credentials: "omit", cache: "force-cache" });
+    response = await fetch(url, { credentials: "omit", cache: "force-cache" });
   } catch {
     try {
       await fetch(url, { mode: "no-cors", credentials: "omit" });
@@ -32,6 +33,18 @@ export async function diagnose(url, error) {
       return `${url} could not be fetched (the network or the widget host is down).`;
     }
   }
+  const wrongType = typeProblem(url, response);
+  if (wrongType) return wrongType;
   return `${url} does not match the integrity hash fixed at build time: the widget host serves a different ` +
     `or altered file, so it was refused. Redeploy the whole dist/ folder of one build.`;
+}
+
+const TYPES = { js: /^(text|application)\/javascript\b/, json: /^application\/json\b/, wasm: /^application\/wasm\b/ };
+
+// The console's words when `response` (of `url`) has a content type the browser will not use, else null.
+export function typeProblem(url, response) {
+  const extension = new URL(url).pathname.split(".").pop();
+  const type = response.headers.get("content-type") || "";
+  if (!TYPES[extension] || TYPES[extension].test(type)) return null;
+  return `${url} is sent as ${type || "no Content-Type"}, which the browser refuses here. ${hostingAdvice("type")}`;
 }

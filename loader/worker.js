@@ -12,7 +12,7 @@
 
 import { loadPyodide } from "pyodide/pyodide.mjs";
 import createPyodideModule from "pyodide/pyodide.asm.mjs";
-import { diagnose } from "./integrity.js";
+import { diagnose, typeProblem } from "./integrity.js";
 import { hostingAdvice } from "./hosting.js";
 
 let engine = null;
@@ -56,6 +56,8 @@ function checkedFetch(runtime) {
       log("error", `Verdict: ${why}`);
       throw new Error(why, { cause: error });
     }
+    const wrongType = typeProblem(url, response);
+    if (wrongType) log("error", `Verdict: ${wrongType}`);
     const size = runtime.sizes[url];
     if (size && !toldUncompressed && Number(response.headers.get("content-length")) === size) {
       toldUncompressed = true;

@@ -199,7 +199,6 @@ def test_the_card_votes_under_exactly_the_documented_policy(
     assert "Content-Security-Policy" not in errors(page)
 
 
-WIDGET_AND_VOTES = "connect-src {widget} {votes}"
 WEAKENED = {
     "no worker-src": ("worker-src blob:; ", "", "Add blob: to worker-src"),
     "no wasm-unsafe-eval": (" 'wasm-unsafe-eval'", "", "Add 'wasm-unsafe-eval' to script-src"),
@@ -213,6 +212,7 @@ WEAKENED = {
         "connect-src {widget}",
         "Add {votes} to connect-src",
     ),
+    "no style-src for the inline card": ("; style-src '{style}'", "", "Add '{style}' to style-src"),
 }
 
 
@@ -220,7 +220,8 @@ WEAKENED = {
 def test_a_policy_missing_one_directive_keeps_the_card_and_says_what_to_add(
     page: Page, demo: Demo, pages: HostPages, votes: str, weakness: str
 ):
-    take, put, advice = (part.format(widget=demo.widget, votes=votes) for part in WEAKENED[weakness])
+    style = json.loads((DIST / "manifest.json").read_text())["card_css"]
+    take, put, advice = (part.format(widget=demo.widget, votes=votes, style=style) for part in WEAKENED[weakness])
     policy = documented_policy(demo.widget, votes).replace(take, put)
     assert policy != documented_policy(demo.widget, votes)
     page.goto(pages.add(post(demo.widget, votes), {"Content-Security-Policy": policy}))
