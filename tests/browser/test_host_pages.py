@@ -264,6 +264,24 @@ def test_a_tampered_file_is_refused_with_an_error_card_and_named_on_the_console(
     assert "Hacked!" not in page.content()
 
 
+def test_the_pinned_snippet_runs_the_checked_first_script_and_a_wrong_hash_runs_nothing(
+    page: Page, demo: Demo, pages: HostPages
+):
+    embed = json.loads((DIST / "manifest.json").read_text())["embed"]
+    pinned = (
+        f'<script src="{demo.widget}/{embed["src"]}" integrity="{embed["integrity"]}" crossorigin="anonymous" '
+        f'data-bundle="{demo.widget}/bundles/comparisons.json" data-comparison="{SEED}" data-lazy="interaction" '
+        "async></script>"
+    )
+    page.goto(pages.add(f"<!doctype html><html><body><h1>Pinned</h1>{pinned}</body></html>"))
+    expect(page.locator(".vd-title")).to_have_text("HeyGen Interactive Avatar SDK v3 vs Mistral 4B Edge")
+    wrong = pinned.replace(embed["integrity"], "sha384-" + "A" * 64)
+    page.goto(pages.add(f"<!doctype html><html><body><h1>Pinned</h1>{wrong}</body></html>"))
+    page.wait_for_timeout(1000)
+    assert page.evaluate("typeof window.Verdict") == "undefined"
+    assert "integrity" in errors(page).lower()
+
+
 # ---- hosting as publishers do it ----------------------------------------------------------
 
 
