@@ -13,6 +13,19 @@ const DEFAULT_LEVEL = 2;
 const CTA_TEXT_MAX = 200; // as verdict.render.CTA_TEXT_MAX
 const levelFiles = new Map(); // cards file URL -> promise of its contents or null
 
+// Cards are drawn one per frame: a page with several cards never gets one
+// long task (parse, style and layout of them all) on its main thread.
+let turns = Promise.resolve();
+const nextFrame = () => new Promise((resolve) => {
+  if (document.hidden) setTimeout(resolve, 0);
+  else requestAnimationFrame(() => setTimeout(resolve, 0));
+});
+function inTurn(work) {
+  const turn = turns.then(work);
+  turns = turn.then(nextFrame, nextFrame);
+  return turn;
+}
+
 // `asset` resolves the build's paths; `prerendered` is the first script's
 // fetcher of default-level cards. Returns (card) => Promise<shown?>.
 export function prerenderer(asset, prerendered) {
@@ -28,24 +41,28 @@ export function prerenderer(asset, prerendered) {
 
   // Show the prerendered HTML of `card` (and its JSON-LD); true when shown.
   return async function showPrerendered(card) {
-    const { config } = card;
-    const file = await cardsFile(config.bundle, config.headingLevel);
-    if (!file || byId(card.id) !== card) return card.inline;
-    const comparison = config.comparison || file.first;
-    if (file.jsonld && file.jsonld[comparison]) showJsonLd(card, file.jsonld[comparison]);
-    if (card.inline) return true;
-    const locales = file.cards[comparison];
-    // The engine speaks the language subtag of the card's locale when it supports it, else
-    // English (verdict.i18n.resolve_locale); the build prerenders every supported locale.
-    const language = String(config.locale || "en").toLowerCase().split(/[-_]/)[0];
-    const variant = locales && (Object.hasOwn(locales, language) ? locales[language] : locales.en);
-    const html = variant && variant[config.endpoint ? "voting" : "static"];
-    if (!html || card.rendered) return false;
-    const shown = new DOMParser().parseFromString(`<body>${html}`, "text/html").body; // our own build's output
-    if (!withCallToAction(shown, config)) return false;
-    card.body.replaceChildren(...shown.childNodes);
-    return true;
+    const file = await cardsFile(card.config.bundle, card.config.headingLevel);
+    return inTurn(() => show(card, file));
   };
+}
+
+function show(card, file) {
+  const { config } = card;
+  if (!file || byId(card.id) !== card) return card.inline;
+  const comparison = config.comparison || file.first;
+  if (file.jsonld && file.jsonld[comparison]) showJsonLd(card, file.jsonld[comparison]);
+  if (card.inline) return true;
+  const locales = file.cards[comparison];
+  // The engine speaks the language subtag of the card's locale when it supports it, else
+  // English (verdict.i18n.resolve_locale); the build prerenders every supported locale.
+  const language = String(config.locale || "en").toLowerCase().split(/[-_]/)[0];
+  const variant = locales && (Object.hasOwn(locales, language) ? locales[language] : locales.en);
+  const html = variant && variant[config.endpoint ? "voting" : "static"];
+  if (!html || card.rendered) return false;
+  const shown = new DOMParser().parseFromString(`<body>${html}`, "text/html").body; // our own build's output
+  if (!withCallToAction(shown, config)) return false;
+  card.body.replaceChildren(...shown.childNodes);
+  return true;
 }
 
 // The publisher's data-cta-url / data-cta-text on the prerendered call to
