@@ -46,7 +46,7 @@ async def serve(
             allow_origins=[where["blog"], where["widget"]],
         )
         apps.append((create_app(settings), port + 2))
-    apps.insert(0, (BlogHost([*pages, DEMO], where), port))
+    apps.insert(0, (BlogHost([*pages, DEMO], where, DIST), port))
     servers = [
         uvicorn.Server(uvicorn.Config(app, host=host, port=p, log_level="warning", lifespan="auto")) for app, p in apps
     ]

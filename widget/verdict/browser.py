@@ -17,6 +17,7 @@ engine → loader
     ``acted``    {card}                  the engine has taken the card's oldest pending
                                          action: the loader stops showing it as pending
     ``log``      {level, text}           the full story behind an error card
+    ``jsonld``   {card, json}            the comparison's JSON-LD, for the host page
 
 A vote is recorded on the device first (outbox.py), then delivered by the
 endpoint's courier: one request at a time, in the order of the reader's
@@ -39,6 +40,7 @@ from typing import Any, NamedTuple, Protocol
 
 from .bundle import BundleError, BundleIndex, Problem, check_bundle
 from .i18n import Locale, get_locale
+from .jsonld import comparison_jsonld, script_safe_json
 from .models import Comparison
 from .outbox import FIRST_RETRY, Choice, Device, retry_after, retry_delay, retryable, split_key, vote_key
 from .render import CardState, RenderOptions, Section, VoteState, pending_message, render_card, render_error
@@ -360,6 +362,7 @@ class Engine:
             return
         card = Card(card_id, endpoint, options, index, comparison)
         self._cards[card_id] = card
+        self.send("jsonld", card=card_id, json=script_safe_json(comparison_jsonld(index, comparison)))
         self.render(card)
         if endpoint:
             # Votes left in the outbox by an earlier page, for any comparison of this endpoint.
