@@ -9,9 +9,9 @@ Two scripts come out, so the page's first fetch stays tiny:
   card's stylesheet inlined, as one ES module.
 
 The worker (loader/worker.js) is minified on its own. Values the build
-decides (hashed paths, the stylesheet) reach the sources as esbuild
-``--define`` constants: VERDICT_BOOT in embed.js, VERDICT_ASSETS and
-VERDICT_CSS in the loader proper.
+decides (hashed paths, the stylesheet, the engine's locales) reach the sources as esbuild
+``--define`` constants: VERDICT_BOOT in embed.js, VERDICT_ASSETS,
+VERDICT_CSS and VERDICT_LOCALES in the loader proper.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import json
 import subprocess
 from pathlib import Path
 from typing import Any
+
+from verdict.i18n import SUPPORTED_LOCALES
 
 from .paths import LOADER, ROOT
 
@@ -55,7 +57,8 @@ def loader_module(assets: dict[str, str]) -> bytes:
         "--bundle",
         "--format=esm",
         f"--target={TARGET}",
-        defines={"VERDICT_ASSETS": assets, "VERDICT_CSS": stylesheet()},
+        # The engine's locales, so a data-locale it cannot speak is named in a warning.
+        defines={"VERDICT_ASSETS": assets, "VERDICT_CSS": stylesheet(), "VERDICT_LOCALES": list(SUPPORTED_LOCALES)},
     )
 
 
