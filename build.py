@@ -32,8 +32,10 @@ GROUPS = ("engine", "endpoint", "build", "test", "lint")
 # pip learnt dependency groups (--group) in 25.1; the venv's bundled pip may be older.
 PIP = "pip==26.2.1"
 CHROMIUM = Path("/usr/bin/chromium")
-# The endpoint's tests start a throwaway PostgreSQL cluster from these binaries.
+# The endpoint's tests start a throwaway PostgreSQL cluster from these binaries,
+# and check the sample nginx configuration (deploy/nginx/) with nginx itself.
 POSTGRES = {"/usr/lib/postgresql/15/bin/initdb": "postgresql"}
+NGINX = {"/usr/sbin/nginx": "nginx-light"}
 MIN_BUILD_PYTHON = (3, 12)
 
 
@@ -194,7 +196,7 @@ def main() -> int:
         with contextlib.suppress(KeyboardInterrupt):
             run(PYTHON, "-m", "builder", "serve", "--port", str(args.port))
     elif args.command == "test":
-        ensure_system_packages({"chromium": "chromium", **POSTGRES})
+        ensure_system_packages({"chromium": "chromium", **POSTGRES, **NGINX})
         if not any(arg.startswith("tests") for arg in rest):  # the whole run: lint first, it fails fastest
             lint()
         return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
