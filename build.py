@@ -38,7 +38,8 @@ WEB_SERVERS = {
     "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so": "libnginx-mod-http-brotli-static",
     "caddy": "caddy",
 }
-# The endpoint's tests start a throwaway PostgreSQL cluster from these binaries.
+# The endpoint's tests start a throwaway PostgreSQL cluster from these binaries (and check
+# the endpoint's sample nginx configuration, deploy/nginx/, with the nginx above).
 POSTGRES = {"/usr/lib/postgresql/15/bin/initdb": "postgresql"}
 MIN_BUILD_PYTHON = (3, 12)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -44,11 +45,49 @@ class Figures:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_us: float = 0.0
+    """Server CPU time per request (endpoint processes, and PostgreSQL's): unlike rates, a shared machine's
+    other work does not change it much, so its ratio is what the rates' ratio would be on a machine of its own."""
 
 
-def measure(urls: Sequence[str], path: str, connections: int, seconds: int, script_args: Sequence[str]) -> Figures:
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_of(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def server_cpu(pids: Sequence[int]) -> float:
+    """CPU seconds used so far by these processes and their children (PostgreSQL's backends)."""
+    return sum(_cpu_of(pid) + sum(_cpu_of(child) for child in _children(pid)) for pid in pids)
+
+
+def measure(
+    urls: Sequence[str],
+    path: str,
+    connections: int,
+    seconds: int,
+    script_args: Sequence[str],
+    pids: Sequence[int] = (),
+) -> Figures:
     """wrk against every URL at once, the connections shared out; the figures summed up."""
     threads = max(1, 2 // len(urls))
+    cpu_before = server_cpu(pids)
     processes = []
     for url in urls:
         command = [
@@ -71,7 +110,9 @@ def measure(urls: Sequence[str], path: str, connections: int, seconds: int, scri
         if process.returncode != 0:
             raise SystemExit(f"wrk failed: {err.strip()}")
         results.append(json.loads([line for line in out.splitlines() if line.startswith("{")][-1]))
+    requests = sum(r["requests"] for r in results)
     return Figures(
+        cpu_us=(server_cpu(pids) - cpu_before) / requests * 1e6 if requests else 0.0,
         rate=sum(r["requests"] / (r["duration_us"] / 1e6) for r in results),
         p50_ms=max(r["p50_us"] for r in results) / 1000,
         p99_ms=max(r["p99_us"] for r in results) / 1000,
@@ -80,7 +121,7 @@ def measure(urls: Sequence[str], path: str, connections: int, seconds: int, scri
 
 
 @contextmanager
-def endpoints(store: str, workdir: Path) -> Iterator[list[str]]:
+def endpoints(store: str, workdir: Path) -> Iterator[tuple[list[str], list[int]]]:
     """The endpoint processes of one store, healthy; stopped afterwards."""
     sys.path.insert(0, str(ROOT))
     from tests.helpers.endpoint import launch_endpoint
@@ -100,8 +141,11 @@ def endpoints(store: str, workdir: Path) -> Iterator[list[str]]:
                 launch_endpoint(bundles, workdir / f"pg{n}" / "votes.db", database_url=url, **options)  # type: ignore[arg-type]
                 for n in range(2)
             ]
+        pids = [endpoint.process.pid for endpoint in started]
+        if cluster is not None:
+            pids.append(int((cluster.data / "postmaster.pid").read_text().split()[0]))
         try:
-            yield [endpoint.base_url for endpoint in started]
+            yield [endpoint.base_url for endpoint in started], pids
         finally:
             for endpoint in started:
                 endpoint.stop()
@@ -120,14 +164,14 @@ def run(stores: Sequence[str], connections: Sequence[int], seconds: int) -> list
     comparison, tools = first_comparison()
     rows: list[dict[str, object]] = []
     for store in stores:
-        with tempfile.TemporaryDirectory(prefix="verdict-bench-") as tmp, endpoints(store, Path(tmp)) as urls:
+        with tempfile.TemporaryDirectory(prefix="verdict-bench-") as tmp, endpoints(store, Path(tmp)) as (urls, pids):
             processes = len(urls)
             measure(urls, "/openapi.json", 20, 2, ["get"])  # warm-up
             measure(urls, "/v1/votes", 20, 2, ["vote", f"warm{secrets.token_hex(4)}", comparison, tools])
             for count in connections:
-                baseline = measure(urls, "/openapi.json", count, seconds, ["get"])
+                baseline = measure(urls, "/openapi.json", count, seconds, ["get"], pids)
                 run_id = f"r{secrets.token_hex(6)}"
-                votes = measure(urls, "/v1/votes", count, seconds, ["vote", run_id, comparison, tools])
+                votes = measure(urls, "/v1/votes", count, seconds, ["vote", run_id, comparison, tools], pids)
                 row = {
                     "store": store,
                     "processes": processes,
@@ -149,13 +193,15 @@ def line(row: dict[str, object]) -> str:
     return (
         f"| {row['store']} | {row['processes']} | {row['connections']} | {votes.rate:,.0f} | "
         f"{votes.p50_ms:.1f} / {votes.p99_ms:.1f} | {baseline.rate:,.0f} | {baseline.p99_ms:.1f} | "
-        f"**{row['ratio']:.2f}×**{errors} |"
+        f"**{row['ratio']:.2f}×**{errors} | {votes.cpu_us:.0f} / {baseline.cpu_us:.0f} | "
+        f"{baseline.cpu_us / votes.cpu_us if votes.cpu_us else 0:.2f}× |"
     )
 
 
 HEADER = (
-    "| store | processes | connections | votes/s | vote p50 / p99 ms | /openapi.json req/s | its p99 ms | ratio |\n"
-    "|---|---|---|---|---|---|---|---|"
+    "| store | processes | connections | votes/s | vote p50 / p99 ms | /openapi.json req/s | its p99 ms | ratio "
+    "| server CPU µs per vote / per request | CPU ratio |\n"
+    "|---|---|---|---|---|---|---|---|---|---|"
 )
 
 

@@ -30,7 +30,8 @@ export async function diagnose(url, error) {
       await fetch(url, { mode: "no-cors", credentials: "omit" });
       return `${url} was refused by the browser: the widget host sends no Access-Control-Allow-Origin header. ${hostingAdvice("cors")}`;
     } catch {
-      return `${url} could not be fetched (the network or the widget host is down).`;
+      return `${url} could not be fetched: the network, the widget host or this page's ` +
+        "Content-Security-Policy (see any message about it) stopped it.";
     }
   }
   const wrongType = typeProblem(url, response);

@@ -22,7 +22,7 @@ from .clientaddress import ClientAddress
 from .cors import JSONCORSMiddleware
 from .errors import ApiError, StartupError
 from .keys import Hasher, load_or_create_secret
-from .observe import Metrics, Observe
+from .observe import AccessLog, Metrics, Observe
 from .openapi import openapi_document
 from .schemas import VoteIn, WithdrawIn
 from .service import VoteService
@@ -36,8 +36,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 STORE_RETRY_AFTER = "5"
 
 
-def _json(model: BaseModel, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(model.model_dump(mode="json"), headers=headers)
+def _json(model: BaseModel, headers: dict[str, str] | None = None) -> Response:
+    return Response(model.model_dump_json(), headers=headers, media_type="application/json")
 
 
 class VoteAPI:
@@ -135,6 +135,7 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
     storage = open_storage(settings.database_url, writers=writers)
     hasher = Hasher(secret)
     metrics = Metrics()
+    access_log = AccessLog() if settings.access_log else None
     api = VoteAPI(VoteService(catalog, storage, hasher), settings.rate_limit, metrics)
 
     @asynccontextmanager
@@ -144,6 +145,8 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
             yield
         finally:
             await storage.close()  # after the server has finished its in-flight requests
+            if access_log is not None:
+                access_log.flush()
 
     handlers: dict[Any, Any] = {
         ApiError: _api_error,
@@ -165,7 +168,7 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
                 metrics=metrics,
                 hasher=hasher,
                 clients=ClientAddress(settings.trusted_proxies),
-                access_log=settings.access_log,
+                access_log=access_log,
             ),
             Middleware(
                 JSONCORSMiddleware,

@@ -37,6 +37,10 @@ async def read_json(request: Request, model: type[M]) -> M:
         body += chunk
         if len(body) > MAX_BODY_BYTES:
             raise _too_large()
+    try:  # the usual case, in one step; any failure is explained by the steps below
+        return model.model_validate_json(body)
+    except ValidationError:
+        pass
     try:
         data = json.loads(body)
     except ValueError as error:

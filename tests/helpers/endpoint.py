@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +82,13 @@ class EndpointProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def log_when(self, condition: Callable[[str], bool], timeout: float = 5.0) -> str:
+        """The log once ``condition`` holds for it (the access log is written in batches, within 0.2 s)."""
+        deadline = time.monotonic() + timeout
+        while not condition(text := self.log()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return text
 
     def stop(self, timeout: float = 10.0) -> int:
         """Graceful shutdown (SIGTERM), then SIGKILL if it lingers; the exit code."""
