@@ -11,7 +11,7 @@ Two scripts come out, so the page's first fetch stays tiny:
 The worker (loader/worker.js) is minified on its own. Values the build
 decides (hashed paths, the stylesheet) reach the sources as esbuild
 ``--define`` constants: VERDICT_BOOT in embed.js, VERDICT_ASSETS and
-VERDICT_CSS in the loader proper.
+VERDICT_CSS and VERDICT_WORDS (its own sentences, translated) in the loader proper.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from . import locales
 from .paths import LOADER, ROOT
 
 ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
@@ -55,7 +56,7 @@ def loader_module(assets: dict[str, str]) -> bytes:
         "--bundle",
         "--format=esm",
         f"--target={TARGET}",
-        defines={"VERDICT_ASSETS": assets, "VERDICT_CSS": stylesheet()},
+        defines={"VERDICT_ASSETS": assets, "VERDICT_CSS": stylesheet(), "VERDICT_WORDS": locales.loader_words()},
     )
 
 
