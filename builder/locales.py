@@ -22,6 +22,7 @@ either is stale or a message is untranslated).
 from __future__ import annotations
 
 import io
+import string
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -167,9 +168,27 @@ def catalogue_problems(code: str, template: Catalog) -> list[str]:
             problems.append(f"{code}.po: fuzzy {message.id!r}")
         elif message.pluralizable and len(strings) != catalogue.num_plurals:
             problems.append(f"{code}.po: {message.id!r} needs {catalogue.num_plurals} plural forms")
+        else:
+            problems += [f"{code}.po: {message.id!r}: {p}" for s in strings for p in _placeholder_problems(message, s)]
     known = {(m.id, m.context) for m in template}
     problems += [f"{code}.po: obsolete {m.id!r}" for m in catalogue if m.id and (m.id, m.context) not in known]
     return problems
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def _placeholder_problems(message: Any, translation: str) -> list[str]:
+    """A translation may only use the source's {placeholders} (a plural form may leave out {count});
+    a stray brace would break the card at run time."""
+    sources = message.id if isinstance(message.id, tuple) else (message.id,)
+    allowed = set().union(*map(_placeholders, sources)) | ({"count"} if message.pluralizable else set())
+    try:
+        used = _placeholders(translation)
+    except ValueError as error:
+        return [f"{translation!r} is not a valid brace format ({error})"]
+    return [f"{translation!r} uses {{{name}}}, which the source does not give" for name in sorted(used - allowed)]
 
 
 def extract_template() -> Catalog:
