@@ -30,7 +30,7 @@ import brotli
 
 from verdict.bundle import BundleError
 
-from . import fetch, loader, pyc
+from . import fetch, loader, pyc, trim
 from .abi import check_wheels
 from .lock import write_lock
 from .paths import CACHE, DEMO, DIST, WIDGET
@@ -159,6 +159,7 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         engine = build_engine_wheel(Path(tmp))
         stdlib, wheels = compiled(pyodide_dir, [*browser_wheels, engine])
+    stdlib, wheels = trim.trimmed(pyodide_dir, stdlib, wheels, sources)
 
     dist = target.with_name(target.name + ".new")
     shutil.rmtree(dist, ignore_errors=True)

@@ -1,0 +1,65 @@
+"""builder/trim.py: the runtime ships only what the engine imports.
+
+The engine is replayed inside Pyodide (Node) on the very runtime dist/ ships:
+every path a reader can reach must still run there, and removing a module the
+engine needs must make that replay fail.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from builder import fetch, trim
+
+from ..conftest import DEMO_BUNDLE
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "dist"
+
+
+@pytest.fixture(scope="module")
+def shipped() -> tuple[Path, list[Path]]:
+    if not (DIST / "manifest.json").exists():
+        pytest.fail("dist/ is missing: run `python3 build.py test` (it builds first)")
+    assets = json.loads((DIST / "manifest.json").read_text())["assets"]
+    lock = json.loads((DIST / assets["lock"]).read_text())
+    wheels = [DIST / assets["packages"] / entry["file_name"] for entry in lock["packages"].values()]
+    return DIST / assets["stdlib"], wheels
+
+
+def test_every_engine_path_runs_on_the_shipped_runtime(shipped):
+    stdlib, wheels = shipped
+    traced = trim.trace(fetch.pyodide(), stdlib, wheels, [DEMO_BUNDLE])
+    assert any(f.endswith("/verdict/browser.pyc") for f in traced["files"])
+    assert any(f.endswith("/pydantic/main.pyc") for f in traced["files"])
+
+
+def test_a_module_the_engine_needs_trimmed_by_mistake_fails(shipped, tmp_path: Path):
+    stdlib, wheels = shipped
+    broken = tmp_path / stdlib.name
+    with zipfile.ZipFile(stdlib) as source, zipfile.ZipFile(broken, "w") as out:
+        assert "secrets.pyc" in source.namelist()  # the engine's voter tokens
+        for info in source.infolist():
+            if info.filename != "secrets.pyc":
+                out.writestr(info, source.read(info.filename))
+    with pytest.raises(trim.TraceError, match="secrets"):
+        trim.trace(fetch.pyodide(), broken, wheels, [DEMO_BUNDLE])
+
+
+def test_what_the_engine_never_imports_is_left_out(shipped):
+    stdlib, wheels = shipped
+    with zipfile.ZipFile(stdlib) as archive:
+        names = set(archive.namelist())
+    assert {"json/decoder.pyc", "asyncio/locks.pyc", "encodings/latin_1.pyc"} <= names
+    assert not {"email/mime/text.pyc", "sqlite3/__init__.pyc", "xml/dom/minidom.pyc", "http/server.pyc"} & names
+    by_name = {w.name.split("-")[0]: w for w in wheels}
+    with zipfile.ZipFile(by_name["pydantic"]) as archive:
+        pydantic = set(archive.namelist())
+    assert "pydantic/main.pyc" in pydantic
+    assert not any(n.startswith("pydantic/v1/") or n.endswith(".pyi") for n in pydantic)
+    with zipfile.ZipFile(by_name["verdict"]) as archive:  # our own engine ships whole
+        assert {"verdict/browser.pyc", "verdict/cli.pyc", "verdict/schema.pyc"} <= set(archive.namelist())
