@@ -106,13 +106,21 @@ async def drive(bundle_files: list[str]) -> None:
             await mount(url, comparison["id"], endpoint)  # tallies unavailable
             http.mode = "ok"
         await mount(url, None, endpoint, sections=["vote", "cta"], headingLevel=4)
+        await mount(url, None, endpoint, locale="ar-EG")  # a right-to-left locale, plural forms
         await mount(url, "no-such-comparison", None)
 
         broken = json.loads(text)
         broken["tools"][0]["entry"] = "maybe"
         del broken["comparisons"][0]["tools"]
+        broken["tools"][0]["price"] = "an unknown field"  # 'did you mean' suggestions
         http.bundles[url + "?broken"] = json.dumps(broken)
         await mount(url + "?broken", None, endpoint)
+    warned = json.loads(text)  # a bundle with warnings renders, and logs them
+    for review in warned["comparisons"][0]["scorecard"]:
+        for verdict in review["verdicts"].values():
+            verdict["text"] = "***both*** and [a link](javascript:void(0)) and `code"
+    http.bundles["https://widget.example/warned.json"] = json.dumps(warned)
+    await mount("https://widget.example/warned.json", None, None)
     http.bundles["https://widget.example/not-json.json"] = "{ not json"
     await mount("https://widget.example/not-json.json", None, None)
     await mount("missing:https://widget.example/gone.json", None, None)
