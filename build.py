@@ -5,6 +5,7 @@
     python3 build.py test [pytest args]   install test needs, build, run every test
     python3 build.py build [--bundles DIR]  build dist/ only
     python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium
+    python3 build.py screenshots          the README's pictures of the card (docs/*.png)
 
 Only the standard library is used here: this file creates the project's
 virtualenv (.venv) and runs the real steps (package builder/) inside it.
@@ -176,6 +177,7 @@ def main() -> int:
     commands.add_parser("build", help="build dist/ (--bundles DIR: bundles to publish and prerender)", add_help=False)
     commands.add_parser("test", help="install test needs, build, run all tests", add_help=False)
     commands.add_parser("bench", help="start-up figures of the demo in Chromium", add_help=False)
+    commands.add_parser("screenshots", help="the README's pictures of the card, into docs/", add_help=False)
     args, rest = parser.parse_known_args()
 
     build(*(rest if args.command == "build" else ()))
@@ -190,6 +192,9 @@ def main() -> int:
     elif args.command == "bench":
         ensure_system_packages({"chromium": "chromium"})
         run(PYTHON, "-m", "builder", "bench", *rest)
+    elif args.command == "screenshots":
+        ensure_system_packages({"chromium": "chromium"})
+        run(PYTHON, "-m", "builder", "screenshots", *rest)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""``python -m builder build|serve|bench|locales``: the steps build.py runs inside the virtualenv."""
+"""``python -m builder build|serve|bench|screenshots|locales``: the steps build.py runs inside the virtualenv."""
 
 import sys
 
@@ -41,5 +41,9 @@ elif command == "bench":
     from . import bench
 
     bench.main(rest)
+elif command == "screenshots":
+    from . import screenshots
+
+    screenshots.main(rest)
 elif command != "locales":
     raise SystemExit(f"unknown step {command!r}")

@@ -11,6 +11,7 @@ Layout (every name below with <hash> is content-addressed and immutable):
     cards/<name>.<hash>.json  prerendered cards of each bundle the build saw
     bundles/<name>.json       the demo bundles
     schema/bundle-v1.json     JSON Schema of the bundle format
+    configure/                the publisher's configurator (PyScript; see configurator.py)
     manifest.json             every file with its size and sha256
     *.gz, *.br                precompressed twins, where they are worth it
 """
@@ -30,7 +31,7 @@ import brotli
 
 from verdict.bundle import BundleError
 
-from . import fetch, loader, pyc, trim
+from . import configurator, fetch, loader, pyc, trim
 from .abi import check_wheels
 from .lock import write_lock
 from .paths import CACHE, DEMO, DIST, WIDGET
@@ -215,6 +216,8 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     first_script = loader.first_script(rel(loader_module), prerendered)
     (dist / "embed.js").write_bytes(first_script)
     _hashed(dist / "embed.js", first_script)
+
+    configurator.build(dist, pyodide_dir, packages, sources)
 
     for file in [f for f in dist.rglob("*") if f.is_file() and f.suffix in COMPRESSIBLE]:
         precompress(file)

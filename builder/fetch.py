@@ -57,12 +57,12 @@ def _wheel_name(name: str, version: str) -> str:
     return f"{name.replace('-', '_')}-{version}-"
 
 
-def wheels() -> list[Path]:
-    """The browser's wheels, pinned by version and sha256."""
+def wheels(pinned: dict[str, tuple[str, str]] | None = None) -> list[Path]:
+    """The browser's wheels (or `pinned` ones), pinned by version and sha256."""
     folder = CACHE / "wheels"
     folder.mkdir(parents=True, exist_ok=True)
     found = []
-    for name, (version, sha256) in pins.BROWSER_WHEELS.items():
+    for name, (version, sha256) in (pins.BROWSER_WHEELS if pinned is None else pinned).items():
         matches = sorted(folder.glob(_wheel_name(name, version) + "*.whl"))
         if not matches:
             print(f"fetching {name}=={version} from PyPI", flush=True)

@@ -20,3 +20,8 @@ BROWSER_WHEELS: dict[str, tuple[str, str]] = {
 }
 # Compiled for WebAssembly: downloaded for the Pyodide platform, not the host's.
 NATIVE = {"pydantic-core"}
+# The configurator page only (PyScript installs our engine wheel with micropip);
+# readers of the embed never download it.
+CONFIGURATOR_WHEELS: dict[str, tuple[str, str]] = {
+    "micropip": ("0.11.1", "768de165adb8e66906039d8fec4127a57f522dfdf8e6fbff877a4616941ecfd3"),
+}

@@ -32,7 +32,12 @@ async def serve(port: int, database_url: str, pages: list[Path], host: str = "12
 
     where = origins(port, host)
     votes = create_app(
-        Settings(bundles=sorted(DEMO.glob("*.json")), database_url=database_url, allow_origins=[where["blog"]])
+        # The blog, and the widget host's configurator page, whose preview card votes too.
+        Settings(
+            bundles=sorted(DEMO.glob("*.json")),
+            database_url=database_url,
+            allow_origins=[where["blog"], where["widget"]],
+        )
     )
     apps = [(BlogHost([*pages, DEMO], where), port), (WidgetHost(DIST), port + 1), (votes, port + 2)]
     servers = [
@@ -56,6 +61,7 @@ async def serve(port: int, database_url: str, pages: list[Path], host: str = "12
         f"Blog (open this):  {where['blog']}/\n"
         f"Widget host:       {where['widget']}/embed.js\n"
         f"Vote endpoint:     {where['votes']}/openapi.json\n"
+        f"Configurator:      {where['widget']}/configure/\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )

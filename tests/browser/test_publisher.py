@@ -217,3 +217,20 @@ def test_styling_contract_reaches_the_card(browser: Browser, demo: Demo):
             assert name in parts
     finally:
         context.close()
+
+
+def test_a_live_card_switches_language_and_mirrors(page: Page, demo: Demo):
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(demo.blog + "/publisher.html")
+    wait_for_mark(page, "verdict:engine-card")
+    page.evaluate("document.querySelector('#main-card').dataset.locale = 'ar'")
+    expect(page.locator("#main-card .vd-card")).to_have_attribute("dir", "rtl")
+    tools = page.locator("#main-card .vd-tool")
+    first, second = tools.nth(0).bounding_box(), tools.nth(1).bounding_box()
+    assert first and second and first["x"] > second["x"]  # the first tool column on the right
+    # A card without data-locale follows the page's <html lang> as it changes.
+    expect(page.locator("#side-card .vd-card")).to_have_attribute("lang", "en")
+    page.evaluate("document.documentElement.lang = 'de'")
+    expect(page.locator("#side-card .vd-card")).to_have_attribute("lang", "de")
+    expect(page.locator("#main-card .vd-card")).to_have_attribute("lang", "ar")
+    assert len(page.workers) == 1

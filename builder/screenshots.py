@@ -1,0 +1,182 @@
+"""``python3 build.py screenshots``: the README's pictures, taken from the built dist/.
+
+Each picture is the real card in Debian's Chromium, served by the demo's three
+origins exactly as ``build.py demo`` runs them, so the pictures stay true:
+rerun this after changing the card. Writes docs/*.png.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from .paths import ROOT
+
+DOCS = ROOT / "docs"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SEED = "heygen-avatar-sdk-v3-vs-mistral-4b-edge"
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+  body {{ margin: 0; padding: 24px; font-family: Georgia, serif; background: {background}; color: {color}; }}
+  .layout {{ display: grid; grid-template-columns: {columns}; gap: 32px; align-items: start; }}
+  article p {{ line-height: 1.6; }}
+</style></head>
+<body><div class="layout">{body}</div>
+<script src="{{{{widget}}}}/embed.js" data-endpoint="{{{{votes}}}}" data-lazy="false" async></script>
+</body></html>
+"""
+ARTICLE = (
+    "<article><h1>Edge compute, three ways</h1>"
+    + "<p>Our panel ran the same small service on three platforms for a month. "
+    "The card in the sidebar has their calls and your vote.</p>" * 6 + "</article>"
+)
+
+# name -> (viewport width, page background, text colour, grid columns, body, element to capture or "viewport")
+SHOTS: dict[str, tuple[int, str, str, str, str, str]] = {
+    "card-light": (
+        800,
+        "#ffffff",
+        "#1b1d22",
+        "736px",
+        f'<div id="card" data-verdict data-bundle="{{{{widget}}}}/bundles/comparisons.json" data-comparison="{SEED}">'
+        "</div>",
+        "#card",
+    ),
+    "card-dark": (
+        800,
+        "#101114",
+        "#eceef2",
+        "736px",
+        f'<div id="card" data-verdict data-bundle="{{{{widget}}}}/bundles/comparisons.json" data-comparison="{SEED}"'
+        ' data-theme="dark"></div>',
+        "#card",
+    ),
+    "card-arabic": (
+        800,
+        "#ffffff",
+        "#1b1d22",
+        "736px",
+        f'<div id="card" data-verdict data-bundle="{{{{widget}}}}/bundles/comparisons.json" data-comparison="{SEED}"'
+        ' data-locale="ar"></div>',
+        "#card",
+    ),
+    "card-three-tools": (
+        800,
+        "#ffffff",
+        "#1b1d22",
+        "736px",
+        '<div id="card" data-verdict data-bundle="{{widget}}/bundles/lineup.json"'
+        ' data-comparison="edge-runtimes-three-way" data-accent="#0f766e"></div>',
+        "#card",
+    ),
+    "card-sidebar": (
+        1400,
+        "#ffffff",
+        "#1b1d22",
+        "minmax(0, 1fr) 300px",
+        ARTICLE + '<aside id="card"><div data-verdict data-bundle="{{widget}}/bundles/lineup.json"'
+        ' data-comparison="edge-runtimes-three-way"></div></aside>',
+        "viewport",
+    ),
+}
+
+
+def _free_port_run(count: int = 3) -> int:
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = int(probe.getsockname()[1])
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise SystemExit("no free ports on loopback")
+
+
+def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("the demo servers did not start")
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not come up")
+
+
+def main(argv: list[str] | None = None) -> None:
+    from playwright.sync_api import sync_playwright
+
+    DOCS.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = Path(tmp)
+        for name, (_, background, color, columns, body, _) in SHOTS.items():
+            page = PAGE.format(title=name, background=background, color=color, columns=columns, body=body)
+            (pages / f"{name}.html").write_text(page)
+        base = _free_port_run()
+        blog, widget = f"http://127.0.0.1:{base}", f"http://127.0.0.1:{base + 1}"
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "builder",
+                "serve",
+                "--port",
+                str(base),
+                "--pages",
+                str(pages),
+                "--database",
+                f"sqlite:///{pages / 'votes.db'}",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            _wait(f"{blog}/", server)
+            _wait(f"{widget}/embed.js", server)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+                for name, (width, *_, selector) in SHOTS.items():
+                    page = browser.new_page(viewport={"width": width, "height": 900}, device_scale_factor=1)
+                    page.goto(f"{blog}/{name}.html")
+                    page.wait_for_function(
+                        "performance.getEntriesByName('verdict:engine-card').length > 0", timeout=120_000
+                    )
+                    page.wait_for_timeout(300)
+                    if selector == "viewport":  # the card in its page
+                        page.screenshot(path=str(DOCS / f"{name}.png"))
+                    else:
+                        page.locator(selector).screenshot(path=str(DOCS / f"{name}.png"))
+                    print(f"docs/{name}.png", flush=True)
+                    page.close()
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(f"{widget}/configure/")
+                page.wait_for_function("performance.getEntriesByName('configurator:ready').length > 0", timeout=180_000)
+                page.wait_for_timeout(500)
+                page.screenshot(path=str(DOCS / "configurator.png"))
+                print("docs/configurator.png", flush=True)
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(10)

@@ -1,0 +1,197 @@
+"""The configurator's logic, running in the page with PyScript.
+
+The engine wheel (``verdict``, the same one the embed runs) was installed by
+micropip from this site's packages folder. The bundle is validated with the
+engine's own models, every problem shown with its path; each change of the
+form goes onto the preview card's data-* attributes, where the real embed
+(embed.js, loaded by this page) restyles or re-renders it live; the snippet
+is written by ``verdict.snippet``.
+"""
+
+import asyncio
+
+import js
+from pyodide.ffi import create_proxy
+from pyodide.http import pyfetch
+
+from verdict.bundle import Problem, check_bundle
+from verdict.snippet import ATTRIBUTES, embed_snippet
+
+SECTIONS = "figures,description,scorecard,vote,cta"
+document = js.document
+keep = []  # event proxies stay alive as long as the page
+tasks = set()  # running tasks, kept until done
+comparisons = {}  # bundle URL -> [(id, title)]
+
+
+def spawn(coroutine):
+    task = asyncio.ensure_future(coroutine)
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+def element(selector):
+    return document.querySelector(selector)
+
+
+def absolute(url):
+    return js.URL.new(url, js.location.href).href
+
+
+def bundle_url():
+    chosen = element("#bundle-choice").value
+    return absolute(chosen) if chosen else element("#bundle-url").value.strip()
+
+
+def show_problems(problems, ok_text="", warnings=()):
+    """Every problem (and warning) with where it is: a path such as tools[0].entry, or a line."""
+    box = element("#problems")
+    box.replaceChildren()
+    if ok_text and not problems:
+        note = document.createElement("p")
+        note.className = "ok"
+        note.textContent = ok_text
+        box.append(note)
+    for kind, listed in (("error", problems), ("warning", warnings)):
+        if not listed:
+            continue
+        listing = document.createElement("ul")
+        listing.className = kind
+        for problem in listed:
+            item = document.createElement("li")
+            where = document.createElement("code")
+            line = getattr(problem, "line", None)
+            where.textContent = f"line {line}, column {problem.column}" if line else problem.path or "(bundle)"
+            item.append(where, (" warning: " if kind == "warning" else " ") + problem.message)
+            listing.append(item)
+        box.append(listing)
+
+
+def plural(count, noun):
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def titles(bundle):
+    names = {tool.id: tool.name for tool in bundle.tools}
+    return [(c.id, c.title or " vs ".join(names[t] for t in c.tools)) for c in bundle.comparisons]
+
+
+def fill_comparisons(options):
+    select = element("#comparison")
+    current = select.value
+    select.replaceChildren()
+    for comparison_id, title in options:
+        option = document.createElement("option")
+        option.value = comparison_id
+        option.textContent = title
+        select.append(option)
+    if any(comparison_id == current for comparison_id, _ in options):
+        select.value = current
+
+
+async def load_published(url):
+    """Fetch and validate the bundle at `url`; its comparisons fill the picker."""
+    if not url:
+        show_problems([], "")
+        return
+    element("#bundle-url").value = url
+    try:
+        response = await pyfetch(url, cache="no-cache")
+        text = await response.string()
+    except Exception as error:  # network, CORS: say so, keep the form usable
+        show_problems([Problem("", f"could not fetch {url} ({error})")])
+        return
+    if not response.ok:
+        show_problems([Problem("", f"could not fetch {url} (HTTP {response.status})")])
+        return
+    checked = check_bundle(text)
+    if checked.bundle is None:
+        show_problems(checked.errors, warnings=checked.warnings)
+        return
+    bundle = checked.bundle
+    comparisons[url] = titles(bundle)
+    fill_comparisons(comparisons[url])
+    counts = f"{plural(len(bundle.comparisons), 'comparison')}, {plural(len(bundle.tools), 'tool')}"
+    show_problems([], f"Valid bundle: {counts}.", checked.warnings)
+    update()
+
+
+def check_pasted(*_):
+    text = element("#bundle-paste").value.strip()
+    if not text:
+        return
+    checked = check_bundle(text)
+    if checked.bundle is None:
+        show_problems(checked.errors, warnings=checked.warnings)
+        return
+    count = plural(len(checked.bundle.comparisons), "comparison")
+    show_problems(
+        [],
+        f"Valid bundle: {count}. Publish it at a URL and enter that URL above to preview it.",
+        checked.warnings,
+    )
+
+
+def values():
+    """The form as attribute values (name without data- -> value)."""
+    chosen = {"bundle": bundle_url()}
+    for field in document.querySelectorAll("[data-attribute]"):
+        chosen[field.dataset.attribute] = field.value.strip()
+    sections = [box.value for box in document.querySelectorAll("input[name=section]") if box.checked]
+    chosen["sections"] = ",".join(sections) if sections else SECTIONS
+    return chosen
+
+
+def update(*_):
+    chosen = values()
+    preview = element("#preview")
+    defaults = dict(ATTRIBUTES)
+    for name, value in chosen.items():
+        if value and value != defaults.get(name):
+            preview.setAttribute(f"data-{name}", value)
+        else:
+            preview.removeAttribute(f"data-{name}")
+    element("#snippet").textContent = embed_snippet(absolute("../embed.js"), chosen)
+
+
+def on_bundle_choice(*_):
+    spawn(load_published(bundle_url()))
+
+
+def on_accent_pick(event):
+    element("#accent").value = event.target.value
+    update()
+
+
+async def copy(*_):
+    text = element("#snippet").textContent
+    try:
+        await js.navigator.clipboard.writeText(text)
+        element("#copied").textContent = "Copied. Paste it where the card should appear."
+    except Exception:
+        element("#copied").textContent = "Select the snippet above and copy it (the clipboard is blocked here)."
+
+
+def listen(selector, event, handler):
+    proxy = create_proxy(handler)
+    keep.append(proxy)
+    element(selector).addEventListener(event, proxy)
+
+
+async def main():
+    listen("#form", "input", update)
+    listen("#form", "change", update)
+    listen("#bundle-choice", "change", on_bundle_choice)
+    listen("#bundle-url", "change", lambda *_: spawn(load_published(bundle_url())))
+    listen("#bundle-paste", "input", check_pasted)
+    listen("#accent-picker", "input", on_accent_pick)
+    listen("#copy", "click", lambda *_: spawn(copy()))
+    await load_published(bundle_url())
+    element("#copy").disabled = False
+    element(
+        "#status"
+    ).textContent = "Ready: the engine is installed in this page; the card on the right is the real embed."
+    js.performance.mark("configurator:ready")
+
+
+spawn(main())

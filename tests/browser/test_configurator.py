@@ -1,0 +1,100 @@
+"""The configurator (dist/configure/): PyScript from dist/, the engine installed by micropip,
+the real embed previewing the settings, and a snippet that renders the same card elsewhere."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from playwright.sync_api import Browser, Page, expect
+
+from .conftest import ENGINE_TIMEOUT, Demo, wait_for_mark
+
+FOUR = "edge-runtimes-four-way"
+
+
+def loopback_only(urls: list[str]) -> list[str]:
+    """The requests that left the machine (anything but loopback, blob: and data:)."""
+    return [u for u in urls if urlparse(u).scheme not in ("blob", "data") and urlparse(u).hostname != "127.0.0.1"]
+
+
+def card_html(page: Page, host: str) -> str:
+    return page.evaluate(f"document.querySelector({host!r}).shadowRoot.querySelector('.vd-root').outerHTML")
+
+
+def test_configurator_installs_the_engine_with_micropip_and_its_snippet_works_elsewhere(browser: Browser, demo: Demo):
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    try:
+        page = context.new_page()
+        requests: list[str] = []
+        context.on("request", lambda request: requests.append(request.url))
+        page.goto(demo.widget + "/configure/")
+        wait_for_mark(page, "configurator:ready", timeout=120_000)
+        expect(page.locator("#status")).to_contain_text("Ready")
+        assert loopback_only(requests) == []
+        names = [urlparse(u).path.rsplit("/", 1)[-1] for u in requests]
+        assert "core.js" in names and "micropip-0.11.1-py3-none-any.whl" in names
+        assert any(n.startswith("verdict-") and n.endswith(".whl") for n in names)
+        assert page.evaluate("typeof window.experimental_create_proxy") == "undefined"
+
+        # A published bundle, validated by the engine's models, fills the comparison picker.
+        page.select_option("#bundle-choice", "../bundles/lineup.json")
+        expect(page.locator("#problems")).to_contain_text("Valid bundle: 2 comparisons, 4 tools.")
+        page.select_option("#comparison", FOUR)
+        page.fill("#endpoint", demo.votes)
+        page.select_option("#theme", "dark")
+        page.fill("#accent", "#ffd400")
+        page.select_option("#layout", "stacked")
+        page.locator("input[name=section][value=description]").uncheck()
+        page.fill("#cta-text", "Get the next round-up")
+
+        # The real embed beside the form follows every change.
+        preview = page.locator("#preview")
+        expect(preview.locator(".vd-title")).to_have_text(
+            "Four edge runtimes, one quarter's budget", timeout=ENGINE_TIMEOUT
+        )
+        expect(preview.locator(".vd-description")).to_have_count(0, timeout=ENGINE_TIMEOUT)
+        expect(preview.locator(".vd-cta p")).to_have_text("Get the next round-up", timeout=ENGINE_TIMEOUT)
+        expect(preview.locator(".vd-vote-status")).to_have_text("No votes yet: be the first.", timeout=ENGINE_TIMEOUT)
+        assert page.evaluate(
+            "document.querySelector('#preview').shadowRoot.querySelector('.vd-root').dataset.layout"
+        ) == ("stacked")
+        assert len(page.workers) == 1
+
+        # A broken paste: every problem with its path.
+        page.fill("#bundle-paste", '{"format": "verdict/1", "site": {"name": ""}, "tools": [], "reviewers": []}')
+        expect(page.locator("#problems li")).not_to_have_count(0)
+        expect(page.locator("#problems")).to_contain_text("site.name")
+        expect(page.locator("#problems")).to_contain_text("comparisons")
+        page.fill("#bundle-paste", '{\n  "format": "verdict/1",,\n  "tools": []\n}')
+        expect(page.locator("#problems")).to_contain_text("line 2")
+
+        page.click("#copy")
+        expect(page.locator("#copied")).to_contain_text("Copied")
+        snippet = page.evaluate("navigator.clipboard.readText()")
+        assert snippet == page.locator("#snippet").inner_text()
+        for attribute in (
+            'data-theme="dark"',
+            'data-accent="#ffd400"',
+            'data-layout="stacked"',
+            f'data-comparison="{FOUR}"',
+        ):
+            assert attribute in snippet
+        assert "data-heading-level" not in snippet  # defaults are left out
+        expected = card_html(page, "#preview")
+
+        # Pasted into a fresh page on another origin (the blog), it renders the same card.
+        other = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            fresh = other.new_page()
+            fresh.goto(demo.blog + "/paste.html")
+            assert urlparse(demo.blog).netloc != urlparse(demo.widget).netloc
+            fresh.evaluate("snippet => window.paste(snippet)", snippet)
+            wait_for_mark(fresh, "verdict:engine-card")
+            expect(fresh.locator(".vd-vote-status")).to_have_text("No votes yet: be the first.", timeout=ENGINE_TIMEOUT)
+            assert card_html(fresh, "#here [data-verdict]") == expected
+        finally:
+            other.close()
+    finally:
+        context.close()
