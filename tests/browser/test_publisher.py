@@ -234,3 +234,33 @@ def test_a_live_card_switches_language_and_mirrors(page: Page, demo: Demo):
     expect(page.locator("#side-card .vd-card")).to_have_attribute("lang", "de")
     expect(page.locator("#main-card .vd-card")).to_have_attribute("lang", "ar")
     assert len(page.workers) == 1
+
+
+def test_the_takeover_moves_nothing_in_any_prerendered_setting(page: Page, demo: Demo):
+    """Theme, accent, layout and locale are all prerendered: the engine's card replaces each without a shift."""
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.goto(demo.blog + "/takeover.html")
+    count = 5
+    page.wait_for_function(f"performance.getEntriesByName('verdict:card-visible').length === {count}", timeout=20_000)
+    assert page.locator(".vd-skeleton").count() == 0  # every card is the build's
+    before = page.evaluate("""() => {
+        window.__swaps = [];
+        window.__shift = 0;
+        new PerformanceObserver(list => { for (const e of list.getEntries()) window.__shift += e.value; })
+            .observe({ type: 'layout-shift' });
+        return [...document.querySelectorAll('[data-verdict]')].map((host, i) => {
+            window.__swaps[i] = 0;
+            new MutationObserver(() => window.__swaps[i]++)
+                .observe(host.shadowRoot.querySelector('.vd-body'), { childList: true });
+            const box = host.getBoundingClientRect();
+            return [box.x, box.y, box.width, box.height];
+        });
+    }""")
+    # Each card is rendered twice by the engine: at once, then with the live tallies.
+    page.wait_for_function("window.__swaps.every(n => n >= 2)", timeout=ENGINE_TIMEOUT)
+    after = page.evaluate("""() => [...document.querySelectorAll('[data-verdict]')].map(host => {
+        const box = host.getBoundingClientRect(); return [box.x, box.y, box.width, box.height]; })""")
+    for old, new in zip(before, after, strict=True):
+        assert all(abs(a - b) < 1 for a, b in zip(old, new, strict=True)), (old, new)
+    assert page.evaluate("window.__shift") == 0
+    assert len(page.workers) == 1
