@@ -4,7 +4,7 @@
     python3 build.py demo [--port 8000]   build dist/, then serve the demo blog
     python3 build.py test [pytest args]   install test needs, build, run every test
     python3 build.py build [--bundles DIR]  build dist/ only
-    python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium
+    python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium, vote throughput (wrk)
     python3 build.py screenshots          the README's pictures of the card (docs/*.png)
 
 Only the standard library is used here: this file creates the project's
@@ -32,6 +32,8 @@ GROUPS = ("engine", "endpoint", "build", "test", "lint")
 # pip learnt dependency groups (--group) in 25.1; the venv's bundled pip may be older.
 PIP = "pip==26.2.1"
 CHROMIUM = Path("/usr/bin/chromium")
+# The endpoint's tests start a throwaway PostgreSQL cluster from these binaries.
+POSTGRES = {"/usr/lib/postgresql/15/bin/initdb": "postgresql"}
 MIN_BUILD_PYTHON = (3, 12)
 
 
@@ -126,9 +128,14 @@ def ensure_node_modules() -> None:
     stamp.write_text(digest)
 
 
+def _present(command: str) -> bool:
+    """A command on PATH, or a file when given as a path (PostgreSQL's binaries are not on PATH)."""
+    return Path(command).exists() if os.sep in command else shutil.which(command) is not None
+
+
 def ensure_system_packages(commands: dict[str, str]) -> None:
     """Install missing system tools from Debian's packages (needs root)."""
-    missing = {package for command, package in commands.items() if not shutil.which(command)}
+    missing = {package for command, package in commands.items() if not _present(command)}
     if not missing:
         return
     if os.geteuid() != 0:
@@ -176,7 +183,9 @@ def main() -> int:
     demo.add_argument("--port", type=int, default=8000)
     commands.add_parser("build", help="build dist/ (--bundles DIR: bundles to publish and prerender)", add_help=False)
     commands.add_parser("test", help="install test needs, build, run all tests", add_help=False)
-    commands.add_parser("bench", help="start-up figures of the demo in Chromium", add_help=False)
+    commands.add_parser(
+        "bench", help="start-up figures in Chromium and vote throughput (--startup-only, --votes-only)", add_help=False
+    )
     commands.add_parser("screenshots", help="the README's pictures of the card, into docs/", add_help=False)
     args, rest = parser.parse_known_args()
 
@@ -185,13 +194,21 @@ def main() -> int:
         with contextlib.suppress(KeyboardInterrupt):
             run(PYTHON, "-m", "builder", "serve", "--port", str(args.port))
     elif args.command == "test":
-        ensure_system_packages({"chromium": "chromium"})
+        ensure_system_packages({"chromium": "chromium", **POSTGRES})
         if not any(arg.startswith("tests") for arg in rest):  # the whole run: lint first, it fails fastest
             lint()
         return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
     elif args.command == "bench":
-        ensure_system_packages({"chromium": "chromium"})
-        run(PYTHON, "-m", "builder", "bench", *rest)
+        # Start-up figures and vote throughput; --startup-only / --votes-only (which takes
+        # builder/bench_votes.py's options: --seconds, --connections, --stores) pick one.
+        votes_only, startup_only = "--votes-only" in rest, "--startup-only" in rest
+        rest = [arg for arg in rest if arg not in ("--votes-only", "--startup-only")]
+        if not votes_only:
+            ensure_system_packages({"chromium": "chromium"})
+            run(PYTHON, "-m", "builder", "bench", *rest)
+        if not startup_only:
+            ensure_system_packages({"wrk": "wrk", **POSTGRES})
+            run(PYTHON, "-m", "builder", "bench-votes", *(rest if votes_only else ()))
     elif args.command == "screenshots":
         ensure_system_packages({"chromium": "chromium"})
         run(PYTHON, "-m", "builder", "screenshots", *rest)

@@ -37,6 +37,10 @@ elif command == "serve":
     from . import serve
 
     serve.main(rest)
+elif command == "bench-votes":
+    from . import bench_votes
+
+    bench_votes.main(rest)
 elif command == "bench":
     from . import bench
 

@@ -1,4 +1,4 @@
-"""The ASGI application: routes, JSON errors and CORS around the vote service."""
+"""The ASGI application: routes, JSON errors, CORS and observability around the vote service."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,20 +18,22 @@ from starlette.routing import Route
 
 from .body import read_json
 from .catalog import load_catalog
+from .clientaddress import ClientAddress
 from .cors import JSONCORSMiddleware
-from .errors import ApiError
+from .errors import ApiError, StartupError
 from .keys import Hasher, load_or_create_secret
+from .observe import Metrics, Observe
 from .openapi import openapi_document
-from .ratelimit import SlidingWindowLimiter, client_key
 from .schemas import VoteIn, WithdrawIn
 from .service import VoteService
 from .settings import Settings
-from .storage import check_database_url, open_storage
+from .storage import StoreError, check_database_url, open_storage
 
 logger = logging.getLogger("verdict.endpoint")
 
 TALLIES_CACHE = "public, max-age=5"
 NO_STORE = {"Cache-Control": "no-store"}
+STORE_RETRY_AFTER = "5"
 
 
 def _json(model: BaseModel, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -40,28 +43,29 @@ def _json(model: BaseModel, headers: dict[str, str] | None = None) -> JSONRespon
 class VoteAPI:
     """The HTTP face of the service: one method per route."""
 
-    def __init__(self, service: VoteService, limiter: SlidingWindowLimiter | None) -> None:
+    def __init__(self, service: VoteService, rate_limit: int, metrics: Metrics) -> None:
         self.service = service
-        self.limiter = limiter
-        self.document = openapi_document()
+        self.rate_limit = rate_limit
+        self.metrics = metrics
+        self.document = openapi_document(service.catalog)
 
-    def _limit(self, request: Request) -> None:
-        """Count a write against the client's address, hashed; the raw address is never kept."""
-        if self.limiter is None:
+    async def _limit(self, address_hash: str) -> None:
+        """Count a write against the client's hashed address; the raw address is never kept."""
+        if not self.rate_limit:
             return
-        address = request.client.host if request.client else "unknown"
-        wait = self.limiter.hit(self.service.hasher.address(client_key(address)))
+        wait = await self.service.storage.rate_hit(address_hash, self.rate_limit)
         if wait:
             raise ApiError(
                 429, f"too many votes from this address: retry in {wait} s", headers={"Retry-After": str(wait)}
             )
 
     async def votes(self, request: Request) -> Response:
-        self._limit(request)
+        address_hash: str = request.scope["state"]["address_hash"]
+        await self._limit(address_hash)
         if request.method == "POST":
-            result = await self.service.cast(await read_json(request, VoteIn))
+            result = await self.service.cast(await read_json(request, VoteIn), address_hash)
         else:
-            result = await self.service.withdraw(await read_json(request, WithdrawIn))
+            result = await self.service.withdraw(await read_json(request, WithdrawIn), address_hash)
         return _json(result, NO_STORE)
 
     async def tallies(self, request: Request) -> Response:
@@ -70,6 +74,9 @@ class VoteAPI:
 
     async def openapi(self, request: Request) -> Response:
         return JSONResponse(self.document, headers={"Cache-Control": "public, max-age=300"})
+
+    async def metrics_page(self, request: Request) -> Response:
+        return Response(generate_latest(self.metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def health(self, request: Request) -> Response:
         try:
@@ -82,6 +89,15 @@ class VoteAPI:
 
 async def _api_error(request: Request, exc: ApiError) -> Response:
     return JSONResponse({"error": exc.message}, exc.status, headers=exc.headers)
+
+
+async def _store_error(request: Request, exc: StoreError) -> Response:
+    logger.error("the vote database failed: %s", exc)
+    return JSONResponse(
+        {"error": "the vote database is unavailable: nothing was saved; try again shortly"},
+        503,
+        headers={"Retry-After": STORE_RETRY_AFTER, **NO_STORE},
+    )
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
@@ -100,7 +116,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": "internal error"}, 500)
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
     """The endpoint for these settings, database open; StartupError for anything it cannot serve.
 
     Everything that can fail is checked here, before a socket is opened, so an
@@ -108,30 +124,60 @@ def create_app(settings: Settings) -> Starlette:
     """
     database_path = check_database_url(settings.database_url)
     catalog = load_catalog(settings.bundles)
-    secret = settings.secret or load_or_create_secret(database_path.parent)
-    storage = open_storage(settings.database_url)
-    limiter = SlidingWindowLimiter(settings.rate_limit) if settings.rate_limit else None
-    api = VoteAPI(VoteService(catalog, storage, Hasher(secret)), limiter)
+    if settings.secret:
+        secret = settings.secret
+    elif database_path is not None:
+        secret = load_or_create_secret(database_path.parent)
+    else:
+        raise StartupError(
+            "with PostgreSQL, every endpoint process must hash with the same secret: set VERDICT_SECRET (or --secret)"
+        )
+    storage = open_storage(settings.database_url, writers=writers)
+    hasher = Hasher(secret)
+    metrics = Metrics()
+    api = VoteAPI(VoteService(catalog, storage, hasher), settings.rate_limit, metrics)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await storage.start()
         try:
             yield
         finally:
-            await storage.close()
+            await storage.close()  # after the server has finished its in-flight requests
 
-    handlers: dict[Any, Any] = {ApiError: _api_error, HTTPException: _http_error, Exception: _server_error}
+    handlers: dict[Any, Any] = {
+        ApiError: _api_error,
+        StoreError: _store_error,
+        HTTPException: _http_error,
+        Exception: _server_error,
+    }
     app = Starlette(
         routes=[
             Route("/v1/votes", api.votes, methods=["POST", "DELETE"]),
             Route("/v1/tallies/{comparison}", api.tallies, methods=["GET"]),
             Route("/openapi.json", api.openapi, methods=["GET"]),
             Route("/healthz", api.health, methods=["GET"]),
+            Route("/metrics", api.metrics_page, methods=["GET"]),
         ],
-        middleware=[Middleware(JSONCORSMiddleware, allow_origins=settings.allow_origins)],
+        middleware=[
+            Middleware(
+                Observe,
+                metrics=metrics,
+                hasher=hasher,
+                clients=ClientAddress(settings.trusted_proxies),
+                access_log=settings.access_log,
+            ),
+            Middleware(
+                JSONCORSMiddleware,
+                allow_origins=settings.allow_origins,
+                on_refusal=lambda origin: metrics.cors_refusals.inc(),
+            ),
+        ],
         exception_handlers=handlers,
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.catalog = catalog
+    app.state.storage = storage
+    app.state.metrics = metrics
     return app

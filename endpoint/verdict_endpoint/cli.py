@@ -1,9 +1,9 @@
-"""``verdict serve``: run the vote endpoint with uvicorn.
+"""``verdict serve``: run the vote endpoint with uvicorn; ``verdict votes``: the operator's commands.
 
 Start-up problems (a broken bundle, an unusable database) are printed one per
-line and give exit code 2, before any port is opened. Access logging is off:
-an access log would record every reader's address, which the endpoint
-otherwise never keeps.
+line and give exit code 2, before any port is opened. uvicorn's own access log
+is off (it would record every reader's address); the endpoint writes its own,
+as JSON lines with hashed addresses (see observe.py).
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ import uvicorn
 
 from .app import create_app
 from .errors import StartupError
+from .observe import configure_logging
 from .settings import DEFAULT_DATABASE_URL, DEFAULT_RATE_LIMIT, load_settings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
+GRACEFUL_SHUTDOWN_SECONDS = 30
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--database",
         metavar="URL",
-        help=f"where votes are stored (env VERDICT_DATABASE_URL; default {DEFAULT_DATABASE_URL})",
+        help="where votes are stored: sqlite:///path/votes.db (one process) or postgresql://user@host/db "
+        f"(any number of processes) (env VERDICT_DATABASE_URL; default {DEFAULT_DATABASE_URL})",
     )
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"interface to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
@@ -53,8 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--secret",
         metavar="S",
-        help="key of the voter and address hashes (env VERDICT_SECRET; default: generated once "
-        "and kept in secret.key beside the database). Prefer the environment: flags show in ps.",
+        help="key of the voter and address hashes (env VERDICT_SECRET; with SQLite the default is "
+        "generated once and kept in secret.key beside the database; PostgreSQL needs it set). "
+        "Prefer the environment: flags show in ps.",
     )
     parser.add_argument(
         "--rate-limit",
@@ -62,6 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="votes per client address per minute, 0 for no limit "
         f"(env VERDICT_RATE_LIMIT; default {DEFAULT_RATE_LIMIT})",
+    )
+    parser.add_argument(
+        "--trusted-proxy",
+        action="append",
+        metavar="ADDRESS",
+        help="address or network (10.0.0.0/8) of a proxy or load balancer whose X-Forwarded-For header "
+        "names the client; repeat for several (env VERDICT_TRUSTED_PROXIES, comma-separated; default none: "
+        "the header is ignored)",
+    )
+    parser.add_argument(
+        "--no-access-log",
+        action="store_true",
+        default=None,
+        help="do not write the JSON access log on stderr (env VERDICT_ACCESS_LOG=off)",
     )
     return parser
 
@@ -73,6 +91,7 @@ def serve(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, or a usage error already printed
         return exit_.code if isinstance(exit_.code, int) else 2
+    configure_logging()
     try:
         settings = load_settings(
             os.environ,
@@ -81,6 +100,8 @@ def serve(argv: list[str] | None = None) -> int:
             allow_origins=args.allow_origin,
             secret=args.secret,
             rate_limit=args.rate_limit,
+            trusted_proxies=args.trusted_proxy,
+            access_log=False if args.no_access_log else None,
         )
         app = create_app(settings)
     except StartupError as error:
@@ -90,15 +111,25 @@ def serve(argv: list[str] | None = None) -> int:
 
     comparisons = len(app.state.catalog.comparisons)
     origins = ", ".join(settings.allow_origins) or "none (no browser page may call it)"
+    where = getattr(app.state.storage, "description", settings.database_url)
     print(
         f"verdict serve: {comparisons} comparison(s) from {len(settings.bundles)} bundle(s); "
-        f"votes in {settings.database_url}; allowed origins: {origins}; "
-        f"rate limit: {settings.rate_limit or 'off'} per minute",
+        f"votes in {where}; allowed origins: {origins}; "
+        f"rate limit: {settings.rate_limit or 'off'} per minute; "
+        f"trusted proxies: {', '.join(settings.trusted_proxies) or 'none'}",
         file=sys.stderr,
         flush=True,
     )
     config = uvicorn.Config(
-        app, host=args.host, port=args.port, log_level="info", access_log=False, server_header=False
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        access_log=False,
+        server_header=False,
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 on its own; --trusted-proxy decides instead.
+        proxy_headers=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     server = uvicorn.Server(config)
     server.run()

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from .body import MAX_BODY_BYTES
+from .catalog import Catalog
 from .schemas import ErrorBody, Health, Tallies, VoteIn, VoteResult, WithdrawIn
 
 DESCRIPTION = """\
@@ -20,7 +21,10 @@ the widget keeps on their device: one vote per reader per device, with
 stuffing made costly (rate limits per client address, origin allowlist), not
 impossible. Tokens and addresses are stored only as keyed hashes.
 
-Every refusal is a JSON body `{"error": "<reason>"}`.
+Every refusal is a JSON body `{"error": "<reason>"}`. A client delivering a
+vote again (after a network error, a timeout, a 5xx or a 429) sends the header
+`Verdict-Retry: <attempt>`; votes are idempotent, so a retried vote never
+counts twice.
 """
 
 
@@ -43,7 +47,32 @@ def _error(description: str, **extra: Any) -> dict[str, Any]:
     return {"description": description, "content": _content(ErrorBody), **extra}
 
 
-def openapi_document() -> dict[str, Any]:
+def _enumerate(schemas: dict[str, Any], catalog: Catalog) -> None:
+    """Name the ids this endpoint accepts, so a request the document calls valid is one it accepts.
+
+    Every body names a configured comparison; a vote's tool is one of that
+    comparison's tools (one ``oneOf`` branch per comparison).
+    """
+    comparisons = sorted(catalog.comparisons)
+    for name in ("VoteIn", "WithdrawIn"):
+        schemas[name]["properties"]["comparison"]["enum"] = comparisons
+    vote = schemas["VoteIn"]
+    vote["properties"]["tool"]["enum"] = sorted({tool for tools in catalog.comparisons.values() for tool in tools})
+    vote["oneOf"] = [
+        {"properties": {"comparison": {"const": comparison}, "tool": {"enum": list(catalog.comparisons[comparison])}}}
+        for comparison in comparisons
+    ]
+
+
+def _unavailable() -> dict[str, Any]:
+    return _error(
+        "The database is unavailable: nothing was saved; send it again later.",
+        headers={"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
+    )
+
+
+def openapi_document(catalog: Catalog | None = None) -> dict[str, Any]:
+    """The document; with a catalog, the comparison and tool ids it accepts are enumerated."""
     _, definitions = models_json_schema(
         [
             (VoteIn, "validation"),
@@ -67,6 +96,7 @@ def openapi_document() -> dict[str, Any]:
             "Too many votes from this client address.",
             headers={"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
         ),
+        "503": _unavailable(),
     }
 
     def write(operation_id: str, summary: str, body: type[BaseModel]) -> dict[str, Any]:
@@ -97,6 +127,7 @@ def openapi_document() -> dict[str, Any]:
                         "content": _content(Tallies),
                     },
                     "404": _error("The comparison is not in the endpoint's bundles."),
+                    "503": _unavailable(),
                 },
             }
         },
@@ -110,17 +141,28 @@ def openapi_document() -> dict[str, Any]:
                 },
             }
         },
+        "/metrics": {
+            "get": {
+                "operationId": "metrics",
+                "summary": "Prometheus metrics of this process",
+                "responses": {"200": {"description": "Prometheus text format.", "content": {"text/plain": {}}}},
+            }
+        },
         "/openapi.json": {
             "get": {
                 "operationId": "openapi",
                 "summary": "This document",
-                "responses": {"200": {"description": "OpenAPI 3.1 document."}},
+                "responses": {"200": {"description": "OpenAPI 3.1 document.", "content": {"application/json": {}}}},
             }
         },
     }
+    schemas = definitions.get("$defs", {})
+    if catalog is not None:
+        _enumerate(schemas, catalog)
+        paths["/v1/tallies/{comparison}"]["get"]["parameters"][0]["schema"]["enum"] = sorted(catalog.comparisons)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Verdict vote endpoint", "version": _version(), "description": DESCRIPTION},
         "paths": paths,
-        "components": {"schemas": definitions.get("$defs", {})},
+        "components": {"schemas": schemas},
     }

@@ -8,7 +8,7 @@ from .catalog import Catalog
 from .errors import ApiError
 from .keys import Hasher
 from .schemas import Tallies, VoteIn, VoteResult, WithdrawIn
-from .storage import Storage
+from .storage import Change, Storage
 
 
 class VoteService:
@@ -29,19 +29,21 @@ class VoteService:
         tallies = {tool: counts.get(tool, 0) for tool in tools}
         return Tallies(comparison=comparison, tallies=tallies, total=sum(tallies.values()))
 
-    async def cast(self, vote: VoteIn) -> VoteResult:
+    async def cast(self, vote: VoteIn, address_hash: str) -> VoteResult:
         # An id in the body that names nothing is a bad body (422), not a missing resource.
         tools = self._tools(vote.comparison, 422)
         if vote.tool not in tools:
             raise ApiError(
                 422, f"tool {vote.tool!r} is not in comparison {vote.comparison!r} (its tools: {', '.join(tools)})"
             )
-        counts = await self.storage.cast(vote.comparison, vote.tool, self.hasher.voter(vote.voter))
+        change = Change(vote.comparison, self.hasher.voter(vote.voter), vote.tool, address_hash)
+        counts = await self.storage.write(change)
         return VoteResult(**self._tallies(vote.comparison, tools, counts).model_dump(), vote=vote.tool)
 
-    async def withdraw(self, withdrawal: WithdrawIn) -> VoteResult:
+    async def withdraw(self, withdrawal: WithdrawIn, address_hash: str) -> VoteResult:
         tools = self._tools(withdrawal.comparison, 422)
-        counts = await self.storage.withdraw(withdrawal.comparison, self.hasher.voter(withdrawal.voter))
+        change = Change(withdrawal.comparison, self.hasher.voter(withdrawal.voter), None, address_hash)
+        counts = await self.storage.write(change)
         return VoteResult(**self._tallies(withdrawal.comparison, tools, counts).model_dump(), vote=None)
 
     async def tallies(self, comparison: str) -> Tallies:

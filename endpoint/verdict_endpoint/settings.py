@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -30,6 +31,16 @@ def normalise_origin(origin: str) -> str:
     raise StartupError(f"not an origin: {origin!r} (expected scheme://host[:port] or *)")
 
 
+def parse_proxy(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A trusted proxy: one address or a network in CIDR notation."""
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        raise StartupError(
+            f"not a proxy address or network: {value!r} (expected, say, 10.0.0.5 or 10.0.0.0/8)"
+        ) from None
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the endpoint serves and how; see ``load_settings`` for flags and environment."""
@@ -41,10 +52,15 @@ class Settings:
     """Key of the voter-token and address hashes; None: kept in secret.key next to the database."""
     rate_limit: int = DEFAULT_RATE_LIMIT
     """Votes (and withdrawals) per client address per minute; 0 turns the limit off."""
+    trusted_proxies: Sequence[str] = ()
+    """Addresses or networks of the proxies whose X-Forwarded-For names the client."""
+    access_log: bool = True
+    """One JSON line per request on stderr (hashed client address, never the raw one)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bundles", tuple(Path(p) for p in self.bundles))
         object.__setattr__(self, "allow_origins", tuple(normalise_origin(o) for o in self.allow_origins))
+        object.__setattr__(self, "trusted_proxies", tuple(str(parse_proxy(p)) for p in self.trusted_proxies))
         if self.rate_limit < 0:
             raise StartupError(f"the rate limit must be 0 (off) or more, got {self.rate_limit}")
         if self.secret is not None and len(self.secret) < MIN_SECRET_LENGTH:
@@ -63,11 +79,14 @@ def load_settings(
     allow_origins: Sequence[str] | None = None,
     secret: str | None = None,
     rate_limit: int | None = None,
+    trusted_proxies: Sequence[str] | None = None,
+    access_log: bool | None = None,
 ) -> Settings:
     """Settings from keyword arguments (the command-line flags; None: not given), else environment.
 
     VERDICT_BUNDLE (paths separated by commas or os.pathsep), VERDICT_DATABASE_URL,
-    VERDICT_ALLOW_ORIGINS (comma-separated), VERDICT_SECRET, VERDICT_RATE_LIMIT.
+    VERDICT_ALLOW_ORIGINS (comma-separated), VERDICT_SECRET, VERDICT_RATE_LIMIT,
+    VERDICT_TRUSTED_PROXIES (comma-separated), VERDICT_ACCESS_LOG (``off`` to silence it).
     """
     if not bundles:
         bundles = [Path(p) for p in _split(environ.get("VERDICT_BUNDLE", ""), "," + os.pathsep)]
@@ -81,10 +100,16 @@ def load_settings(
             rate_limit = int(raw)
         except ValueError:
             raise StartupError(f"VERDICT_RATE_LIMIT must be a whole number of votes per minute, got {raw!r}") from None
+    if trusted_proxies is None:
+        trusted_proxies = _split(environ.get("VERDICT_TRUSTED_PROXIES", ""), ",")
+    if access_log is None:
+        access_log = environ.get("VERDICT_ACCESS_LOG", "on").strip().lower() not in ("off", "0", "false", "no")
     return Settings(
         bundles=bundles,
         database_url=database_url or environ.get("VERDICT_DATABASE_URL") or DEFAULT_DATABASE_URL,
         allow_origins=allow_origins,
         secret=secret if secret is not None else (environ.get("VERDICT_SECRET") or None),
         rate_limit=DEFAULT_RATE_LIMIT if rate_limit is None else rate_limit,
+        trusted_proxies=trusted_proxies,
+        access_log=access_log,
     )

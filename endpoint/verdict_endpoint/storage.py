@@ -1,15 +1,44 @@
 """Where votes live: the interface every backend implements, and the URL that picks one.
 
-Only SQLite exists today; a PostgreSQL backend (for several endpoint processes
-behind a load balancer) implements the same protocol and is chosen by its URL.
+SQLite (``sqlite:///path``) serves one endpoint process; PostgreSQL
+(``postgresql://…``) serves any number of them on one database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from .errors import StartupError
+
+
+@dataclass(frozen=True)
+class Change:
+    """One voter's new choice on one comparison: a tool, or None to withdraw."""
+
+    comparison: str
+    voter: str
+    """HMAC of the voter token, never the token."""
+    tool: str | None
+    address: str
+    """HMAC of the client's address (an IPv4 address or IPv6 /64), never the address."""
+
+
+@dataclass(frozen=True)
+class Burst:
+    """Many new voters from one hashed address within one window: a sign of stuffing."""
+
+    address: str
+    window_start: int
+    """Unix seconds."""
+    new_voters: int
+    comparisons: tuple[str, ...]
+
+
+class StoreError(Exception):
+    """The database failed a write or a read; nothing of that request was saved."""
 
 
 class Storage(Protocol):
@@ -18,24 +47,49 @@ class Storage(Protocol):
     Tallies map tool id -> votes and may omit tools without votes.
     """
 
-    async def cast(self, comparison: str, tool: str, voter_hash: str) -> dict[str, int]:
-        """Record (or change) this voter's vote; return the comparison's tallies after it."""
+    async def start(self) -> None:
+        """Connect (inside the server's event loop)."""
         ...
 
-    async def withdraw(self, comparison: str, voter_hash: str) -> dict[str, int]:
-        """Remove this voter's vote if any; return the tallies after it."""
+    async def write(self, change: Change) -> dict[str, int]:
+        """Record, change or withdraw this voter's vote; the comparison's tallies just after.
+
+        Concurrent calls are committed together (group commit): one transaction,
+        one disk flush, every caller answered after it.
+        """
         ...
 
     async def tallies(self, comparison: str) -> dict[str, int]: ...
 
+    async def rate_hit(self, key: str, per_minute: int) -> int:
+        """Count one write of ``key`` against ``per_minute``: 0 if allowed, else seconds to wait."""
+        ...
+
     async def ping(self) -> None:
         """Raise if the database cannot be reached."""
+        ...
+
+    async def close(self) -> None:
+        """Finish the writes already submitted, then close."""
+        ...
+
+
+class OperatorStorage(Protocol):
+    """What the operator commands need, apart from serving."""
+
+    async def start(self) -> None: ...
+
+    async def bursts(self, since: int, window: int, min_new_voters: int) -> Sequence[Burst]: ...
+
+    async def void(self, address: str) -> dict[str, int]:
+        """Delete every vote cast from this hashed address (or hash prefix); the votes removed per comparison."""
         ...
 
     async def close(self) -> None: ...
 
 
 SQLITE_PREFIX = "sqlite:///"
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 def sqlite_path(database_url: str) -> Path | None:
@@ -50,19 +104,37 @@ def sqlite_path(database_url: str) -> Path | None:
     return Path(path)
 
 
-def check_database_url(database_url: str) -> Path:
-    """Refuse, before anything else starts, a URL no backend here can serve."""
+def is_postgres(database_url: str) -> bool:
+    return database_url.partition(":")[0].lower() in POSTGRES_SCHEMES
+
+
+def check_database_url(database_url: str) -> Path | None:
+    """Refuse, before anything else starts, a URL no backend here can serve; the SQLite file if any."""
     path = sqlite_path(database_url)
-    if path is None:
+    if path is None and not is_postgres(database_url):
         scheme = database_url.partition(":")[0] if ":" in database_url else database_url
         raise StartupError(  # only the scheme: the rest may hold a password
-            f"unsupported database URL scheme {scheme!r}: only SQLite (sqlite:///path/to/votes.db) is supported for now"
+            f"unsupported database URL scheme {scheme!r}: use sqlite:///path/to/votes.db "
+            "or postgresql://user@host/database"
         )
     return path
 
 
-def open_storage(database_url: str) -> Storage:
-    """Open (creating if needed) the database the URL names."""
-    from .sqlite_store import SQLiteStorage
+class Store(Storage, OperatorStorage, Protocol):
+    """Both faces: what a backend class implements."""
 
-    return SQLiteStorage.open(check_database_url(database_url))
+
+def open_storage(database_url: str, *, writers: int | None = None) -> Store:
+    """Open (creating or migrating if needed) the database the URL names.
+
+    ``writers``: how many group-commit transactions may be in flight at once
+    (the backend's default when None).
+    """
+    path = check_database_url(database_url)
+    if path is not None:
+        from .sqlite_store import SQLiteStorage
+
+        return SQLiteStorage.open(path)
+    from .pg_store import PostgresStorage
+
+    return PostgresStorage.open(database_url, writers=writers)

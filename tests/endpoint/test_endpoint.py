@@ -1,4 +1,4 @@
-"""The vote endpoint over HTTP, against real server processes and real SQLite files."""
+"""The vote endpoint over HTTP, against real server processes, on SQLite files and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ import httpx
 import pytest
 
 from tests.helpers.bundles import bundle_dict, write_bundle
-from tests.helpers.endpoint import EndpointProcess, clean_environment, launch_endpoint, new_voter_token, start_endpoint
+from tests.helpers.endpoint import EndpointProcess, clean_environment, new_voter_token
+from tests.helpers.postgres import PostgresCluster
+
+from .conftest import Database
 
 
 def vote(client: httpx.Client, comparison: str, tool: str, voter: str) -> httpx.Response:
@@ -245,13 +248,17 @@ def test_healthz(client: httpx.Client) -> None:
 # --- privacy --------------------------------------------------------------------------
 
 
-def test_voter_tokens_and_addresses_are_never_stored_raw(client: httpx.Client, server: EndpointProcess) -> None:
+def test_voter_tokens_and_addresses_are_never_stored_raw(
+    client: httpx.Client, server: EndpointProcess, server_database: Database
+) -> None:
     voter = new_voter_token()
     assert vote(client, "alpha-vs-delta", "delta", voter).status_code == 200
     assert vote(client, "alpha-vs-delta", "alpha", voter).status_code == 200
-    database_files = [p for p in server.db_path.parent.iterdir() if p.name.startswith(server.db_path.name)]
-    assert server.db_path in database_files and len(database_files) > 1  # the WAL holds the recent votes
+    database_files = server_database.stored_files()
+    if server_database.kind == "sqlite":
+        assert server.db_path in database_files and len(database_files) > 1  # the WAL holds the recent votes
     stored = b"".join(p.read_bytes() for p in database_files)
+    assert b"alpha-vs-delta" in stored  # the search looks where the votes are
     assert voter.encode() not in stored
     assert b"127.0.0.1" not in stored
     for other in server.db_path.parent.iterdir():  # nor in the secret file or the server's log
@@ -261,9 +268,9 @@ def test_voter_tokens_and_addresses_are_never_stored_raw(client: httpx.Client, s
 # --- limits, durability and start-up, each on its own server ----------------------------
 
 
-def test_too_many_votes_from_one_address_get_429(bundles: list[Path], tmp_path: Path) -> None:
+def test_too_many_votes_from_one_address_get_429(bundles: list[Path], database: Database) -> None:
     with (
-        start_endpoint(bundles, tmp_path / "votes.db", ["*"], rate_limit=3) as url,
+        database.serve(bundles, ["*"], rate_limit=3) as url,
         httpx.Client(base_url=url) as client,
     ):
         voter = new_voter_token()
@@ -282,10 +289,9 @@ def test_too_many_votes_from_one_address_get_429(bundles: list[Path], tmp_path: 
         assert tallies.headers["access-control-allow-origin"] == "*"
 
 
-def test_a_200_vote_survives_kill_9(bundles: list[Path], tmp_path: Path) -> None:
-    db_path = tmp_path / "data" / "votes.db"
+def test_a_200_vote_survives_kill_9(bundles: list[Path], database: Database) -> None:
     voter = new_voter_token()
-    endpoint = launch_endpoint(bundles, db_path)
+    endpoint = database.launch(bundles)
     try:
         response = httpx.post(
             f"{endpoint.base_url}/v1/votes", json={"comparison": "three-way", "tool": "gamma", "voter": voter}
@@ -295,10 +301,11 @@ def test_a_200_vote_survives_kill_9(bundles: list[Path], tmp_path: Path) -> None
         endpoint.kill()
     assert endpoint.process.returncode == -9
 
-    secret = db_path.parent / "secret.key"
-    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    if database.kind == "sqlite":
+        secret = database.directory / "secret.key"
+        assert stat.S_IMODE(secret.stat().st_mode) == 0o600
 
-    with start_endpoint(bundles, db_path) as url, httpx.Client(base_url=url) as client:
+    with database.serve(bundles) as url, httpx.Client(base_url=url) as client:
         assert client.get("/v1/tallies/three-way").json()["tallies"] == {"alpha": 0, "beta": 0, "gamma": 1}
         # The kept secret hashes the token as before: the returning voter changes their vote.
         again = vote(client, "three-way", "alpha", voter).json()
@@ -341,14 +348,23 @@ def test_conflicting_bundles_stop_start_up(tmp_path: Path) -> None:
     assert "'shared'" in result.stderr
 
 
-def test_a_database_other_than_sqlite_stops_start_up(bundles: list[Path]) -> None:
-    result = serve("--bundle", str(bundles[0]), "--database", "postgresql://voter:hunter2@db.example/verdict")
+def test_an_unsupported_or_unreachable_database_stops_start_up(bundles: list[Path]) -> None:
+    result = serve(env={"VERDICT_BUNDLE": str(bundles[0]), "VERDICT_DATABASE_URL": "mysql://u:hunter2@db.example/v"})
     assert result.returncode == 2
-    assert "only SQLite" in result.stderr
+    assert "'mysql'" in result.stderr and "postgresql://" in result.stderr and "sqlite:///" in result.stderr
     assert "hunter2" not in result.stderr
-    result = serve(env={"VERDICT_BUNDLE": str(bundles[0]), "VERDICT_DATABASE_URL": "mysql://db.example/v"})
+
+    unreachable = "postgresql://voter:hunter2@127.0.0.1:1/verdict"
+    result = serve("--bundle", str(bundles[0]), "--database", unreachable, "--secret", "s" * 32)
     assert result.returncode == 2
-    assert "only SQLite" in result.stderr
+    assert "cannot use the database postgresql://voter@127.0.0.1:1/verdict" in result.stderr
+    assert "hunter2" not in result.stderr
+
+
+def test_postgresql_needs_a_shared_secret(bundles: list[Path], postgres: PostgresCluster) -> None:
+    result = serve("--bundle", str(bundles[0]), "--database", postgres.url())
+    assert result.returncode == 2
+    assert "VERDICT_SECRET" in result.stderr
 
 
 def test_concurrent_votes_are_all_counted_once(server: EndpointProcess) -> None:
@@ -375,18 +391,18 @@ def test_concurrent_votes_are_all_counted_once(server: EndpointProcess) -> None:
     assert tallies == {"comparison": "crowd", "tallies": {"beta": 20, "delta": 21}, "total": 41}
 
 
-def test_configuration_from_the_environment_with_flags_overriding(bundles: list[Path], tmp_path: Path) -> None:
+def test_configuration_from_the_environment_with_flags_overriding(bundles: list[Path], database: Database) -> None:
     env = {
         "VERDICT_ALLOW_ORIGINS": "https://a.example, https://b.example/",
         "VERDICT_RATE_LIMIT": "1",
         "VERDICT_SECRET": "s" * 32,
     }
     with (
-        start_endpoint(bundles, tmp_path / "votes.db", rate_limit=2, env=env) as url,
+        database.serve(bundles, rate_limit=2, env=env) as url,
         httpx.Client(base_url=url) as client,
     ):
         tallies = client.get("/v1/tallies/alpha-vs-beta", headers={"Origin": "https://b.example"})
         assert tallies.headers["access-control-allow-origin"] == "https://b.example"
         statuses = [vote(client, "alpha-vs-beta", "beta", new_voter_token()).status_code for _ in range(3)]
         assert statuses == [200, 200, 429]  # the flag's 2, not the environment's 1
-    assert not (tmp_path / "secret.key").exists()  # the configured secret is used instead
+    assert not (database.directory / "secret.key").exists()  # the configured secret is used instead

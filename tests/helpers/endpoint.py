@@ -1,9 +1,10 @@
 """Run the vote endpoint as a real server process (``python -m verdict_endpoint serve``).
 
 For tests that need the endpoint over HTTP: it listens on a free port of
-127.0.0.1 with a real SQLite file, and is ready (``/healthz`` answers 200) by
-the time the helpers return. Its output goes to ``endpoint-<port>.log`` beside
-the database.
+127.0.0.1 with a real SQLite file (or the PostgreSQL database a
+``database_url`` names), and is ready (``/healthz`` answers 200) by the time
+the helpers return. Its output goes to ``endpoint-<port>.log`` beside the
+database file (in its folder, for PostgreSQL).
 """
 
 from __future__ import annotations
@@ -47,11 +48,12 @@ def endpoint_command(
     rate_limit: int | None = None,
     secret: str | None = None,
     extra_args: Sequence[str] = (),
+    database_url: str | None = None,
 ) -> list[str]:
     command = [sys.executable, "-m", "verdict_endpoint", "serve", "--host", HOST, "--port", str(port)]
     for bundle in bundles:
         command += ["--bundle", str(bundle)]
-    command += ["--database", f"sqlite:///{db_path}"]
+    command += ["--database", database_url or f"sqlite:///{db_path}"]
     for origin in allow_origins:
         command += ["--allow-origin", origin]
     if rate_limit is not None:
@@ -122,6 +124,7 @@ def launch_endpoint(
     env: Mapping[str, str] | None = None,
     extra_args: Sequence[str] = (),
     timeout: float = 20.0,
+    database_url: str | None = None,
 ) -> EndpointProcess:
     """Start an endpoint and wait until it is healthy; the caller must ``stop()`` (or ``kill()``) it."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -129,7 +132,14 @@ def launch_endpoint(
         port = free_port()
         log_path = db_path.parent / f"endpoint-{port}.log"
         command = endpoint_command(
-            bundles, db_path, allow_origins, port=port, rate_limit=rate_limit, secret=secret, extra_args=extra_args
+            bundles,
+            db_path,
+            allow_origins,
+            port=port,
+            rate_limit=rate_limit,
+            secret=secret,
+            extra_args=extra_args,
+            database_url=database_url,
         )
         with log_path.open("wb") as log:
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=clean_environment(env))

@@ -58,13 +58,14 @@ def _render(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["serve"]:
+    if argv[:1] in (["serve"], ["votes"]):
         try:
             from verdict_endpoint.cli import serve
+            from verdict_endpoint.votes_cli import main as votes
         except ImportError:
-            print("verdict serve needs the vote endpoint: pip install verdict-endpoint", file=sys.stderr)
+            print(f"verdict {argv[0]} needs the vote endpoint: pip install verdict-endpoint", file=sys.stderr)
             return 2
-        return serve(argv[1:])
+        return serve(argv[1:]) if argv[0] == "serve" else votes(argv[1:])
     parser = argparse.ArgumentParser(prog="verdict", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="command")
     validate = commands.add_parser("validate", help="check bundles: every error and warning, one line each")
@@ -84,5 +85,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     render.set_defaults(run=_render)
     commands.add_parser("serve", help="run the vote endpoint (see verdict serve --help)")
+    commands.add_parser("votes", help="the vote database's operator commands (see verdict votes --help)")
     args = parser.parse_args(argv)
     return int(args.run(args))

@@ -1,0 +1,174 @@
+"""Vote throughput: durable votes per second against an in-memory route of the same server, with wrk.
+
+For each store (SQLite with one endpoint process; PostgreSQL with two
+processes on one throwaway database) and each load (50 and 200 open
+connections), wrk first asks for ``GET /openapi.json`` — answered from
+memory, touching no store: the baseline — then posts votes, each from a
+new voter token (``builder/wrk/votes.lua``), so every vote is a new row
+committed to disk before its 200. The figure that matters is the ratio of
+the two rates, measured in the same run on the same machine.
+
+The endpoints run as configured for production except the rate limit, which
+is off (``--rate-limit 0``): every request comes from one address here, and
+the bench measures the store, not the limiter. The JSON access log is on,
+written to a file. With two processes, two wrk instances share the
+connections (one per process; wrk has no notion of several hosts): rates are
+added, and the higher p50/p99 of the two is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .paths import DEMO, ROOT
+
+LUA = ROOT / "builder" / "wrk" / "votes.lua"
+SECRET = "bench-secret-shared-by-every-process"
+
+
+@dataclass
+class Figures:
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def measure(urls: Sequence[str], path: str, connections: int, seconds: int, script_args: Sequence[str]) -> Figures:
+    """wrk against every URL at once, the connections shared out; the figures summed up."""
+    threads = max(1, 2 // len(urls))
+    processes = []
+    for url in urls:
+        command = [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections // len(urls)}",
+            f"-d{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(LUA),
+            url + path,
+            "--",
+            *script_args,
+        ]
+        processes.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=seconds + 60)
+        if process.returncode != 0:
+            raise SystemExit(f"wrk failed: {err.strip()}")
+        results.append(json.loads([line for line in out.splitlines() if line.startswith("{")][-1]))
+    return Figures(
+        rate=sum(r["requests"] / (r["duration_us"] / 1e6) for r in results),
+        p50_ms=max(r["p50_us"] for r in results) / 1000,
+        p99_ms=max(r["p99_us"] for r in results) / 1000,
+        errors=int(sum(r["status_errors"] + r["socket_errors"] for r in results)),
+    )
+
+
+@contextmanager
+def endpoints(store: str, workdir: Path) -> Iterator[list[str]]:
+    """The endpoint processes of one store, healthy; stopped afterwards."""
+    sys.path.insert(0, str(ROOT))
+    from tests.helpers.endpoint import launch_endpoint
+    from tests.helpers.postgres import PostgresCluster
+
+    bundles = sorted(DEMO.glob("*.json"))
+    options = {"rate_limit": 0, "secret": SECRET}
+    cluster = None
+    try:
+        if store == "sqlite":
+            started = [launch_endpoint(bundles, workdir / "votes.db", **options)]  # type: ignore[arg-type]
+        else:
+            cluster = PostgresCluster()
+            cluster.start()
+            url = cluster.create_database("bench")
+            started = [
+                launch_endpoint(bundles, workdir / f"pg{n}" / "votes.db", database_url=url, **options)  # type: ignore[arg-type]
+                for n in range(2)
+            ]
+        try:
+            yield [endpoint.base_url for endpoint in started]
+        finally:
+            for endpoint in started:
+                endpoint.stop()
+    finally:
+        if cluster is not None:
+            cluster.destroy()
+
+
+def first_comparison() -> tuple[str, str]:
+    bundle = json.loads((DEMO / "comparisons.json").read_text())
+    comparison = bundle["comparisons"][0]
+    return comparison["id"], ",".join(comparison["tools"])
+
+
+def run(stores: Sequence[str], connections: Sequence[int], seconds: int) -> list[dict[str, object]]:
+    comparison, tools = first_comparison()
+    rows: list[dict[str, object]] = []
+    for store in stores:
+        with tempfile.TemporaryDirectory(prefix="verdict-bench-") as tmp, endpoints(store, Path(tmp)) as urls:
+            processes = len(urls)
+            measure(urls, "/openapi.json", 20, 2, ["get"])  # warm-up
+            measure(urls, "/v1/votes", 20, 2, ["vote", f"warm{secrets.token_hex(4)}", comparison, tools])
+            for count in connections:
+                baseline = measure(urls, "/openapi.json", count, seconds, ["get"])
+                run_id = f"r{secrets.token_hex(6)}"
+                votes = measure(urls, "/v1/votes", count, seconds, ["vote", run_id, comparison, tools])
+                row = {
+                    "store": store,
+                    "processes": processes,
+                    "connections": count,
+                    "baseline": baseline,
+                    "votes": votes,
+                    "ratio": votes.rate / baseline.rate if baseline.rate else 0.0,
+                }
+                rows.append(row)
+                print(line(row), flush=True)
+                time.sleep(1)
+    return rows
+
+
+def line(row: dict[str, object]) -> str:
+    baseline, votes = row["baseline"], row["votes"]
+    assert isinstance(baseline, Figures) and isinstance(votes, Figures)
+    errors = f" ({votes.errors} errors)" if votes.errors or baseline.errors else ""
+    return (
+        f"| {row['store']} | {row['processes']} | {row['connections']} | {votes.rate:,.0f} | "
+        f"{votes.p50_ms:.1f} / {votes.p99_ms:.1f} | {baseline.rate:,.0f} | {baseline.p99_ms:.1f} | "
+        f"**{row['ratio']:.2f}×**{errors} |"
+    )
+
+
+HEADER = (
+    "| store | processes | connections | votes/s | vote p50 / p99 ms | /openapi.json req/s | its p99 ms | ratio |\n"
+    "|---|---|---|---|---|---|---|---|"
+)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="build.py bench --votes-only", description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run (default 10)")
+    parser.add_argument("--connections", default="50,200", help="comma-separated loads (default 50,200)")
+    parser.add_argument("--stores", default="sqlite,postgresql", help="comma-separated (default both)")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: python3 build.py bench installs it (Debian package wrk)")
+    print(f"Vote throughput, {date.today().isoformat()}, wrk, {args.seconds} s per run\n\n{HEADER}", flush=True)
+    rows = run(args.stores.split(","), [int(c) for c in args.connections.split(",")], args.seconds)
+    failed = [row for row in rows if isinstance(row["votes"], Figures) and row["votes"].errors]
+    if failed:
+        raise SystemExit(f"{len(failed)} run(s) had errors: see the table")

@@ -1,0 +1,121 @@
+"""``verdict votes``: the operator's commands on the vote database.
+
+``suspicious`` lists bursts of many new voters from one hashed address — the
+mark of someone scripting votes with fresh tokens. ``void`` deletes every vote
+cast from one hashed address and takes them off the tallies, in one
+transaction. Both work while endpoints are serving, on SQLite and PostgreSQL.
+Addresses are only ever known by their keyed hash (the access log shows its
+first 16 hex digits, which ``void`` accepts too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sys
+import time
+from datetime import UTC, datetime
+
+from .errors import StartupError
+from .settings import DEFAULT_DATABASE_URL
+from .storage import Store, StoreError, check_database_url, open_storage
+
+_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MIN_PREFIX = 16
+
+
+def duration(text: str) -> int:
+    """Seconds in ``30s``, ``10m``, ``24h`` or ``7d``."""
+    match = _DURATION.match(text.strip().lower())
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (expected, say, 10m, 24h or 7d)")
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def address_hash(text: str) -> str:
+    value = text.strip().lower()
+    if not re.fullmatch(rf"[0-9a-f]{{{MIN_PREFIX},64}}", value):
+        raise argparse.ArgumentTypeError(
+            f"not an address hash: {text!r} (expected {MIN_PREFIX} to 64 hex digits, as listed by "
+            "`verdict votes suspicious` or shown as `client` in the access log)"
+        )
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="verdict votes", description=__doc__)
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help=f"the vote database (env VERDICT_DATABASE_URL; default {DEFAULT_DATABASE_URL})",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    suspicious = commands.add_parser("suspicious", help="list bursts of many new voters from one hashed address")
+    suspicious.add_argument("--since", type=duration, default="24h", help="how far back to look (default 24h)")
+    suspicious.add_argument("--window", type=duration, default="10m", help="length of a burst (default 10m)")
+    suspicious.add_argument(
+        "--min-voters", type=int, default=20, help="new voters within one window that make a burst (default 20)"
+    )
+    void = commands.add_parser("void", help="delete every vote cast from one hashed address")
+    void.add_argument("--address-hash", type=address_hash, required=True, metavar="HASH")
+    return parser
+
+
+def _stamp(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+async def _suspicious(store: Store, args: argparse.Namespace) -> int:
+    bursts = await store.bursts(int(time.time()) - args.since, args.window, args.min_voters)
+    if not bursts:
+        print(f"no address brought {args.min_voters} or more new voters within {args.window} s")
+        return 0
+    print(f"{'address hash':<64}  {'window from':<20}  {'new voters':>10}  comparisons")
+    for burst in bursts:
+        print(
+            f"{burst.address:<64}  {_stamp(burst.window_start):<20}  {burst.new_voters:>10}  "
+            f"{', '.join(burst.comparisons)}"
+        )
+    print("\nto remove one address's votes: verdict votes void --address-hash HASH")
+    return 0
+
+
+async def _void(store: Store, args: argparse.Namespace) -> int:
+    removed = await store.void(args.address_hash)
+    total = sum(removed.values())
+    detail = ", ".join(f"{comparison}: {count}" for comparison, count in sorted(removed.items()))
+    print(f"removed {total} vote(s) cast from {args.address_hash}" + (f" ({detail})" if detail else ""))
+    return 0
+
+
+async def _run(database_url: str, args: argparse.Namespace) -> int:
+    store = open_storage(database_url)
+    await store.start()
+    try:
+        return await (_suspicious(store, args) if args.command == "suspicious" else _void(store, args))
+    finally:
+        await store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 2
+    database_url = args.database or os.environ.get("VERDICT_DATABASE_URL") or DEFAULT_DATABASE_URL
+    try:
+        path = check_database_url(database_url)
+        if path is not None and not path.exists():
+            raise StartupError(f"no vote database at {path}")
+        return asyncio.run(_run(database_url, args))
+    except StartupError as error:
+        for line in error.lines:
+            print(f"verdict votes: {line}", file=sys.stderr)
+        return 2
+    except StoreError as error:
+        print(f"verdict votes: the database failed: {error}", file=sys.stderr)
+        return 1
