@@ -36,6 +36,12 @@ function languageTag(value) {
   }
 }
 
+// A language tag whose language the engine speaks (VERDICT_LOCALES, from the build).
+function supportedLocale(value) {
+  const tag = languageTag(value);
+  return tag && VERDICT_LOCALES.includes(tag.split("-")[0].toLowerCase()) ? tag : null;
+}
+
 const oneOf = (...values) => (v) => (values.includes(v) ? v : null);
 const quoted = (v) => `"${v}"`;
 
@@ -66,7 +72,7 @@ const ATTRIBUTES = {
     then: (v) => (v ? `using ${v}` : "using the theme's accent colour") },
   layout: { read: oneOf("columns", "stacked", "auto"), accepts: "columns, stacked or auto",
     then: (v) => `using ${quoted(v)}` },
-  locale: { read: languageTag, accepts: "a language tag such as en, de, fr, es, ja or ar",
+  locale: { read: supportedLocale, accepts: `a language tag of ${VERDICT_LOCALES.join(", ")} (en-GB, de-AT… too)`,
     then: (v) => `using ${quoted(v)}` },
   ctaUrl: { read: (v) => url(v, ["https:", "http:", "mailto:"]), accepts: "an http, https or mailto link",
     then: (v) => (v ? `linking to ${v}` : "using the bundle's call to action") },
