@@ -1,24 +1,47 @@
-"""Start-up figures of the demo in real Chromium, cold (a fresh profile per run).
+"""Start-up figures in real Chromium, each as a ratio to a bare page measured in the same run.
 
-For each run: the blog's own first contentful paint (the baseline, measured
-in the same run), when the card is visible, when the engine is ready, when
-the engine has re-rendered the card with live tallies, and how long the main
-thread was blocked (long tasks) while all that happened. Timings on a shared
-machine are noisy, so the table gives medians and ratios to the baseline.
+The anchor ("bare page") is the simplest way anyone would run our engine: a
+page that loads the same Pyodide from its npm package on the main thread,
+loads pydantic and our engine from their plain wheels, and validates the demo
+bundle. Against it, in the same run and on the same servers:
+
+- the demo post with one card and with five cards: when the card shows, when
+  the engine is ready, when every card is live, the longest main-thread task
+  and the total blocked time, and the memory of the page and of its worker
+  (DevTools protocol, per target), cold (fresh profile) and warm (reload,
+  HTTP cache filled);
+- the demo post with the card set to ``data-lazy="interaction"``: what a
+  reader downloads until they touch the card;
+- Lighthouse on the demo post with and without the card (performance score,
+  CLS, total byte weight), medians of three runs each.
+
+Timings on a shared machine are noisy: the table gives medians and ratios,
+never a pass mark. ``--record`` appends the table, dated, to BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
+import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Request, sync_playwright
 
-from .paths import ROOT
+from . import dist, fetch
+from .paths import DEMO, DIST, ROOT
 
 FLAGS = [
     "--headless",
@@ -29,68 +52,224 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+SEED = "heygen-avatar-sdk-v3-vs-mistral-4b-edge"
+ENGINE_TIMEOUT = 90_000
 
 OBSERVE_LONG_TASKS = """
-window.__longTasks = 0;
-new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks += e.duration; })
+window.__longTasks = [];
+new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
   .observe({ type: "longtask", buffered: true });
 """
 
 MEASURE = """() => {
-  const mark = (name) => (performance.getEntriesByName(name)[0] || {}).startTime;
+  const first = (name) => (performance.getEntriesByName(name)[0] || {}).startTime ?? null;
+  const last = (name) => (performance.getEntriesByName(name).at(-1) || {}).startTime ?? null;
+  const tasks = window.__longTasks || [];
   return {
-    fcp: mark("first-contentful-paint"),
-    visible: mark("verdict:card-visible"),
-    ready: mark("verdict:engine-ready"),
-    takeover: mark("verdict:engine-card"),
-    blocked: window.__longTasks,
+    fcp: first("first-contentful-paint"),
+    visible: first("verdict:card-visible"),
+    ready: first("verdict:engine-ready") ?? first("bare:ready"),
+    live: last("verdict:engine-card") ?? first("bare:ready"),
+    cards: performance.getEntriesByName("verdict:engine-card").length,
+    longest: tasks.length ? Math.max(...tasks) : 0,
+    blocked: tasks.reduce((a, b) => a + Math.max(0, b - 50), 0),
   };
 }"""
 
+BARE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Bare Pyodide + pydantic</title></head>
+<body><h1>Pyodide, pydantic and the demo bundle, the plain way</h1><p id="status">loading…</p>
+<script type="module">
+  import { loadPyodide } from "./pyodide/pyodide.mjs";
+  const pyodide = await loadPyodide({ indexURL: new URL("./pyodide/", location.href).href });
+  await pyodide.loadPackage(WHEELS.map((w) => new URL("./wheels/" + w, location.href).href));
+  const bundle = await (await fetch("./comparisons.json")).text();
+  pyodide.globals.set("bundle_text", bundle);
+  pyodide.runPython("from verdict.bundle import load_bundle; load_bundle(bundle_text)");
+  performance.mark("bare:ready");
+  document.getElementById("status").textContent = "validated";
+</script></body></html>
+"""
 
-def run(blog: str, runs: int, chromium: str) -> list[dict[str, float]]:
+SCRIPT_TAG = re.compile(r"<script src=\"\{\{widget\}\}/embed\.js\".*?</script>", re.S)
+
+
+def write_pages(folder: Path) -> None:
+    """The bench's pages, served by the blog origin next to the demo's."""
+    post = (DEMO / "index.html").read_text()
+    tag = SCRIPT_TAG.search(post)
+    if tag is None:
+        raise SystemExit("demo/index.html lost its embed.js script tag")
+    (folder / "no-card.html").write_text(SCRIPT_TAG.sub("", post))
+    lazy = tag.group(0).replace("async></script>", 'data-lazy="interaction" async></script>')
+    (folder / "interaction.html").write_text(post.replace(tag.group(0), lazy))
+    five = "\n".join(
+        f'<div data-verdict data-comparison="{SEED}" data-theme="{theme}"></div>'
+        for theme in ("light", "dark", "auto", "light", "dark")
+    )
+    eager = tag.group(0).replace('data-comparison="' + SEED + '"', 'data-lazy="false"')
+    (folder / "five.html").write_text(post.replace(tag.group(0), five + "\n" + eager))
+
+    bare = folder / "bare"
+    (bare / "pyodide").mkdir(parents=True)
+    (bare / "wheels").mkdir()
+    pyodide_dir = fetch.pyodide()
+    for name in fetch.PYODIDE_FILES:
+        shutil.copy2(pyodide_dir / name, bare / "pyodide" / name)
+    wheels = [*fetch.wheels(), dist.build_engine_wheel(bare / "wheels")]
+    for wheel in wheels:
+        if wheel.parent != bare / "wheels":
+            shutil.copy2(wheel, bare / "wheels" / wheel.name)
+    shutil.copy2(DEMO / "comparisons.json", bare / "comparisons.json")
+    names = json.dumps(sorted(w.name for w in wheels))
+    (bare / "index.html").write_text(BARE_PAGE.replace("WHEELS", names))
+
+
+# ---- memory through the DevTools protocol, per target ------------------------
+
+
+def _heap(usage: dict[str, Any]) -> float:
+    """JS heap, the DOM's (embedder) heap and ArrayBuffer backing stores (WebAssembly memory), in MB."""
+    return sum(usage.get(key, 0) for key in ("usedSize", "embedderHeapUsedSize", "backingStorageSize")) / 1e6
+
+
+def page_memory(session: CDPSession) -> float:
+    return _heap(session.send("Runtime.getHeapUsage"))
+
+
+def worker_memory(browser_session: CDPSession, page: Page) -> float:
+    """Every dedicated worker's heap, through Target.sendMessageToTarget (Playwright has no worker sessions)."""
+    answers: dict[str, dict[str, Any]] = {}
+
+    def received(event: dict[str, Any]) -> None:
+        message = json.loads(event["message"])
+        if message.get("id") == 1:
+            answers[event["sessionId"]] = message.get("result", {})
+
+    browser_session.on("Target.receivedMessageFromTarget", received)
+    total = 0.0
+    for target in browser_session.send("Target.getTargets")["targetInfos"]:
+        if target["type"] != "worker":
+            continue
+        session = browser_session.send("Target.attachToTarget", {"targetId": target["targetId"], "flatten": False})
+        session_id = session["sessionId"]
+        message = json.dumps({"id": 1, "method": "Runtime.getHeapUsage"})
+        browser_session.send("Target.sendMessageToTarget", {"sessionId": session_id, "message": message})
+        for _ in range(100):
+            if session_id in answers:
+                break
+            page.wait_for_timeout(50)
+        total += _heap(answers.get(session_id, {}))
+        browser_session.send("Target.detachFromTarget", {"sessionId": session_id})
+    return total
+
+
+# ---- runs ---------------------------------------------------------------------
+
+
+class Downloads:
+    """Encoded bytes received by the page and its worker (Playwright's per-request sizes)."""
+
+    def __init__(self, context: BrowserContext):
+        self.bytes = 0
+        context.on("requestfinished", self._add)
+
+    def _add(self, request: Request) -> None:
+        sizes = request.sizes()
+        self.bytes += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+
+    @property
+    def mb(self) -> float:
+        return self.bytes / 1e6
+
+
+def load(browser: Browser, url: str, done: str, warm: bool) -> dict[str, float]:
+    """One load of `url` in a fresh profile (and, if `warm`, a second one from its HTTP cache)."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    try:
+        page = context.new_page()
+        page.add_init_script(OBSERVE_LONG_TASKS)
+        if warm:  # a first visit fills the HTTP cache
+            page.goto(url)
+            page.wait_for_function(done, timeout=ENGINE_TIMEOUT)
+            page.wait_for_timeout(500)
+            page.goto("about:blank")
+        downloads = Downloads(context)
+        page.goto(url)
+        page.wait_for_function(done, timeout=ENGINE_TIMEOUT)
+        page.wait_for_timeout(300)
+        figures = page.evaluate(MEASURE)
+        session = context.new_cdp_session(page)
+        figures["page_mb"] = page_memory(session)
+        figures["worker_mb"] = worker_memory(browser.new_browser_cdp_session(), page)
+        figures["memory_mb"] = figures["page_mb"] + figures["worker_mb"]
+        figures["download_mb"] = downloads.mb
+        return figures
+    finally:
+        context.close()
+
+
+def interaction_bytes(browser: Browser, url: str) -> float:
+    """What a reader downloads from a data-lazy="interaction" post before touching the card, in MB."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    try:
+        downloads = Downloads(context)
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function("performance.getEntriesByName('verdict:card-visible').length > 0")
+        page.wait_for_timeout(2000)
+        return downloads.mb
+    finally:
+        context.close()
+
+
+def lighthouse(url: str, runs: int) -> dict[str, float]:
+    """Medians of Lighthouse's performance score, CLS and total byte weight (KiB)."""
+    binary = ROOT / "node_modules" / ".bin" / "lighthouse"
     results = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
-        for _ in range(runs):
-            context = browser.new_context(viewport={"width": 1100, "height": 900})
-            page = context.new_page()
-            page.add_init_script(OBSERVE_LONG_TASKS)
-            page.goto(blog + "/")
-            page.wait_for_function("performance.getEntriesByName('verdict:engine-card').length > 0", timeout=60_000)
-            page.wait_for_timeout(300)
-            results.append(page.evaluate(MEASURE))
-            context.close()
-        browser.close()
-    return results
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            report = Path(tmp) / "report.json"
+            subprocess.run(
+                [
+                    str(binary),
+                    url,
+                    "--only-categories=performance",
+                    "--output=json",
+                    f"--output-path={report}",
+                    "--quiet",
+                    f"--chrome-flags={' '.join(FLAGS)}",
+                ],
+                check=True,
+                env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
+                timeout=300,
+            )
+            data = json.loads(report.read_text())
+        audits = data["audits"]
+        results.append(
+            {
+                "score": data["categories"]["performance"]["score"] * 100,
+                "cls": audits["cumulative-layout-shift"]["numericValue"],
+                "kib": audits["total-byte-weight"]["numericValue"] / 1024,
+            }
+        )
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
 
 
-def table(results: list[dict[str, float]]) -> str:
-    median = {key: statistics.median(r[key] for r in results) for key in results[0]}
-    base = median["fcp"]
-    rows = [
-        ("blog's first contentful paint (baseline)", "fcp"),
-        ("card visible (prerendered)", "visible"),
-        ("engine ready (Pyodide + engine in the worker)", "ready"),
-        ("card re-rendered by the engine, live tallies", "takeover"),
-        ("main thread blocked by long tasks, whole load", "blocked"),
-    ]
-    lines = [f"{len(results)} cold runs, medians", "", "| figure | median | ratio to baseline |", "|---|---:|---:|"]
-    for label, key in rows:
-        lines.append(f"| {label} | {median[key]:.0f} ms | {median[key] / base:.2f}× |")
-    return "\n".join(lines)
+# ---- report -------------------------------------------------------------------
 
 
-def cold_download() -> str:
-    """What a first-time reader downloads from the widget host, per encoding."""
-    import json
+def median(results: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.median(r[key] or 0 for r in results) for key in results[0]}
 
-    from .paths import DIST
 
+def cold_download() -> dict[str, float]:
+    """What a first-time reader downloads from the widget host to engine ready, per encoding, in MB."""
     assets = json.loads((DIST / "manifest.json").read_text())["assets"]
     lock = json.loads((DIST / assets["lock"]).read_text())
     files = [
         DIST / "embed.js",
+        DIST / assets["loader"],
         DIST / assets["worker"],
         DIST / assets["pyodide"],
         DIST / assets["stdlib"],
@@ -100,44 +279,133 @@ def cold_download() -> str:
         *(DIST / path for path in assets["prerendered"].values()),
     ]
 
-    def size(file, suffixes):
-        return min(
-            [file.stat().st_size]
-            + [file.with_name(file.name + s).stat().st_size for s in suffixes if file.with_name(file.name + s).exists()]
-        )
+    def size(file: Path, suffixes: tuple[str, ...]) -> int:
+        twins = [file.with_name(file.name + s) for s in suffixes]
+        return min([file.stat().st_size] + [t.stat().st_size for t in twins if t.exists()])
 
-    totals = {
+    return {
         name: sum(size(f, suffixes) for f in files) / 1e6
         for name, suffixes in (("uncompressed", ()), ("gzip", (".gz",)), ("brotli", (".br", ".gz")))
     }
-    return "cold download from the widget host: " + ", ".join(f"{v:.2f} MB {k}" for k, v in totals.items())
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="build.py bench")
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--port", type=int, default=8700)
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
-    args = parser.parse_args(argv)
-    database = ROOT / "var" / "bench-votes.db"
+def table(figures: dict[str, dict[str, float]], runs: int, lh: dict[str, dict[str, float]] | None) -> str:
+    bare_cold, bare_warm = figures["bare cold"], figures["bare warm"]
+    lines = [
+        f"{runs} runs each, medians; ratios to the bare page (Pyodide + pydantic + demo bundle validated, "
+        "main thread), same run, same temperature",
+        "",
+        "| load | card visible | engine ready | all cards live | longest main-thread task | memory page + worker |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, row in figures.items():
+        bare = bare_warm if "warm" in name else bare_cold
+
+        def ratio(key: str, row: dict[str, float] = row, bare: dict[str, float] = bare) -> str:
+            return f"{row[key] / bare[key]:.2f}×" if bare[key] else "—"
+
+        def timed(key: str, row: dict[str, float] = row) -> str:
+            return f"{row[key]:.0f} ms ({ratio(key)})" if row[key] else "—"
+
+        visible = f"{row['visible']:.0f} ms" if row["visible"] else "—"
+        lines.append(
+            f"| {name} | {visible} | {timed('ready')} | {timed('live')} | {row['longest']:.0f} ms "
+            f"| {row['page_mb']:.0f} + {row['worker_mb']:.0f} MB ({ratio('memory_mb')}) |"
+        )
+    if lh:
+        lines += [
+            "",
+            "Lighthouse (performance, mobile defaults), medians of 3:",
+            "",
+            "| demo post | score | CLS | total byte weight |",
+            "|---|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {name} | {row['score']:.0f} | {row['cls']:.3f} | {row['kib']:,.0f} KiB |" for name, row in lh.items()
+        ]
+    return "\n".join(lines)
+
+
+@contextmanager
+def servers(port: int, pages: Path) -> Iterator[str]:
+    """The demo's three origins (blog + bench pages, widget host, votes), stopped on exit."""
+    database = Path(tempfile.mkdtemp()) / "bench-votes.db"
+    command = [sys.executable, "-m", "builder", "serve", "--port", str(port), "--database", f"sqlite:///{database}"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "builder", "serve", "--port", str(args.port), "--database", f"sqlite:///{database}"],
+        [*command, "--pages", str(pages)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
-    blog = f"http://127.0.0.1:{args.port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{args.port + 2}/healthz", timeout=1).close()
+                urllib.request.urlopen(f"http://127.0.0.1:{port + 2}/healthz", timeout=1).close()
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("the demo servers did not start") from None
                 time.sleep(0.1)
-        print(table(run(blog, args.runs, args.chromium)))
-        print("\n" + cold_download())
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(10)
+        shutil.rmtree(database.parent, ignore_errors=True)
+
+
+def startup(args: argparse.Namespace) -> str:
+    """The start-up section of the bench, as Markdown."""
+    with tempfile.TemporaryDirectory() as tmp, servers(args.port, Path(tmp)) as blog:
+        write_pages(Path(tmp))
+        ready = "performance.getEntriesByName('verdict:engine-card').length >= {n}"
+        loads: dict[str, tuple[str, str]] = {
+            "bare": (f"{blog}/bare/", "performance.getEntriesByName('bare:ready').length > 0"),
+            # The post alone: the host's own main-thread tasks, to tell the widget's apart.
+            "post without the card": (f"{blog}/no-card.html", "document.readyState === 'complete'"),
+            "one card": (f"{blog}/", ready.format(n=1)),
+            "five cards": (f"{blog}/five.html", ready.format(n=5)),
+        }
+        figures: dict[str, dict[str, float]] = {}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=args.chromium, args=FLAGS)
+            for temperature in ("cold", "warm"):
+                for name, (url, done) in loads.items():
+                    results = [load(browser, url, done, temperature == "warm") for _ in range(args.runs)]
+                    figures[f"{name} {temperature}"] = median(results)
+                    print(f"bench: {name} {temperature} done", file=sys.stderr, flush=True)
+            before_touch = statistics.median(interaction_bytes(browser, f"{blog}/interaction.html") for _ in range(3))
+            browser.close()
+        lh = None
+        if not args.no_lighthouse:
+            lh = {"with the card": lighthouse(f"{blog}/", 3), "without the card": lighthouse(f"{blog}/no-card.html", 3)}
+    sizes = cold_download()
+    one = figures["one card cold"]["download_mb"]
+    return "\n".join(
+        [
+            table(figures, args.runs, lh),
+            "",
+            "Cold download from the widget host to engine ready: "
+            + ", ".join(f"{v:.2f} MB {k}" for k, v in sizes.items())
+            + f" (measured in the browser, page and worker: {one:.2f} MB).",
+            f'With data-lazy="interaction" (or a reader\'s saveData) the post downloads {before_touch:.2f} MB '
+            f"until the reader touches the card: {one - before_touch:.2f} MB saved for readers who never do.",
+            f"First script (embed.js): {len((DIST / 'embed.js.gz').read_bytes())} bytes gzip.",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The start-up section of `build.py bench` (which then runs builder/bench_votes.py)."""
+    parser = argparse.ArgumentParser(prog="build.py bench")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--port", type=int, default=8700)
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--no-lighthouse", action="store_true", help="skip the Lighthouse runs")
+    parser.add_argument("--record", action="store_true", help="append the tables, dated, to BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = f"### Run of {stamp} ({args.runs} runs each)\n\n{startup(args)}\n"
+    print(text)
+    if args.record:
+        with (ROOT / "BENCHMARKS.md").open("a") as f:
+            f.write("\n" + text)

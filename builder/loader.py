@@ -52,7 +52,7 @@ def worker() -> bytes:
     return esbuild(LOADER / "worker.js", "--format=esm", f"--target={TARGET}")
 
 
-def loader_module(assets: dict[str, str]) -> bytes:
+def loader_module(assets: dict[str, Any]) -> bytes:
     """The loader proper; `assets`: runtime paths relative to embed.js."""
     return esbuild(
         LOADER / "loader.js",

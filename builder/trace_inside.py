@@ -21,9 +21,11 @@ import json
 import os
 import sys
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from verdict import browser
+from verdict.i18n import SUPPORTED_LOCALES
 
 UNREACHABLE = "http://127.0.0.1:9/"  # the discard port: nothing listens there
 
@@ -68,6 +70,32 @@ class Endpoint:
         return await browser._pyodide_http(method, data_url(answer), body, revalidate)
 
 
+def _typos(bundle: dict[str, Any]) -> None:
+    bundle["tools"][0]["nmae"] = bundle["tools"][0].pop("name")  # a misspelt key
+    bundle["tools"][0]["entry"] = "maybe"
+    bundle["tools"][1]["id"] = "Not A Slug"
+    del bundle["comparisons"][0]["tools"]
+
+
+def _references(bundle: dict[str, Any]) -> None:
+    comparison = bundle["comparisons"][0]
+    comparison["tools"] = [comparison["tools"][0], "a-tool-nobody-listed"]
+    comparison["scorecard"][0]["reviewer"] = "someone-else"
+    comparison["scorecard"][0]["verdicts"][comparison["tools"][0]]["text"] = "<b>bold</b> and __underline__ # title"
+    bundle["tools"].append(dict(bundle["tools"][0]))  # a duplicate id
+
+
+def _shape(bundle: dict[str, Any]) -> None:
+    bundle["format"] = "verdict/9"
+    bundle["comparisons"] = "none"
+    bundle["$schema"] = "https://widget.example/schema/bundle-v1.json"
+
+
+# Every kind of mistake the validation explains (schema, cross-references, rich text).
+BREAKAGES: list[Callable[[dict[str, Any]], None]] = [_typos, _references, _shape]
+LOCALES = SUPPORTED_LOCALES
+
+
 async def drive(bundle_files: list[str]) -> None:
     http = Endpoint()
     posted: list[dict[str, Any]] = []
@@ -106,22 +134,18 @@ async def drive(bundle_files: list[str]) -> None:
             await mount(url, comparison["id"], endpoint)  # tallies unavailable
             http.mode = "ok"
         await mount(url, None, endpoint, sections=["vote", "cta"], headingLevel=4)
-        await mount(url, None, endpoint, locale="ar-EG")  # a right-to-left locale, plural forms
         await mount(url, "no-such-comparison", None)
+        for locale in LOCALES:  # every language the engine speaks, with votes and an error card
+            card = await mount(url, None, endpoint, locale=locale)
+            await act(card, "vote", bundle["comparisons"][0]["tools"][0])
+            await mount(url, "no-such-comparison", endpoint, locale=locale)
 
-        broken = json.loads(text)
-        broken["tools"][0]["entry"] = "maybe"
-        del broken["comparisons"][0]["tools"]
-        broken["tools"][0]["price"] = "an unknown field"  # 'did you mean' suggestions
-        http.bundles[url + "?broken"] = json.dumps(broken)
-        await mount(url + "?broken", None, endpoint)
-    warned = json.loads(text)  # a bundle with warnings renders, and logs them
-    for review in warned["comparisons"][0]["scorecard"]:
-        for verdict in review["verdicts"].values():
-            verdict["text"] = "***both*** and [a link](javascript:void(0)) and `code"
-    http.bundles["https://widget.example/warned.json"] = json.dumps(warned)
-    await mount("https://widget.example/warned.json", None, None)
-    http.bundles["https://widget.example/not-json.json"] = "{ not json"
+        for number, breakage in enumerate(BREAKAGES):
+            broken = json.loads(text)
+            breakage(broken)
+            http.bundles[f"{url}?broken={number}"] = json.dumps(broken)
+            await mount(f"{url}?broken={number}", None, endpoint)
+    http.bundles["https://widget.example/not-json.json"] = '{\n  "format": "verdict/1",\n  "tools": [,]\n}'
     await mount("https://widget.example/not-json.json", None, None)
     await mount("missing:https://widget.example/gone.json", None, None)
     http.mode = "down"

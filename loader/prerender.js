@@ -4,10 +4,27 @@
 
 import { byId } from "./cards.js";
 
+// Cards are drawn one per frame: a page with several cards never gets one
+// long task (parse, style and layout of them all) on its main thread.
+let turns = Promise.resolve();
+const nextFrame = () => new Promise((resolve) => {
+  if (document.hidden) setTimeout(resolve, 0);
+  else requestAnimationFrame(() => setTimeout(resolve, 0));
+});
+function inTurn(work) {
+  const turn = turns.then(work);
+  turns = turn.then(nextFrame, nextFrame);
+  return turn;
+}
+
 // Show the prerendered HTML of `card` if the build made one for its settings;
 // true when it is shown.
 export async function showPrerendered(card, prerendered) {
   const cardsFile = await prerendered(card.config.bundle);
+  return inTurn(() => show(card, cardsFile));
+}
+
+function show(card, cardsFile) {
   if (!cardsFile) return false;
   const { config } = card;
   const comparison = config.comparison || cardsFile.first;
