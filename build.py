@@ -6,6 +6,7 @@
     python3 build.py build [--bundles DIR]  build dist/ only
     python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium, vote throughput (wrk)
     python3 build.py screenshots          the README's pictures of the card (docs/*.png)
+    python3 build.py check-host URL       is a deployed dist/ served as readers' browsers need it?
 
 Only the standard library is used here: this file creates the project's
 virtualenv (.venv) and runs the real steps (package builder/) inside it.
@@ -32,6 +33,11 @@ GROUPS = ("engine", "endpoint", "build", "test", "lint")
 # pip learnt dependency groups (--group) in 25.1; the venv's bundled pip may be older.
 PIP = "pip==26.2.1"
 CHROMIUM = Path("/usr/bin/chromium")
+WEB_SERVERS = {
+    "nginx": "nginx",
+    "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so": "libnginx-mod-http-brotli-static",
+    "caddy": "caddy",
+}
 # The endpoint's tests start a throwaway PostgreSQL cluster from these binaries.
 POSTGRES = {"/usr/lib/postgresql/15/bin/initdb": "postgresql"}
 MIN_BUILD_PYTHON = (3, 12)
@@ -134,7 +140,7 @@ def _present(command: str) -> bool:
 
 
 def ensure_system_packages(commands: dict[str, str]) -> None:
-    """Install missing system tools from Debian's packages (needs root)."""
+    """Install missing system tools from Debian's packages (needs root); a key is a command, or a file's path."""
     missing = {package for command, package in commands.items() if not _present(command)}
     if not missing:
         return
@@ -187,14 +193,19 @@ def main() -> int:
         "bench", help="start-up figures in Chromium and vote throughput (--startup-only, --votes-only)", add_help=False
     )
     commands.add_parser("screenshots", help="the README's pictures of the card, into docs/", add_help=False)
+    commands.add_parser("check-host", help="check a deployed dist/ (URL) as readers' browsers fetch it", add_help=False)
     args, rest = parser.parse_known_args()
 
+    if args.command == "check-host":
+        ensure_venv()
+        return subprocess.run([str(PYTHON), "-m", "builder", "check-host", *rest], cwd=ROOT).returncode
     build(*(rest if args.command == "build" else ()))
     if args.command == "demo":
         with contextlib.suppress(KeyboardInterrupt):
             run(PYTHON, "-m", "builder", "serve", "--port", str(args.port))
     elif args.command == "test":
-        ensure_system_packages({"chromium": "chromium", **POSTGRES})
+        # The README's sample configurations for the widget host are tested with Debian's nginx and Caddy.
+        ensure_system_packages({"chromium": "chromium", **POSTGRES, **WEB_SERVERS})
         if not any(arg.startswith("tests") for arg in rest):  # the whole run: lint first, it fails fastest
             lint()
         return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode

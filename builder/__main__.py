@@ -1,4 +1,4 @@
-"""``python -m builder build|serve|bench|screenshots|locales``: the steps build.py runs inside the virtualenv."""
+"""``python -m builder build|serve|bench|screenshots|locales|check-host``: build.py's steps, in the virtualenv."""
 
 import sys
 
@@ -28,6 +28,13 @@ if command == "build":
     published = ", ".join(Path(f).name for f in manifest["files"] if f.startswith("bundles/"))
     files = len(manifest["files"])
     print(f"dist/ built: {files} files, Pyodide {manifest['pyodide']}, bundles from {folder}: {published}")
+    embed = manifest["embed"]
+    print(
+        "The embed snippet, pinned with Subresource Integrity (WIDGET = where dist/ is served):\n"
+        f'  <script src="WIDGET/{embed["src"]}" integrity="{embed["integrity"]}" crossorigin="anonymous" async>'
+        "</script>\n"
+        f"The inline card form's stylesheet, for a Content-Security-Policy: style-src '{manifest['card_css']}'"
+    )
     if before and before != str(folder):
         print(
             f"note: dist/ held the bundles of {before} before; this build publishes {folder} instead "
@@ -45,6 +52,10 @@ elif command == "bench":
     from . import bench
 
     bench.main(rest)
+elif command == "check-host":
+    from . import check_host
+
+    sys.exit(check_host.main(rest))
 elif command == "screenshots":
     from . import screenshots
 

@@ -271,12 +271,11 @@ def cold_download() -> dict[str, float]:
         DIST / "embed.js",
         DIST / assets["loader"],
         DIST / assets["worker"],
-        DIST / assets["pyodide"],
         DIST / assets["stdlib"],
         DIST / assets["lock"],
-        *(DIST / assets["indexURL"] / n for n in ("pyodide.asm.mjs", "pyodide.asm.wasm")),
+        DIST / assets["indexURL"] / "pyodide.asm.wasm",  # Pyodide's JavaScript is inside the worker
         *(DIST / assets["packages"] / p["file_name"] for p in lock["packages"].values()),
-        *(DIST / path for path in assets["prerendered"].values()),
+        *(DIST / file for file, _integrity in assets["prerendered"].values()),
     ]
 
     def size(file: Path, suffixes: tuple[str, ...]) -> int:

@@ -8,7 +8,10 @@ Layout (every name below with <hash> is content-addressed and immutable):
     assets/worker.<hash>.js   the Web Worker that hosts Pyodide
     runtime/<hash>/           Pyodide core + precompiled standard library
     packages/<hash>/          precompiled wheels (pydantic…, our engine) + lock.json
-    cards/<name>.<hash>.json  prerendered cards of each bundle the build saw
+    cards/<name>.<hash>.json  prerendered cards of each bundle the build saw (<name>-h<N> for
+                              data-heading-level N other than 2)
+    inline/<name>/<id>.html   the inline form of each card, for the host page itself
+    card.css                  the card's stylesheet (for `verdict render --embed`)
     bundles/<name>.json       the demo bundles
     schema/bundle-v1.json     JSON Schema of the bundle format
     configure/                the publisher's configurator (PyScript; see configurator.py)
@@ -18,6 +21,7 @@ Layout (every name below with <hash> is content-addressed and immutable):
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
@@ -34,8 +38,8 @@ from verdict.bundle import BundleError
 from . import configurator, fetch, loader, pyc, trim
 from .abi import check_wheels
 from .lock import write_lock
-from .paths import CACHE, DEMO, DIST, WIDGET
-from .prerender import prerender_bundle
+from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
+from .prerender import DEFAULT_HEADING_LEVEL, HEADING_LEVELS, inline_cards, prerender_bundle
 
 HASH_LENGTH = 12
 # The runtime's zips (stdlib, wheels) are stored uncompressed and sent with
@@ -47,6 +51,11 @@ COMPRESSIBLE = {".js", ".mjs", ".json", ".wasm", ".zip", ".whl", ".html", ".css"
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def sri(data: bytes) -> str:
+    """Subresource Integrity value (sha384), as browsers check it."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
 
 
 def tree_hash(files: list[Path]) -> str:
@@ -114,6 +123,12 @@ def precompress(file: Path) -> None:
             cached.write_bytes(compress(data))
         if cached.stat().st_size < 0.95 * len(data):
             shutil.copyfile(cached, file.with_name(file.name + suffix))
+
+
+def _wire_size(file: Path, encoding: str) -> int:
+    """Bytes on the wire for `file` with the twin of `encoding` ("" for none, ".br"), when there is one."""
+    twin = file.with_name(file.name + encoding)
+    return (twin if encoding and twin.exists() else file).stat().st_size
 
 
 def _hashed(path: Path, data: bytes) -> Path:
@@ -184,18 +199,34 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
         shutil.copy2(wheel, packages / wheel.name)
     write_lock(pyodide_dir / "pyodide-lock.json", wheels, packages / "lock.json")
 
-    worker = _hashed(dist / "assets" / "worker.js", loader.worker())
+    worker = _hashed(dist / "assets" / "worker.js", loader.worker(pyodide_dir))
 
-    prerendered = {}
+    css = loader.stylesheet()
+    (dist / "card.css").write_text(css)
+    shutil.copy2(LOADER / "frame.html", dist / "frame.html")
+    (dist / "frame.js").write_bytes(loader.frame_script())
+    # bundle path -> heading level -> [cards file path, its integrity]
+    prerendered: dict[str, dict[str, list[str]]] = {}
     for bundle_file in sources:
         published = dist / "bundles" / bundle_file.name
         published.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(bundle_file, published)
+        raw = bundle_file.read_bytes()
         try:
-            cards = json.dumps(prerender_bundle(bundle_file.read_bytes()), separators=(",", ":")).encode()
+            levels = {level: prerender_bundle(raw, level) for level in HEADING_LEVELS}
+            inline = inline_cards(raw, css)
         except BundleError as error:
             raise SystemExit("\n".join(f"{bundle_file}: {problem}" for problem in error.problems)) from None
-        prerendered[rel(published)] = rel(_hashed(dist / "cards" / f"{bundle_file.stem}.json", cards))
+        files = {}
+        for level, cards in levels.items():
+            data = json.dumps(cards, separators=(",", ":")).encode()
+            stem = bundle_file.stem if level == DEFAULT_HEADING_LEVEL else f"{bundle_file.stem}-h{level}"
+            files[str(level)] = [rel(_hashed(dist / "cards" / f"{stem}.json", data)), sri(data)]
+        prerendered[rel(published)] = files
+        for name, html in inline.items():
+            snippet = dist / "inline" / bundle_file.stem / name
+            snippet.parent.mkdir(parents=True, exist_ok=True)
+            snippet.write_text(html)
 
     from verdict.schema import bundle_schema
 
@@ -211,11 +242,29 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
         "packages": rel(packages) + "/",
         "lock": rel(packages / "lock.json"),
     }
-    loader_module = _hashed(dist / "assets" / "loader.js", loader.loader_module(runtime_assets))
-    assets = {**runtime_assets, "loader": rel(loader_module), "prerendered": prerendered}
-    first_script = loader.first_script(rel(loader_module), prerendered)
+    # Every file the loader and the worker fetch is checked against these (SRI, sha384).
+    fetched = [worker, runtime / "pyodide.asm.wasm", runtime / stdlib.name, packages / "lock.json"]
+    runtime_assets["integrity"] = {rel(f): sri(f.read_bytes()) for f in fetched}
+    # The big files' sizes, for the console note when a host ignores the precompressed twins.
+    big = [runtime / "pyodide.asm.wasm", runtime / stdlib.name]
+    runtime_assets["sizes"] = {rel(f): f.stat().st_size for f in big}
+    wheels_shipped = [packages / w.name for w in wheels]
+    download = [*fetched, *wheels_shipped]
+    for file in download:
+        precompress(file)
+    runtime_assets["downloadMB"] = [round(sum(_wire_size(f, e) for f in download) / 1e6, 1) for e in ("", ".br")]
+    runtime_assets["cards"] = prerendered
+    # The inline card's <style>, as a Content-Security-Policy names it (style-src 'sha256-…').
+    runtime_assets["cardStyle"] = "sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    loader_module = loader.loader_module(runtime_assets)
+    loader_path = rel(_hashed(dist / "assets" / "loader.js", loader_module))
+    # The first script fetches the default heading level's cards while the loader downloads.
+    first_cards = {bundle: levels[str(DEFAULT_HEADING_LEVEL)] for bundle, levels in prerendered.items()}
+    boot = {"loader": [loader_path, sri(loader_module)], "prerendered": first_cards}
+    assets = {**runtime_assets, "loader": loader_path, "prerendered": first_cards}
+    first_script = loader.first_script(boot)
     (dist / "embed.js").write_bytes(first_script)
-    _hashed(dist / "embed.js", first_script)
+    pinned = _hashed(dist / "embed.js", first_script)
 
     configurator.build(dist, pyodide_dir, packages, sources)
 
@@ -226,6 +275,10 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
         "pyodide": pyodide_dir.name.removeprefix("pyodide-"),
         "bundles_from": str(bundles),
         "assets": assets,
+        # The embed snippet with Subresource Integrity: the immutable copy of the first script and its hash.
+        "embed": {"src": rel(pinned), "integrity": sri(first_script)},
+        # For a host page whose CSP has no 'unsafe-inline' styles and uses the inline card form.
+        "card_css": runtime_assets["cardStyle"],
         "files": {
             rel(f): {"bytes": f.stat().st_size, "sha256": sha256(f.read_bytes())}
             for f in sorted(dist.rglob("*"))

@@ -8,11 +8,11 @@ Two scripts come out, so the page's first fetch stays tiny:
 - ``assets/loader.<hash>.js``: loader/loader.js and its modules, with the
   card's stylesheet inlined, as one ES module.
 
-The worker (loader/worker.js) is minified on its own. Values the build
-decides (hashed paths, the stylesheet, the engine's locales and the loader's
-own sentences, translated) reach the sources as esbuild ``--define``
-constants: VERDICT_BOOT in embed.js, VERDICT_ASSETS, VERDICT_CSS,
-VERDICT_LOCALES and VERDICT_WORDS in the loader proper.
+The worker (loader/worker.js) is bundled with Pyodide's JavaScript. Values the build
+decides (hashed paths, the stylesheet, the engine's locales and the loader's own
+sentences, translated) reach the sources as esbuild ``--define`` constants:
+VERDICT_BOOT in embed.js, VERDICT_ASSETS, VERDICT_CSS, VERDICT_LOCALES and
+VERDICT_WORDS in the loader proper.
 """
 
 from __future__ import annotations
@@ -48,8 +48,23 @@ def stylesheet() -> str:
     return esbuild(LOADER / "card.css").decode().strip()
 
 
-def worker() -> bytes:
-    return esbuild(LOADER / "worker.js", "--format=esm", f"--target={TARGET}")
+def worker(pyodide_dir: Path) -> bytes:
+    """The worker with Pyodide's JavaScript bundled in, so one integrity hash covers all of it."""
+    return esbuild(
+        LOADER / "worker.js",
+        "--bundle",
+        "--format=esm",
+        f"--target={TARGET}",
+        f"--alias:pyodide={pyodide_dir}",
+        # Pyodide's Node.js branches, never taken in a browser.
+        "--external:node:*",
+        "--external:ws",
+    )
+
+
+def frame_script() -> bytes:
+    """frame.js, the iframe form's own script (a classic script beside frame.html)."""
+    return esbuild(LOADER / "frame.js", "--bundle", "--format=iife", f"--target={TARGET}")
 
 
 def loader_module(assets: dict[str, Any]) -> bytes:
@@ -70,12 +85,12 @@ def loader_module(assets: dict[str, Any]) -> bytes:
     )
 
 
-def first_script(loader: str, prerendered: dict[str, str]) -> bytes:
-    """embed.js; `loader`: the loader module's path, `prerendered`: bundle path -> cards file path."""
+def first_script(boot: dict[str, Any]) -> bytes:
+    """embed.js; `boot`: {loader: [path, integrity], prerendered: {bundle path: [cards path, integrity]}}."""
     return esbuild(
         LOADER / "embed.js",
         "--bundle",
         "--format=iife",
         f"--target={TARGET}",
-        defines={"VERDICT_BOOT": {"loader": loader, "prerendered": prerendered}},
+        defines={"VERDICT_BOOT": boot},
     )

@@ -2,8 +2,12 @@
 
 The loader shows these at once, before Python has started in the browser;
 the engine later re-renders the same markup with live tallies, so nothing
-moves. For each comparison and each supported locale, two variants: with the
-vote control (a card given data-endpoint) and without.
+moves. For each comparison and each supported locale there are two variants,
+with the vote control (a card given data-endpoint) and without, in one file
+per heading level (data-heading-level changes the heading tags). Every
+section is in the prerendered markup: data-sections hides and orders them
+with the card's stylesheet, so one prerender serves every value of it. The
+file also carries each comparison's JSON-LD, for the host page's light DOM.
 """
 
 from __future__ import annotations
@@ -12,11 +16,16 @@ from typing import Any
 
 from verdict.bundle import BundleIndex, load_bundle
 from verdict.i18n import SUPPORTED_LOCALES
+from verdict.inline import inline_card
+from verdict.jsonld import comparison_jsonld, jsonld_script, script_safe_json
 from verdict.render import RenderOptions, render_card
 
+HEADING_LEVELS = range(1, 7)
+DEFAULT_HEADING_LEVEL = 2
 
-def prerender_bundle(raw: bytes) -> dict[str, Any]:
-    """``{first, locales, cards: {comparison: {locale: {voting, static}}}}``."""
+
+def prerender_bundle(raw: bytes, heading_level: int = DEFAULT_HEADING_LEVEL) -> dict[str, Any]:
+    """``{first, locales, cards: {comparison: {locale: {voting, static}}}, jsonld: {comparison: json}}``."""
     index = BundleIndex(load_bundle(raw))
     return {
         "first": index.bundle.comparisons[0].id,
@@ -24,11 +33,27 @@ def prerender_bundle(raw: bytes) -> dict[str, Any]:
         "cards": {
             comparison.id: {
                 locale: {
-                    "static": render_card(index, comparison, RenderOptions(voting=False, locale=locale)),
-                    "voting": render_card(index, comparison, RenderOptions(voting=True, locale=locale)),
+                    variant: render_card(
+                        index, comparison, RenderOptions(heading_level=heading_level, voting=voting, locale=locale)
+                    )
+                    for variant, voting in (("static", False), ("voting", True))
                 }
                 for locale in SUPPORTED_LOCALES
             }
             for comparison in index.bundle.comparisons
         },
+        "jsonld": {c.id: script_safe_json(comparison_jsonld(index, c)) for c in index.bundle.comparisons},
     }
+
+
+def inline_cards(raw: bytes, css: str) -> dict[str, str]:
+    """The inline form of every comparison (default attributes, English), by file name:
+    `<id>.html` with the vote control, `<id>.static.html` without."""
+    index = BundleIndex(load_bundle(raw))
+    out = {}
+    for comparison in index.bundle.comparisons:
+        jsonld = jsonld_script(index, comparison)
+        for suffix, voting in ((".html", True), (".static.html", False)):
+            card = render_card(index, comparison, RenderOptions(voting=voting))
+            out[comparison.id + suffix] = inline_card(card, css, jsonld=jsonld) + "\n"
+    return out

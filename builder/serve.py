@@ -39,7 +39,7 @@ async def serve(port: int, database_url: str, pages: list[Path], host: str = "12
             allow_origins=[where["blog"], where["widget"]],
         )
     )
-    apps = [(BlogHost([*pages, DEMO], where), port), (WidgetHost(DIST), port + 1), (votes, port + 2)]
+    apps = [(BlogHost([*pages, DEMO], where, DIST), port), (WidgetHost(DIST), port + 1), (votes, port + 2)]
     servers = [
         uvicorn.Server(uvicorn.Config(app, host=host, port=p, log_level="warning", lifespan="auto")) for app, p in apps
     ]

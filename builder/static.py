@@ -1,9 +1,15 @@
 """The two static origins of the demo: the widget host (dist/) and the blog.
 
-The widget host behaves like the CDN a publisher would use: CORS open to any
-page (the files are public and sent without credentials), immutable caching
-for content-hashed paths, a short cache for the stable embed.js and bundles,
-and precompressed brotli or gzip twins when the browser accepts them.
+The widget host behaves like the CDN a publisher should use (README "Hosting
+dist/"): CORS open to any page (the files are public and sent without
+credentials), `Cross-Origin-Resource-Policy: cross-origin`, `nosniff` with the
+right content types, immutable caching for content-hashed paths, a short
+cache for the stable names (embed.js, bundles, manifest, inline cards), and
+precompressed brotli or gzip twins when the browser accepts them.
+
+The blog serves its pages with the widget's inline cards included
+server-side (``<!--#include virtual="/verdict/..." -->``, as nginx's or
+Apache's SSI would), so its cards paint with the page.
 """
 
 from __future__ import annotations
@@ -13,14 +19,32 @@ import re
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
-mimetypes.add_type("text/javascript", ".mjs")
-mimetypes.add_type("text/javascript", ".js")
-mimetypes.add_type("application/wasm", ".wasm")
+from .oembed import OEmbedError, oembed
+
+CONTENT_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".wasm": "application/wasm",
+    ".zip": "application/zip",
+    ".whl": "application/zip",
+}
+INCLUDE = re.compile(r'<!--#include virtual="/verdict/([^"]+)" -->')
 
 IMMUTABLE = re.compile(r"^(runtime|packages)/[0-9a-f]+/|\.[0-9a-f]{12}\.\w+$")
+
+
+def content_type(file: Path) -> str:
+    return CONTENT_TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+
+
+# frame.html is a page of its own: it may be framed anywhere, and says so.
+FRAME_HEADERS = {"Referrer-Policy": "no-referrer", "Content-Security-Policy": "frame-ancestors *"}
 
 
 def _resolve(root: Path, path: str) -> Path | None:
@@ -33,43 +57,74 @@ def _resolve(root: Path, path: str) -> Path | None:
 
 
 class WidgetHost:
-    """Serves dist/ the way a CDN would."""
+    """Serves dist/ the way a CDN would.
 
-    def __init__(self, dist: Path):
+    `precompressed=False` serves every file as it is, like a host that ignores
+    the .br/.gz twins (the tests' misconfigured host).
+    """
+
+    def __init__(self, dist: Path, precompressed: bool = True):
         self.dist = dist.resolve()
+        self.precompressed = precompressed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        cors = {"Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin"}
+        cors = {
+            "Access-Control-Allow-Origin": "*",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+            "X-Content-Type-Options": "nosniff",
+        }
         if request.method == "OPTIONS":
             await Response(status_code=204, headers={**cors, "Access-Control-Allow-Methods": "GET"})(
                 scope, receive, send
             )
             return
         relative = request.url.path.lstrip("/")
+        if relative == "oembed":
+            await self.oembed(request)(scope, receive, send)
+            return
         file = _resolve(self.dist, relative)
         if file is None:
             await PlainTextResponse("not found", 404, headers=cors)(scope, receive, send)
             return
         cache = "public, max-age=31536000, immutable" if IMMUTABLE.search(relative) else "public, max-age=300"
-        headers = {**cors, "Cache-Control": cache, "Vary": "Accept-Encoding"}
-        media_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        accepted = request.headers.get("accept-encoding", "")
-        for encoding, suffix in (("br", ".br"), ("gzip", ".gz")):
-            twin = file.with_name(file.name + suffix)
+        headers = {**cors, "Cache-Control": cache}
+        media_type = content_type(file)
+        accepted = request.headers.get("accept-encoding", "") if self.precompressed else ""
+        twins = [(e, file.with_name(file.name + s)) for e, s in (("br", ".br"), ("gzip", ".gz"))]
+        if self.precompressed and any(twin.is_file() for _, twin in twins):
+            headers["Vary"] = "Accept-Encoding"
+        for encoding, twin in twins:
             if encoding in accepted and twin.is_file():
                 headers["Content-Encoding"] = encoding
                 file = twin
                 break
+        if file.name == "frame.html":
+            headers.update(FRAME_HEADERS)
         await FileResponse(file, headers=headers, media_type=media_type)(scope, receive, send)
+
+    def oembed(self, request: Request) -> Response:
+        headers = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+        widget = f"{request.url.scheme}://{request.url.netloc}/"
+        try:
+            answer = oembed(widget, self.dist, dict(request.query_params))
+        except OEmbedError as error:
+            return JSONResponse({"error": str(error)}, error.status, headers=headers)
+        return JSONResponse(answer, headers={**headers, "Cache-Control": "public, max-age=3600"})
 
 
 class BlogHost:
     """Serves the blog pages, filling in where the widget and the votes live."""
 
-    def __init__(self, folders: list[Path], values: dict[str, str]):
+    def __init__(self, folders: list[Path], values: dict[str, str], widget: Path | None = None):
         self.folders = [f.resolve() for f in folders]
         self.values = values
+        self.widget = widget.resolve() if widget else None
+
+    def include(self, match: re.Match[str]) -> str:
+        """A server-side include of a file of the widget's dist/ (an inline card)."""
+        file = _resolve(self.widget, match[1]) if self.widget else None
+        return file.read_text() if file else f"<!-- verdict: {match[1]} not found -->"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -82,6 +137,7 @@ class BlogHost:
             return
         if file.suffix == ".html":
             page = file.read_text()
+            page = INCLUDE.sub(self.include, page)
             for key, value in self.values.items():
                 page = page.replace("{{" + key + "}}", value)
             response: Response = Response(

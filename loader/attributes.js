@@ -11,7 +11,7 @@ const LAZY = { true: true, false: false, interaction: "interaction" };
 const CTA_TEXT_MAX = 200;
 
 export const DEFAULTS = Object.freeze({ bundle: null, comparison: null, endpoint: null, theme: "light", lazy: true,
-  sections: null, headingLevel: 2, accent: null, layout: "auto", locale: null, ctaUrl: null, ctaText: null });
+  sections: null, headingLevel: 2, accent: null, layout: "auto", locale: null, ctaUrl: null, ctaText: null, jsonld: "on" });
 
 // Attributes whose change only restyles a rendered card (no new HTML).
 export const STYLE_ONLY = new Set(["theme", "accent", "layout"]);
@@ -78,6 +78,8 @@ const ATTRIBUTES = {
     then: (v) => (v ? `linking to ${v}` : "using the bundle's call to action") },
   ctaText: { read: (v) => (v && v.length <= CTA_TEXT_MAX ? v : null), accepts: `text of 1 to ${CTA_TEXT_MAX} characters`,
     then: (v) => (v ? `using ${quoted(v)}` : "using the bundle's call to action") },
+  jsonld: { read: oneOf("on", "off"), accepts: "on or off",
+    then: (v) => (v === "off" ? "adding no JSON-LD" : "adding the JSON-LD to the page") },
 };
 
 export const attributeName = (key) => "data-" + key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());

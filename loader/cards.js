@@ -3,6 +3,7 @@
 // HTML comes from the engine (or the build's prerender): the loader only
 // swaps it in.
 
+import { explainViolation } from "./csp.js";
 import { say } from "./words.js";
 
 const cards = new Map(); // card id -> card record (below)
@@ -14,29 +15,57 @@ export const byId = (id) => cards.get(id);
 export const byHost = (host) => cardOf.get(host);
 export const allCards = () => cards.values();
 
+const BLOCKS = ["scorecard", "vote", "cta"]; // the sections data-sections may reorder
+
 // A new card in `host`'s shadow root: {id, host, root, body, live, config,
-// mounted, rendered}. `body` takes the card's HTML, `live` is the screen
-// readers' live region.
+// mounted, rendered, inline}. `body` takes the card's HTML, `live` is the
+// screen readers' live region. A card inlined in the page (a declarative
+// shadow root holding a prerendered card) is upgraded in place: its HTML
+// stays, so it does not blink or move; `inline` is then true.
 export function createCard(host, config) {
   const root = host.shadowRoot || host.attachShadow({ mode: "open" });
   if (!sheet) {
     sheet = new CSSStyleSheet();
     sheet.replaceSync(VERDICT_CSS);
   }
+  const found = root.querySelector(".vd-root > .vd-body > .vd-card");
+  const inlined = found && found.parentNode.parentNode.parentNode === root ? found : null;
+  const frame = inlined ? inlined.parentNode.parentNode : el("div", "vd-root");
+  // The inline card's own <style> gives way to the shared sheet (the same rules) in one step.
+  if (inlined && getComputedStyle(inlined).display !== "grid") explainViolation("style-src", "inline");
   root.adoptedStyleSheets = [sheet];
-  root.replaceChildren();
-  const frame = el("div", "vd-root");
+  if (inlined) root.replaceChildren(frame);
+  else root.replaceChildren();
   frame.dataset.theme = config.theme;
-  const body = el("div", "vd-body");
-  const live = el("div", "vd-live");
-  live.setAttribute("role", "status");
-  live.setAttribute("aria-live", "polite");
-  frame.append(body, live);
-  root.append(frame);
-  const card = { id: "card-" + nextId++, host, root, body, live, config, mounted: false, rendered: false };
+  showSections(frame, config.sections);
+  const body = inlined ? inlined.parentNode : el("div", "vd-body");
+  let live = inlined && [...frame.children].find((child) => child.classList.contains("vd-live"));
+  if (!live) {
+    live = el("div", "vd-live");
+    live.setAttribute("role", "status");
+    live.setAttribute("aria-live", "polite");
+    if (inlined) frame.append(live);
+  }
+  if (!inlined) {
+    frame.append(body, live);
+    root.append(frame);
+  }
+  const card = { id: "card-" + nextId++, host, root, body, live, config, mounted: false, rendered: false,
+    inline: Boolean(inlined) };
   cards.set(card.id, card);
   cardOf.set(host, card);
   return card;
+}
+
+// data-sections, on the frame: the stylesheet hides the sections left out and
+// orders the blocks, so a prerendered card with every section fits any value.
+function showSections(frame, sections) {
+  if (!sections) {
+    delete frame.dataset.sections;
+    return;
+  }
+  frame.dataset.sections = sections.join(" ");
+  sections.filter((s) => BLOCKS.includes(s)).forEach((s, i) => frame.style.setProperty("--vd-order-" + s, i + 1));
 }
 
 export function removeCard(card) {

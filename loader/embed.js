@@ -5,10 +5,12 @@
 // imports the loader proper (a content-hashed module: loader.js and what it
 // imports, with the card's stylesheet). window.Verdict exists from here on;
 // its calls wait for the loader.
+import { fetchChecked, diagnose } from "./integrity.js";
 import { cardHostFor } from "./placement.js";
 
-// Filled in by the build: {loader: path of the loader module, prerendered:
-// {bundle path: cards file path}}; paths are relative to this script.
+// Filled in by the build: {loader: [path of the loader module, integrity],
+// prerendered: {bundle path: [cards file path, integrity]}}; paths are
+// relative to this script. Every file is checked against its integrity hash.
 const BOOT = VERDICT_BOOT;
 
 const script = document.currentScript;
@@ -22,13 +24,13 @@ if (window.Verdict) {
 function boot(script) {
   const base = script.src;
   const asset = (path) => new URL(path, base).href;
-  const files = new Map(Object.entries(BOOT.prerendered).map(([bundle, file]) => [asset(bundle), asset(file)]));
+  const files = new Map(Object.entries(BOOT.prerendered).map(([bundle, [file, sri]]) => [asset(bundle), [asset(file), sri]]));
   const fetched = new Map();
-  // The prerendered cards of a bundle URL: a promise of {first, cards} or null.
+  // The prerendered cards of a bundle URL: a promise of {first, cards, jsonld} or null.
   const prerendered = (bundle) => {
-    const file = files.get(bundle);
+    const [file, sri] = files.get(bundle) || [];
     if (!file) return Promise.resolve(null);
-    if (!fetched.has(file)) fetched.set(file, fetch(file).then((r) => (r.ok ? r.json() : null)).catch(() => null));
+    if (!fetched.has(file)) fetched.set(file, fetchChecked(file, sri).then((r) => r.json()).catch(() => null));
     return fetched.get(file);
   };
   for (const el of [script, ...document.querySelectorAll("[data-verdict]")]) {
@@ -40,6 +42,7 @@ function boot(script) {
     }
   }
   cardHostFor(script, false);
+  fitFrames(new URL(base).origin);
 
   let loader = null;
   const queue = [];
@@ -49,10 +52,45 @@ function boot(script) {
     return name === "render" && args[0] instanceof Element ? args[0] : null;
   };
   window.Verdict = Object.freeze({ render: later("render"), destroy: later("destroy"), scan: later("scan") });
-  import(asset(BOOT.loader))
+  const [loaderPath, loaderIntegrity] = BOOT.loader;
+  importChecked(asset(loaderPath), loaderIntegrity)
     .then((module) => {
       loader = module.start({ script, base, prerendered });
       for (const [name, args] of queue.splice(0)) loader[name](...args);
     })
-    .catch((error) => console.error("Verdict: the loader could not be loaded:", error));
+    .catch(async (error) => {
+      console.error("Verdict: the loader could not be loaded:", await diagnose(asset(loaderPath), error));
+      for (const el of document.querySelectorAll("[data-verdict]")) {
+        if (!el.shadowRoot) el.textContent = "This comparison can't be shown right now.";
+      }
+    });
+}
+
+// import() of a module checked against its integrity hash: a modulepreload
+// link carries the hash, and the import takes the module it loaded.
+function importChecked(url, integrity) {
+  const link = document.createElement("link");
+  link.rel = "modulepreload";
+  link.href = url;
+  link.integrity = integrity;
+  link.crossOrigin = "anonymous";
+  return new Promise((resolve, reject) => {
+    link.onload = () => resolve(import(url));
+    link.onerror = () => reject(new Error("refused"));
+    (document.head || document.documentElement).append(link);
+  }).finally(() => link.remove());
+}
+
+// Iframes of frame.html (the iframe form, data-verdict-frame) take the height
+// their card reports, and only from a frame of ours: the message must come
+// from the widget host's origin and from one of those iframes' windows.
+function fitFrames(widgetOrigin) {
+  window.addEventListener("message", (event) => {
+    if (event.origin !== widgetOrigin || !event.data || event.data.type !== "verdict:frame-size") return;
+    const height = Number(event.data.height);
+    if (!(height > 0 && height < 100000)) return;
+    for (const frame of document.querySelectorAll("iframe[data-verdict-frame]")) {
+      if (frame.contentWindow === event.source) frame.style.height = `${Math.ceil(height)}px`;
+    }
+  });
 }

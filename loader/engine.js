@@ -5,11 +5,15 @@
 
 import { acted, showPending } from "./actions.js";
 import { allCards, byId, errorCard, swap } from "./cards.js";
+import { fetchChecked } from "./integrity.js";
+import { explainViolation } from "./csp.js";
+import { showJsonLd } from "./jsonld.js";
 import { say } from "./words.js";
 
 const STORAGE_KEY = "verdict";
-let worker = null;
-let workerUrl = null; // the blob: wrapper, released once the worker has answered
+let worker = null; // the Worker, once its checked source has loaded
+let starting = null; // messages sent while the worker's source downloads
+let workerUrl = null; // the blob: URL of the worker's source, released once the worker has answered
 let asset = null;
 
 // Where the runtime lives: paths of VERDICT_ASSETS resolve against `base`
@@ -19,28 +23,43 @@ export function configure(base) {
 }
 
 export function engineStarted() {
-  return worker !== null;
+  return starting !== null || worker !== null;
 }
 
 // A message to the engine, starting it first if needed; messages sent while
-// it boots wait in the worker.
+// it boots wait (here while its source downloads, then in the worker).
 export function send(message) {
-  engine().postMessage(message);
+  if (worker) worker.postMessage(message);
+  else {
+    if (!starting) start();
+    starting.push(message);
+  }
 }
 
-function engine() {
-  if (worker) return worker;
+// The worker's source is fetched and checked against the build's hash, then
+// started from a blob: URL (a page may not start a worker from another
+// origin's URL; a host page's CSP needs worker-src blob:).
+async function start() {
   performance.mark("verdict:engine-start");
-  const wrapper = `import ${JSON.stringify(asset(VERDICT_ASSETS.worker))};`;
-  workerUrl = URL.createObjectURL(new Blob([wrapper], { type: "text/javascript" }));
+  starting = [];
+  const byUrl = (map) => Object.fromEntries(Object.entries(map).map(([path, value]) => [asset(path), value]));
+  let source;
+  try {
+    const url = asset(VERDICT_ASSETS.worker);
+    source = await (await fetchChecked(url, VERDICT_ASSETS.integrity[VERDICT_ASSETS.worker])).text();
+  } catch (error) {
+    engineFailed(error.message);
+    return;
+  }
+  workerUrl = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
   worker = new Worker(workerUrl, { type: "module", name: "verdict" });
   worker.onmessage = ({ data }) => onMessage(data);
   worker.onerror = (event) => engineFailed(event.message || "the engine could not start");
   worker.postMessage({ type: "boot", runtime: {
-    pyodide: asset(VERDICT_ASSETS.pyodide), indexURL: asset(VERDICT_ASSETS.indexURL),
-    stdlib: asset(VERDICT_ASSETS.stdlib), lock: asset(VERDICT_ASSETS.lock),
-    packages: asset(VERDICT_ASSETS.packages) } });
-  return worker;
+    indexURL: asset(VERDICT_ASSETS.indexURL), stdlib: asset(VERDICT_ASSETS.stdlib), lock: asset(VERDICT_ASSETS.lock),
+    packages: asset(VERDICT_ASSETS.packages), integrity: byUrl(VERDICT_ASSETS.integrity),
+    sizes: byUrl(VERDICT_ASSETS.sizes), downloadMB: VERDICT_ASSETS.downloadMB } });
+  for (const message of starting.splice(0)) worker.postMessage(message);
 }
 
 // Ask the engine to render `card` (once): it fetches the bundle, validates,
@@ -54,7 +73,7 @@ export function mount(card) {
 }
 
 export function unmount(card) {
-  if (card.mounted) worker.postMessage({ type: "unmount", card: card.id });
+  if (card.mounted) send({ type: "unmount", card: card.id });
 }
 
 function readDevice() {
@@ -100,6 +119,8 @@ const handlers = {
   event: (data, card) =>
     card && card.host.dispatchEvent(new CustomEvent(data.name, { detail: data.detail, bubbles: true, composed: true })),
   log: (data) => (console[data.level] || console.log)(data.text),
+  jsonld: (data, card) => card && showJsonLd(card, data.json),
+  csp: (data) => explainViolation(data.directive, data.blocked),
 };
 
 function onMessage(data) {

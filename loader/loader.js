@@ -9,6 +9,10 @@
 //   cards.js       card records, Shadow DOM, skeleton and error cards, swap
 //   words.js       the loader's own sentences in the card's language
 //   prerender.js   the build's prerendered card, shown before the engine
+//   jsonld.js      the card's JSON-LD in the host page's light DOM
+//   integrity.js   every fetched file checked against the build's hashes
+//   hosting.js     what a misconfigured widget host should change
+//   csp.js         which directive a host page's CSP is missing
 //   boot.js        when each card's engine starts (lazy, interaction, saveData)
 //   engine.js      the Web Worker running Pyodide: start, messages both ways
 //   actions.js     the reader's clicks, relayed to the engine
@@ -19,7 +23,9 @@ import { schedule, unschedule } from "./boot.js";
 import { allCards, byHost, createCard, errorCard, removeCard, skeleton } from "./cards.js";
 import { configure, mount, unmount } from "./engine.js";
 import { applyLook } from "./look.js";
-import { showPrerendered } from "./prerender.js";
+import { watchPolicy } from "./csp.js";
+import { removeJsonLd } from "./jsonld.js";
+import { prerenderer } from "./prerender.js";
 
 // Called once by embed.js: `script` is its tag (page-wide default
 // attributes), `base` its URL, `prerendered(bundleUrl)` a promise of the
@@ -27,6 +33,8 @@ import { showPrerendered } from "./prerender.js";
 // implementation.
 export function start({ script, base, prerendered }) {
   configure(base);
+  watchPolicy(base);
+  const showPrerendered = prerenderer((path) => new URL(path, base).href, prerendered);
 
   // `now`: mount in the engine at once (a card that was live before a change).
   function render(host, overrides, now = false) {
@@ -41,8 +49,10 @@ export function start({ script, base, prerendered }) {
       card.body.append(errorCard(card.config.locale, "No comparison bundle was given (data-bundle)."));
       return host;
     }
-    showPrerendered(card, prerendered).then((shown) => {
-      if (!shown && !card.rendered) card.body.replaceChildren(skeleton(card.config.locale, "Loading the comparison…"));
+    showPrerendered(card).then((shown) => {
+      if (!shown && !card.rendered && !card.inline) {
+        card.body.replaceChildren(skeleton(card.config.locale, "Loading the comparison…"));
+      }
       performance.mark("verdict:card-visible");
     });
     if (now) mount(card);
@@ -72,6 +82,7 @@ export function start({ script, base, prerendered }) {
     unschedule(card);
     unmount(card);
     card.root.removeEventListener("click", onClick);
+    removeJsonLd(card);
     removeCard(card);
   }
 

@@ -6,7 +6,8 @@
 // names a comparison or the page has no placeholders (or `always`, for a
 // second copy of the script, whose attributes move onto the host).
 export function cardHostFor(scriptTag, always) {
-  const wanted = always || scriptTag.hasAttribute("data-comparison") || !document.querySelector("[data-verdict]");
+  const wanted = always || scriptTag.hasAttribute("data-comparison") ||
+    !document.querySelector("[data-verdict], iframe[data-verdict-frame]");
   if (!wanted) return null;
   const host = document.createElement("div");
   if (always) for (const { name, value } of scriptTag.attributes) if (name.startsWith("data-")) host.setAttribute(name, value);

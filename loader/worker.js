@@ -1,10 +1,30 @@
 // Verdict engine worker: boots Pyodide once for the whole page, then relays
 // JSON messages between the loader and the Python engine (verdict.browser).
-// It holds no product logic. Started from a blob: wrapper by embed.js, so its
-// origin is the host page's and every URL it loads is absolute.
+// It holds no product logic. The loader starts it from a blob: URL of its
+// source, fetched and checked against the build's hash, so its origin is the
+// host page's and every URL it loads is absolute.
+//
+// Pyodide's JavaScript is bundled into this file at build time (so it is
+// covered by the same hash), and every file the runtime fetches (the
+// WebAssembly binary, the standard library, the lockfile, the wheels) is
+// checked against the hash the build fixed for it: the wheels by Pyodide
+// itself from the lockfile's sha256, the others by the fetch below.
+
+import { loadPyodide } from "pyodide/pyodide.mjs";
+import createPyodideModule from "pyodide/pyodide.asm.mjs";
+import { diagnose, typeProblem } from "./integrity.js";
+import { hostingAdvice } from "./hosting.js";
 
 let engine = null;
 const waiting = [];
+const said = new Set();
+let toldUncompressed = false; // one note for the whole runtime
+
+function log(level, text) {
+  if (said.has(text)) return;
+  said.add(text);
+  self.postMessage({ type: "log", level, text });
+}
 
 self.onmessage = ({ data }) => {
   if (data.type === "boot") boot(data.runtime);
@@ -12,16 +32,53 @@ self.onmessage = ({ data }) => {
   else waiting.push(data);
 };
 
+// A Content-Security-Policy of the host page applies here too; the loader
+// explains which directive is missing.
+self.addEventListener("securitypolicyviolation", (event) => {
+  self.postMessage({ type: "csp", directive: event.effectiveDirective, blocked: event.blockedURI });
+});
+
+// fetch() with the build's integrity hash for the runtime's own files (a
+// refused one is named on the console), and one console note when the
+// widget host sends them uncompressed.
+function checkedFetch(runtime) {
+  const plain = self.fetch.bind(self);
+  return async (input, init = {}) => {
+    const url = String(input instanceof Request ? input.url : input);
+    const integrity = init.integrity || runtime.integrity[url];
+    if (!integrity) return plain(input, init); // the bundle and the vote endpoint: the engine says what failed
+    let response;
+    try {
+      response = await plain(input, integrity ? { ...init, integrity } : init);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    } catch (error) {
+      const why = await diagnose(url, error);
+      log("error", `Verdict: ${why}`);
+      throw new Error(why, { cause: error });
+    }
+    const wrongType = typeProblem(url, response);
+    if (wrongType) log("error", `Verdict: ${wrongType}`);
+    const size = runtime.sizes[url];
+    if (size && !toldUncompressed && Number(response.headers.get("content-length")) === size) {
+      toldUncompressed = true;
+      log("warn", `Verdict: the widget host sends ${url} uncompressed (${(size / 1e6).toFixed(1)} MB): a reader's ` +
+        `first visit downloads about ${runtime.downloadMB[0]} MB instead of ${runtime.downloadMB[1]} MB. ${hostingAdvice("encoding")}`);
+    }
+    return response;
+  };
+}
+
 async function boot(runtime) {
   try {
-    const lock = fetch(runtime.lock).then((r) => r.text()); // in parallel with the import
-    const { loadPyodide } = await import(runtime.pyodide);
+    self.fetch = checkedFetch(runtime);
+    const lock = fetch(runtime.lock).then((r) => r.text());
     const pyodide = await loadPyodide({
       indexURL: runtime.indexURL,
       stdLibURL: runtime.stdlib,
       lockFileContents: lock,
       packageBaseUrl: runtime.packages,
       packages: ["verdict"],
+      createPyodideModule,
       stdout: () => {},
       stderr: (text) => console.warn(text),
     });
@@ -29,6 +86,6 @@ async function boot(runtime) {
     self.postMessage({ type: "ready" });
     for (const data of waiting.splice(0)) engine.handle(JSON.stringify(data));
   } catch (error) {
-    self.postMessage({ type: "failed", text: String(error && error.stack || error) });
+    self.postMessage({ type: "failed", text: String(error && error.message || error) });
   }
 }

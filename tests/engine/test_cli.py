@@ -90,6 +90,27 @@ def test_serve_with_a_broken_bundle_exits_2(bundle_data, tmp_path):
     assert result.returncode == 2 and "comparisons[0].tools[0]" in result.stderr
 
 
+def test_render_embed_is_the_inline_form_with_style_and_jsonld(tmp_path):
+    css = tmp_path / "card.css"
+    css.write_text(".vd-card { display: grid; }")
+    result = verdict(
+        "render", str(DEMO_BUNDLE), "--comparison", SEED, "--heading-level", "3", "--sections", "vote,figures",
+        "--voting", "--embed", "--css", str(css), "--theme", "dark",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    html = result.stdout
+    assert html.startswith('<template shadowrootmode="open"><style>.vd-card { display: grid; }</style>')
+    assert '<div class="vd-root" data-theme="dark">' in html and "<h3 " in html
+    assert "Which would you ship?" in html and "Reviewer scorecard" not in html
+    script = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(script)["@graph"][0]["@type"] == "SoftwareApplication"
+
+
+def test_render_rejects_an_unknown_section():
+    result = verdict("render", str(DEMO_BUNDLE), "--sections", "figures,ads")
+    assert result.returncode == 2 and "choose from figures,description,scorecard,vote,cta" in result.stderr
+
+
 def test_render_speaks_the_asked_locale():
     result = verdict("render", str(DEMO_BUNDLE), "--voting", "--locale", "ar-EG")
     assert result.returncode == 0 and 'lang="ar" dir="rtl"' in result.stdout and "أيّهما ستعتمد؟" in result.stdout

@@ -16,6 +16,7 @@ engine → loader
     ``acted``    {card}                  the engine has taken the card's oldest pending
                                          action: the loader stops showing it as pending
     ``log``      {level, text}           the full story behind an error card
+    ``jsonld``   {card, json}            the comparison's JSON-LD, for the host page
 
 HTTP goes through an injected ``Http`` so the same flow runs in CPython tests.
 """
@@ -31,6 +32,7 @@ from typing import Any, Protocol
 
 from .bundle import BundleError, BundleIndex, Problem, check_bundle
 from .i18n import Locale, get_locale
+from .jsonld import comparison_jsonld, script_safe_json
 from .models import Comparison
 from .render import CardState, RenderOptions, Section, VoteState, pending_message, render_card, render_error
 
@@ -181,6 +183,7 @@ class Engine:
         card = Card(card_id, endpoint, options, index, comparison)
         card.state = CardState(vote=VoteState(mine=self._device["votes"].get(card.vote_key)))
         self._cards[card_id] = card
+        self.send("jsonld", card=card_id, json=script_safe_json(comparison_jsonld(index, comparison)))
         # Votes wait for the first tallies, so an early click is never overwritten by them.
         async with card.lock:
             self.render(card)

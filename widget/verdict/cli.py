@@ -12,7 +12,9 @@ from pathlib import Path
 
 from .bundle import BundleError, BundleIndex, check_bundle, load_bundle
 from .i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
-from .render import RenderOptions, render_card
+from .inline import THEMES, inline_card
+from .jsonld import jsonld_script
+from .render import RenderOptions, Section, render_card
 from .schema import bundle_schema
 
 
@@ -52,8 +54,29 @@ def _render(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(f"{args.bundle}: {problem}", file=sys.stderr)
         return 1
-    print(render_card(index, comparison, RenderOptions(voting=args.voting, locale=args.locale)))
+    options = RenderOptions(
+        sections=tuple(args.sections), heading_level=args.heading_level, voting=args.voting, locale=args.locale
+    )
+    card = render_card(index, comparison, options)
+    jsonld = jsonld_script(index, comparison) if args.jsonld or args.embed else None
+    if args.embed:
+        try:
+            css = Path(args.css).read_text()
+        except OSError as error:
+            print(f"{args.css}: cannot read ({error.strerror})", file=sys.stderr)
+            return 1
+        print(inline_card(card, css, theme=args.theme, jsonld=None if args.jsonld_off else jsonld))
+    else:
+        print(card + (jsonld or ""))
     return 0
+
+
+def _sections(value: str) -> list[Section]:
+    names = [s.strip() for s in value.split(",") if s.strip()]
+    wrong = [n for n in names if n not in Section.__members__.values()]
+    if not names or wrong:
+        raise argparse.ArgumentTypeError(f"choose from {','.join(Section)} (got {value!r})")
+    return [Section(n) for n in names]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +106,21 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_LOCALE,
         help=f"language of the card's own text, a BCP 47 tag ({', '.join(SUPPORTED_LOCALES)}; others: English)",
     )
+    render.add_argument(
+        "--sections", type=_sections, default=list(Section), help="comma-separated, as data-sections (default: all)"
+    )
+    render.add_argument("--heading-level", type=int, choices=range(1, 7), default=2, help="as data-heading-level")
+    render.add_argument("--jsonld", action="store_true", help="append the comparison's JSON-LD <script>")
+    render.add_argument(
+        "--embed",
+        action="store_true",
+        help="the inline form for the host page: declarative shadow root with the card and its style, then the JSON-LD",
+    )
+    render.add_argument(
+        "--css", default="dist/card.css", help="the card's stylesheet for --embed (default: %(default)s)"
+    )
+    render.add_argument("--theme", choices=THEMES, default="light", help="for --embed, as data-theme")
+    render.add_argument("--no-jsonld", dest="jsonld_off", action="store_true", help="--embed without JSON-LD")
     render.set_defaults(run=_render)
     commands.add_parser("serve", help="run the vote endpoint (see verdict serve --help)")
     commands.add_parser("votes", help="the vote database's operator commands (see verdict votes --help)")
