@@ -10,7 +10,7 @@ export default [
     files: ["loader/**/*.js"],
     languageOptions: {
       sourceType: "module",
-      globals: { ...globals.browser, ...globals.worker, VERDICT_BOOT: "readonly", VERDICT_ASSETS: "readonly", VERDICT_CSS: "readonly", VERDICT_LOCALES: "readonly" },
+      globals: { ...globals.browser, ...globals.worker, VERDICT_BOOT: "readonly", VERDICT_ASSETS: "readonly", VERDICT_CSS: "readonly", VERDICT_LOCALES: "readonly", VERDICT_WORDS: "readonly" },
     },
   },
   {

@@ -9,9 +9,10 @@ Two scripts come out, so the page's first fetch stays tiny:
   card's stylesheet inlined, as one ES module.
 
 The worker (loader/worker.js) is bundled with Pyodide's JavaScript. Values the build
-decides (hashed paths, the stylesheet, the engine's locales) reach the sources as esbuild
-``--define`` constants: VERDICT_BOOT in embed.js, VERDICT_ASSETS,
-VERDICT_CSS and VERDICT_LOCALES in the loader proper.
+decides (hashed paths, the stylesheet, the engine's locales and the loader's own
+sentences, translated) reach the sources as esbuild ``--define`` constants:
+VERDICT_BOOT in embed.js, VERDICT_ASSETS, VERDICT_CSS, VERDICT_LOCALES and
+VERDICT_WORDS in the loader proper.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from verdict.i18n import SUPPORTED_LOCALES
 
+from . import locales
 from .paths import LOADER, ROOT
 
 ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
@@ -72,8 +74,14 @@ def loader_module(assets: dict[str, Any]) -> bytes:
         "--bundle",
         "--format=esm",
         f"--target={TARGET}",
-        # The engine's locales, so a data-locale it cannot speak is named in a warning.
-        defines={"VERDICT_ASSETS": assets, "VERDICT_CSS": stylesheet(), "VERDICT_LOCALES": list(SUPPORTED_LOCALES)},
+        # The engine's locales, so a data-locale it cannot speak is named in a warning;
+        # the loader's own sentences in each of them.
+        defines={
+            "VERDICT_ASSETS": assets,
+            "VERDICT_CSS": stylesheet(),
+            "VERDICT_LOCALES": list(SUPPORTED_LOCALES),
+            "VERDICT_WORDS": locales.loader_words(),
+        },
     )
 
 

@@ -8,6 +8,12 @@ dicts and small plural functions, no Babel at run time. The browser downloads
 and imports that module like any other, so it stays a few kilobytes of
 literals instead of a localisation library and its CLDR files.
 
+The loader's own few sentences (its skeleton and error cards, shown before
+the engine is up) come from the same catalogues: ``say``, ``skeleton`` and
+``errorCard`` calls in loader/*.js (the English text is their second argument)
+are extracted too, and ``loader_words`` hands their translations
+to the loader's build.
+
 ``python -m builder locales`` regenerates the module and the template
 ``widget/locales/verdict.pot`` (the build does the same; a test fails when
 either is stale or a message is untranslated).
@@ -16,6 +22,7 @@ either is stale or a message is untranslated).
 from __future__ import annotations
 
 import io
+import string
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +34,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 from babel.plural import PluralRule, to_gettext
 
-from .paths import ROOT
+from .paths import LOADER, ROOT
 
 ENGINE = ROOT / "widget" / "verdict"
 CATALOGUES = ROOT / "widget" / "locales"
@@ -161,25 +168,54 @@ def catalogue_problems(code: str, template: Catalog) -> list[str]:
             problems.append(f"{code}.po: fuzzy {message.id!r}")
         elif message.pluralizable and len(strings) != catalogue.num_plurals:
             problems.append(f"{code}.po: {message.id!r} needs {catalogue.num_plurals} plural forms")
+        else:
+            problems += [f"{code}.po: {message.id!r}: {p}" for s in strings for p in _placeholder_problems(message, s)]
     known = {(m.id, m.context) for m in template}
     problems += [f"{code}.po: obsolete {m.id!r}" for m in catalogue if m.id and (m.id, m.context) not in known]
     return problems
 
 
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def _placeholder_problems(message: Any, translation: str) -> list[str]:
+    """A translation may only use the source's {placeholders} (a plural form may leave out {count});
+    a stray brace would break the card at run time."""
+    sources = message.id if isinstance(message.id, tuple) else (message.id,)
+    allowed = set().union(*map(_placeholders, sources)) | ({"count"} if message.pluralizable else set())
+    try:
+        used = _placeholders(translation)
+    except ValueError as error:
+        return [f"{translation!r} is not a valid brace format ({error})"]
+    return [f"{translation!r} uses {{{name}}}, which the source does not give" for name in sorted(used - allowed)]
+
+
 def extract_template() -> Catalog:
-    """Every UI message of the engine: calls of gettext, ngettext and pgettext."""
+    """Every UI message: the engine's gettext, ngettext and pgettext calls, the loader's say()."""
     template = Catalog(project="verdict", version="1", fuzzy=False)
-    for filename, lineno, message, comments, context in extract_from_dir(
-        str(ENGINE), method_map=[("**.py", "python")], comment_tags=("Translators:",), strip_comment_tags=True
-    ):
-        template.add(message, None, [(f"verdict/{filename}", lineno)], auto_comments=comments, context=context)
+    sources = (
+        ("verdict", ENGINE, [("**.py", "python")], None),
+        ("loader", LOADER, [("**.js", "javascript")], {"say": (2,), "errorCard": (2,), "skeleton": (2,)}),
+    )
+    for prefix, folder, method_map, keywords in sources:
+        options: dict[str, Any] = {"keywords": keywords} if keywords else {}
+        for filename, lineno, message, comments, context in extract_from_dir(
+            str(folder), method_map=method_map, comment_tags=("Translators:",), strip_comment_tags=True, **options
+        ):
+            location = [(f"{prefix}/{filename}", lineno)]
+            template.add(message, None, location, auto_comments=comments, context=context)
     return template
 
 
-def _messages(code: str, template: Catalog) -> Iterator[tuple[str, str | tuple[str, ...]]]:
+def _used_in(message: Any, prefix: str) -> bool:
+    return any(filename.startswith(prefix + "/") for filename, _ in message.locations)
+
+
+def _messages(code: str, template: Catalog, prefix: str) -> Iterator[tuple[str, str | tuple[str, ...]]]:
     catalogue = read_catalogue(code)
     for message in template:
-        if not message.id:
+        if not message.id or not _used_in(message, prefix):
             continue
         found = catalogue.get(message.id, message.context)
         if found is None or not found.string or found.fuzzy:
@@ -224,10 +260,19 @@ def generate() -> str:
     out.append("    'en': {},  # the source text")
     for code in LOCALES[1:]:
         out.append(f"    {code!r}: {{")
-        out += [f"        {key!r}: {value!r}," for key, value in _messages(code, template)]
+        out += [f"        {key!r}: {value!r}," for key, value in _messages(code, template, "verdict")]
         out.append("    },")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def loader_words() -> dict[str, dict[str, str]]:
+    """The loader's sentences per translated locale, keyed by their English text."""
+    template = extract_template()
+    words: dict[str, dict[str, str]] = {}
+    for code in LOCALES[1:]:
+        words[code] = {key: value for key, value in _messages(code, template, "loader") if isinstance(value, str)}
+    return words
 
 
 def template_text(template: Catalog) -> bytes:

@@ -4,6 +4,7 @@
 // swaps it in.
 
 import { explainViolation } from "./csp.js";
+import { say } from "./words.js";
 
 const cards = new Map(); // card id -> card record (below)
 const cardOf = new WeakMap(); // host element -> its card (nothing is written on the host itself)
@@ -80,19 +81,24 @@ export function el(tag, className, text) {
   return node;
 }
 
-export function skeleton(text) {
+// The skeleton and the error card speak the card's locale (see words.js).
+export function skeleton(locale, english) {
+  const [text, lang] = say(locale, english);
   const box = el("div", "vd-card vd-skeleton");
+  box.lang = lang;
   box.setAttribute("part", "card");
   box.setAttribute("aria-busy", "true");
   box.append(el("div", "vd-skeleton-bar"), el("div", "vd-skeleton-bar"), el("p", "vd-skeleton-status", text));
   return box;
 }
 
-export function errorCard(text) {
+export function errorCard(locale, english) {
+  const [text, lang] = say(locale, english);
   const box = el("div", "vd-card vd-error");
+  box.lang = lang;
   box.setAttribute("part", "card error");
   box.setAttribute("role", "alert");
-  box.append(el("p", "vd-error-title", "This comparison can't be shown"), el("p", "", text));
+  box.append(el("p", "vd-error-title", say(locale, "This comparison can't be shown")[0]), el("p", "", text));
   return box;
 }
 

@@ -8,6 +8,7 @@ import { allCards, byId, errorCard, swap } from "./cards.js";
 import { fetchChecked } from "./integrity.js";
 import { explainViolation } from "./csp.js";
 import { showJsonLd } from "./jsonld.js";
+import { say } from "./words.js";
 
 const STORAGE_KEY = "verdict";
 let worker = null; // the Worker, once its checked source has loaded
@@ -90,9 +91,9 @@ function readDevice() {
 function engineFailed(text) {
   console.error("Verdict: the engine failed to start:", text);
   for (const card of allCards()) {
-    if (card.body.querySelector(".vd-skeleton")) card.body.replaceChildren(errorCard("The comparison engine could not start."));
+    if (card.body.querySelector(".vd-skeleton")) card.body.replaceChildren(errorCard(card.config.locale, "The comparison engine could not start."));
     const status = card.body.querySelector(".vd-vote-status");
-    if (status) status.textContent = "Voting is unavailable right now.";
+    if (status) status.textContent = say(card.config.locale, "Voting is unavailable right now.")[0];
   }
 }
 

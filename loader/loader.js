@@ -7,6 +7,7 @@
 //   look.js        theme, layout and accent on a rendered card (no new HTML)
 //   accent.js      the accent colour: parsed, and readable in every use
 //   cards.js       card records, Shadow DOM, skeleton and error cards, swap
+//   words.js       the loader's own sentences in the card's language
 //   prerender.js   the build's prerendered card, shown before the engine
 //   jsonld.js      the card's JSON-LD in the host page's light DOM
 //   integrity.js   every fetched file checked against the build's hashes
@@ -45,11 +46,13 @@ export function start({ script, base, prerendered }) {
     card.root.addEventListener("click", onClick);
     if (!card.config.bundle) {
       console.error("Verdict: no data-bundle on the card or the script tag; nothing to show.");
-      card.body.append(errorCard("No comparison bundle was given (data-bundle)."));
+      card.body.append(errorCard(card.config.locale, "No comparison bundle was given (data-bundle)."));
       return host;
     }
     showPrerendered(card).then((shown) => {
-      if (!shown && !card.rendered && !card.inline) card.body.replaceChildren(skeleton("Loading the comparison…"));
+      if (!shown && !card.rendered && !card.inline) {
+        card.body.replaceChildren(skeleton(card.config.locale, "Loading the comparison…"));
+      }
       performance.mark("verdict:card-visible");
     });
     if (now) mount(card);

@@ -75,3 +75,14 @@ def test_a_card_follows_the_pages_language_and_votes_in_it(page: Page, demo: Dem
     expect(page.locator(".vd-live")).to_contain_text("شكرًا")
     expect(page.locator(f'.vd-tool[data-tool="{MISTRAL}"] .vd-figure-community')).to_contain_text("صوت واحد")
     assert violations(page) == []
+
+
+def test_the_loaders_own_cards_speak_the_locale_too(locales_page: Page):
+    """Before the engine (or without a bundle), the loader's skeleton and error card are translated."""
+    page = locales_page
+    page.evaluate("""() => { const el = document.createElement('div'); el.id = 'no-bundle';
+        document.querySelector('main').append(el); window.Verdict.render(el, { bundle: null, locale: 'de-CH' }); }""")
+    error = page.locator("#no-bundle .vd-error")
+    expect(error).to_contain_text("Dieser Vergleich kann nicht angezeigt werden")
+    expect(error).to_contain_text("Es wurde kein Vergleichs-Bundle angegeben (data-bundle).")
+    assert error.get_attribute("lang") == "de"

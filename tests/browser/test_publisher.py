@@ -226,9 +226,12 @@ def test_a_live_card_switches_language_and_mirrors(page: Page, demo: Demo):
     wait_for_mark(page, "verdict:engine-card")
     page.evaluate("document.querySelector('#main-card').dataset.locale = 'ar'")
     expect(page.locator("#main-card .vd-card")).to_have_attribute("dir", "rtl")
-    tools = page.locator("#main-card .vd-tool")
-    first, second = tools.nth(0).bounding_box(), tools.nth(1).bounding_box()
-    assert first and second and first["x"] > second["x"]  # the first tool column on the right
+    # Both columns measured at once: the engine's re-render may replace the prerendered Arabic card meanwhile.
+    first, second = page.evaluate(
+        "[...document.querySelector('#main-card').shadowRoot.querySelectorAll('.vd-tool')]"
+        ".slice(0, 2).map(tool => tool.getBoundingClientRect().x)"
+    )
+    assert first > second  # the first tool column on the right
     # A card without data-locale follows the page's <html lang> as it changes.
     expect(page.locator("#side-card .vd-card")).to_have_attribute("lang", "en")
     page.evaluate("document.documentElement.lang = 'de'")

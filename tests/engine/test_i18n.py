@@ -171,3 +171,15 @@ def test_error_card_is_translated_and_marks_the_publishers_english(bundle_data):
 
 def test_unsupported_locale_renders_english(bundle_data):
     assert 'lang="en"' in card(bundle_data, "pt-BR") and "Which would you ship?" in card(bundle_data, "pt-BR")
+
+
+def test_a_translation_with_a_wrong_placeholder_is_caught():
+    """A translator's typo in a {placeholder} would break the card at run time: the catalogue check names it."""
+    from babel.messages.catalog import Message
+
+    message = Message("Saving your vote for {tool}…")
+    assert compiler._placeholder_problems(message, "Ihre Stimme für {tool} wird gespeichert …") == []
+    assert compiler._placeholder_problems(message, "Ihre Stimme für {Tool} …") == [
+        "'Ihre Stimme für {Tool} …' uses {Tool}, which the source does not give"
+    ]
+    assert "not a valid brace format" in compiler._placeholder_problems(message, "Ihre Stimme für {tool …")[0]
