@@ -91,6 +91,7 @@ BARE_PAGE = """<!doctype html>
 </script></body></html>
 """
 
+INLINE_CARD = re.compile(r"<div data-verdict\b.*?</div>", re.S)
 SCRIPT_TAG = re.compile(r"<script src=\"\{\{widget\}\}/embed\.js\".*?</script>", re.S)
 
 
@@ -103,12 +104,15 @@ def write_pages(folder: Path) -> None:
     (folder / "no-card.html").write_text(SCRIPT_TAG.sub("", post))
     lazy = tag.group(0).replace("async></script>", 'data-lazy="interaction" async></script>')
     (folder / "interaction.html").write_text(post.replace(tag.group(0), lazy))
+    # Five script-form cards in place of the post's inline card, all booting at once.
     five = "\n".join(
-        f'<div data-verdict data-comparison="{SEED}" data-theme="{theme}"></div>'
+        f'<div data-verdict data-bundle="{{{{widget}}}}/bundles/comparisons.json" data-endpoint="{{{{votes}}}}" '
+        f'data-comparison="{SEED}" data-theme="{theme}"></div>'
         for theme in ("light", "dark", "auto", "light", "dark")
     )
-    eager = tag.group(0).replace('data-comparison="' + SEED + '"', 'data-lazy="false"')
-    (folder / "five.html").write_text(post.replace(tag.group(0), five + "\n" + eager))
+    eager = tag.group(0).replace("async></script>", 'data-lazy="false" async></script>')
+    without_inline = INLINE_CARD.sub("", post, count=1)
+    (folder / "five.html").write_text(without_inline.replace(tag.group(0), five + "\n" + eager))
 
     bare = folder / "bare"
     (bare / "pyodide").mkdir(parents=True)
