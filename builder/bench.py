@@ -41,17 +41,9 @@ from typing import Any
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Request, sync_playwright
 
 from . import dist, fetch
+from .chromium import CHROMIUM, FLAGS
 from .paths import DEMO, DIST, ROOT
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SEED = "heygen-avatar-sdk-v3-vs-mistral-4b-edge"
 ENGINE_TIMEOUT = 90_000
 
@@ -402,7 +394,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="build.py bench")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--port", type=int, default=8700)
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromium", default=CHROMIUM)
     parser.add_argument("--no-lighthouse", action="store_true", help="skip the Lighthouse runs")
     parser.add_argument("--record", action="store_true", help="append the tables, dated, to BENCHMARKS.md")
     args = parser.parse_args(argv)

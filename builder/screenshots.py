@@ -7,7 +7,6 @@ rerun this after changing the card. Writes docs/*.png.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,19 +14,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from .chromium import CHROMIUM, FLAGS, free_port_run
 from .paths import ROOT
 
 DOCS = ROOT / "docs"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SEED = "heygen-avatar-sdk-v3-vs-mistral-4b-edge"
 
 PAGE = """<!doctype html>
@@ -97,21 +87,6 @@ SHOTS: dict[str, tuple[int, str, str, str, str, str]] = {
 }
 
 
-def _free_port_run(count: int = 3) -> int:
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = int(probe.getsockname()[1])
-        try:
-            for port in range(base, base + count):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-    raise SystemExit("no free ports on loopback")
-
-
 def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -134,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         for name, (_, background, color, columns, body, _) in SHOTS.items():
             page = PAGE.format(title=name, background=background, color=color, columns=columns, body=body)
             (pages / f"{name}.html").write_text(page)
-        base = _free_port_run()
+        base = free_port_run()
         blog, widget = f"http://127.0.0.1:{base}", f"http://127.0.0.1:{base + 1}"
         server = subprocess.Popen(
             [
