@@ -214,6 +214,10 @@ def main() -> int:
         # Start-up figures and vote throughput; --startup-only / --votes-only (which takes
         # builder/bench_votes.py's options: --seconds, --connections, --stores) pick one.
         votes_only, startup_only = "--votes-only" in rest, "--startup-only" in rest
+        if "-h" in rest or "--help" in rest:  # each half's options, running neither
+            run(PYTHON, "-m", "builder", "bench", "--help")
+            run(PYTHON, "-m", "builder", "bench-votes", "--help")
+            return 0
         rest = [arg for arg in rest if arg not in ("--votes-only", "--startup-only")]
         if not votes_only:
             ensure_system_packages({"chromium": "chromium"})

@@ -125,3 +125,22 @@ def test_the_rate_limit_keys_on_the_reader_behind_nginx(behind_nginx: tuple[str,
         assert vote(greedy) == 429
         assert vote(greedy, spoof="203.0.113.9") == 429  # a forged header does not make a new reader
         assert vote(other) == 200  # nginx's own address is not what is limited
+
+
+def test_with_every_endpoint_down_nginx_answers_a_503_the_widget_can_read(
+    behind_nginx: tuple[str, list[EndpointProcess]],
+) -> None:
+    """Not nginx's bare 502: a browser hides an answer without CORS headers, and the widget would take
+    it for a refused origin and give up the vote instead of keeping it in the reader's outbox."""
+    url, endpoints = behind_nginx
+    for endpoint in endpoints:
+        endpoint.stop()
+    origin = "https://blog.example.com"
+    body = {"comparison": "alpha-vs-beta", "tool": "alpha", "voter": new_voter_token()}
+    answer = httpx.post(f"{url}/v1/votes", json=body, headers={"Origin": origin}, timeout=10)
+    assert answer.status_code == 503
+    assert answer.headers["access-control-allow-origin"] == origin
+    assert answer.headers["retry-after"] == "10"
+    assert "no vote endpoint is answering" in answer.json()["error"]
+    probe = httpx.get(f"{url}/healthz", headers={"Origin": origin}, timeout=10)
+    assert (probe.status_code, probe.headers["access-control-allow-origin"]) == (503, origin)
