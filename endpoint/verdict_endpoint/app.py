@@ -24,7 +24,7 @@ from .errors import ApiError, StartupError
 from .keys import Hasher, load_or_create_secret
 from .observe import AccessLog, Metrics, Observe
 from .openapi import openapi_document
-from .schemas import VoteIn, WithdrawIn
+from .schemas import Superseded, VoteIn, WithdrawIn
 from .service import VoteService
 from .settings import Settings
 from .storage import StoreError, check_database_url, open_storage
@@ -36,8 +36,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 STORE_RETRY_AFTER = "5"
 
 
-def _json(model: BaseModel, headers: dict[str, str] | None = None) -> Response:
-    return Response(model.model_dump_json(), headers=headers, media_type="application/json")
+def _json(model: BaseModel, headers: dict[str, str] | None = None, status: int = 200) -> Response:
+    return Response(model.model_dump_json(), status, headers=headers, media_type="application/json")
 
 
 class VoteAPI:
@@ -66,7 +66,8 @@ class VoteAPI:
             result = await self.service.cast(await read_json(request, VoteIn), address_hash)
         else:
             result = await self.service.withdraw(await read_json(request, WithdrawIn), address_hash)
-        return _json(result, NO_STORE)
+        # 409: a newer choice of this voter is stored; the body says which, with the tallies.
+        return _json(result, NO_STORE, 409 if isinstance(result, Superseded) else 200)
 
     async def tallies(self, request: Request) -> Response:
         tallies = await self.service.tallies(request.path_params["comparison"])

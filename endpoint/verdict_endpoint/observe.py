@@ -39,6 +39,7 @@ REASONS = {
     400: "malformed_json",
     404: "not_found",
     405: "method",
+    409: "superseded",
     413: "too_large",
     415: "content_type",
     422: "invalid",

@@ -10,7 +10,7 @@ from pydantic.json_schema import models_json_schema
 
 from .body import MAX_BODY_BYTES
 from .catalog import Catalog
-from .schemas import ErrorBody, Health, Tallies, VoteIn, VoteResult, WithdrawIn
+from .schemas import ErrorBody, Health, Superseded, Tallies, VoteIn, VoteResult, WithdrawIn
 
 DESCRIPTION = """\
 Stores readers' votes on Verdict comparisons and returns the community tallies.
@@ -25,6 +25,12 @@ Every refusal is a JSON body `{"error": "<reason>"}`. A client delivering a
 vote again (after a network error, a timeout, a 5xx or a 429) sends the header
 `Verdict-Retry: <attempt>`; votes are idempotent, so a retried vote never
 counts twice.
+
+A vote or withdrawal may carry `chosen_at`, when the reader made that choice
+on their device (ms since the epoch). The endpoint keeps it with the voter's
+choice, a withdrawal's included, and answers 409 to a change older than the
+stored one, without applying it: a request delayed past a newer one never
+overwrites it. The 409's body says where the vote stands.
 """
 
 
@@ -79,6 +85,7 @@ def openapi_document(catalog: Catalog | None = None) -> dict[str, Any]:
             (WithdrawIn, "validation"),
             (Tallies, "serialization"),
             (VoteResult, "serialization"),
+            (Superseded, "serialization"),
             (ErrorBody, "serialization"),
             (Health, "serialization"),
         ],
@@ -86,6 +93,11 @@ def openapi_document(catalog: Catalog | None = None) -> dict[str, Any]:
     )
     write_errors = {
         "400": _error("The body is not valid JSON."),
+        "409": {
+            "description": "Not applied: this voter's stored choice on the comparison has a later `chosen_at`. "
+            "The body holds the current tallies, the vote as stored, and the reason.",
+            "content": _content(Superseded),
+        },
         "413": _error(f"The body is larger than {MAX_BODY_BYTES} bytes."),
         "415": _error("The Content-Type is not application/json."),
         "422": _error(

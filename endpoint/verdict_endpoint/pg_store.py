@@ -11,6 +11,9 @@ Each batch of concurrent votes (group commit) is one call of the
 taken in key order — vote rows first, then count rows — so batches from
 different processes never deadlock. Writing a vote is idempotent (it sets
 the voter's choice), so a batch whose connection broke is simply sent again.
+Each row keeps when the voter made their choice on their device, withdrawals
+included (a row without a tool), and the function skips, and reports, any
+change older than the stored one.
 
 The rate limit lives in the database too, in an unlogged table (no disk flush:
 losing it in a crash is harmless), so it holds across processes; it is a
@@ -32,9 +35,9 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from .errors import StartupError
 from .groupcommit import GroupCommit
-from .storage import Burst, Change, StoreError
+from .storage import Burst, Change, StoreError, Written
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MIGRATION_LOCK = 0x76657264  # pg_advisory_lock key: 'verd'
 SHARDS = 16
 DEFAULT_WRITERS = 4
@@ -148,6 +151,106 @@ BEGIN
     RETURN greatest(1, ceil(v_tat - now_s - (60.0 - step)))::integer;
 END $$;
 """,
+    # A voter's choice carries its time on their device (chosen_at), a withdrawal leaves a row without a tool
+    # (a tombstone keeping that time), and a change older than the stored choice is not applied but
+    # reported: one 'stale' row per such change, beside the 'tally' rows.
+    2: """
+ALTER TABLE verdict_votes
+    ALTER COLUMN tool DROP NOT NULL,            -- NULL: withdrawn (a tombstone, kept for its chosen_at)
+    ADD COLUMN chosen_at bigint;                -- ms since the epoch of the choice on the reader's device
+
+CREATE FUNCTION verdict_apply(
+    p_comparisons text[], p_voters text[], p_tools text[], p_addresses text[], p_chosen bigint[], p_shard smallint
+) RETURNS TABLE (out_kind text, out_index integer, out_comparison text, out_tool text, out_votes bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    now_s bigint := extract(epoch FROM now())::bigint;
+    previous text;
+    previous_chosen bigint;
+    d_comparisons text[] := '{}';
+    d_tools text[] := '{}';
+    d_deltas integer[] := '{}';
+BEGIN
+    FOR i IN 1 .. coalesce(array_length(p_comparisons, 1), 0) LOOP
+        LOOP
+            SELECT v.tool, v.chosen_at INTO previous, previous_chosen FROM verdict_votes v
+                WHERE v.comparison = p_comparisons[i] AND v.voter = p_voters[i] FOR UPDATE;
+            IF FOUND THEN
+                IF p_chosen[i] < previous_chosen THEN  -- older than the stored choice (never when a time is NULL)
+                    out_kind := 'stale';
+                    out_index := i;
+                    out_comparison := p_comparisons[i];
+                    out_tool := previous;
+                    out_votes := NULL;
+                    RETURN NEXT;
+                    EXIT;
+                END IF;
+                IF p_tools[i] IS NULL AND p_chosen[i] IS NULL THEN  -- an untimed withdrawal: nothing to keep
+                    DELETE FROM verdict_votes v WHERE v.comparison = p_comparisons[i] AND v.voter = p_voters[i];
+                ELSIF previous IS NULL AND p_tools[i] IS NOT NULL THEN
+                    -- A vote after a withdrawal: a new voter's, for the bursts, as when withdrawals deleted the row.
+                    UPDATE verdict_votes v SET tool = p_tools[i], chosen_at = p_chosen[i], cast_at = now_s,
+                            address = p_addresses[i], created_at = now_s
+                        WHERE v.comparison = p_comparisons[i] AND v.voter = p_voters[i];
+                ELSIF previous IS DISTINCT FROM p_tools[i] OR previous_chosen IS DISTINCT FROM p_chosen[i] THEN
+                    UPDATE verdict_votes v SET tool = p_tools[i], chosen_at = p_chosen[i],
+                            cast_at = CASE WHEN previous IS DISTINCT FROM p_tools[i] THEN now_s ELSE v.cast_at END
+                        WHERE v.comparison = p_comparisons[i] AND v.voter = p_voters[i];
+                END IF;
+                IF previous IS DISTINCT FROM p_tools[i] THEN
+                    IF previous IS NOT NULL THEN
+                        d_comparisons := array_append(d_comparisons, p_comparisons[i]);
+                        d_tools := array_append(d_tools, previous);
+                        d_deltas := array_append(d_deltas, -1);
+                    END IF;
+                    IF p_tools[i] IS NOT NULL THEN
+                        d_comparisons := array_append(d_comparisons, p_comparisons[i]);
+                        d_tools := array_append(d_tools, p_tools[i]);
+                        d_deltas := array_append(d_deltas, 1);
+                    END IF;
+                END IF;
+                EXIT;
+            END IF;
+            EXIT WHEN p_tools[i] IS NULL AND p_chosen[i] IS NULL;  -- an untimed withdrawal of no vote
+            INSERT INTO verdict_votes (comparison, voter, tool, address, created_at, cast_at, chosen_at)
+                VALUES (p_comparisons[i], p_voters[i], p_tools[i], p_addresses[i], now_s, now_s, p_chosen[i])
+                ON CONFLICT DO NOTHING;
+            IF FOUND THEN
+                IF p_tools[i] IS NOT NULL THEN
+                    d_comparisons := array_append(d_comparisons, p_comparisons[i]);
+                    d_tools := array_append(d_tools, p_tools[i]);
+                    d_deltas := array_append(d_deltas, 1);
+                END IF;
+                EXIT;
+            END IF;
+            -- Another transaction inserted this voter meanwhile: lock its row and start over.
+        END LOOP;
+    END LOOP;
+
+    INSERT INTO verdict_tallies AS t (comparison, tool, shard, votes)
+        SELECT d.c, d.t, p_shard, sum(d.n)
+        FROM unnest(d_comparisons, d_tools, d_deltas) AS d (c, t, n)
+        GROUP BY d.c, d.t HAVING sum(d.n) <> 0
+        ORDER BY d.c, d.t
+        ON CONFLICT (comparison, tool, shard) DO UPDATE SET votes = t.votes + excluded.votes;
+
+    RETURN QUERY
+        SELECT 'tally'::text, NULL::integer, t.comparison, t.tool, sum(t.votes)::bigint FROM verdict_tallies t
+        WHERE t.comparison = ANY (p_comparisons)
+        GROUP BY t.comparison, t.tool;
+END $$;
+
+-- The previous signature, for processes of the previous version still serving during a rolling restart:
+-- their changes carry no time, so they are applied as before.
+CREATE OR REPLACE FUNCTION verdict_apply(
+    p_comparisons text[], p_voters text[], p_tools text[], p_addresses text[], p_shard smallint
+) RETURNS TABLE (out_comparison text, out_tool text, out_votes bigint)
+LANGUAGE sql AS $$
+    SELECT a.out_comparison, a.out_tool, a.out_votes
+    FROM verdict_apply(p_comparisons, p_voters, p_tools, p_addresses, NULL::bigint[], p_shard) AS a
+    WHERE a.out_kind = 'tally'
+$$;
+""",
 }
 
 
@@ -203,7 +306,7 @@ class PostgresStorage:
             timeout=POOL_TIMEOUT,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
         )
-        self._batches: GroupCommit[Change, dict[str, int]] = GroupCommit(self._commit, writers=writers)
+        self._batches: GroupCommit[Change, Written] = GroupCommit(self._commit, writers=writers)
         self._rate_cleaned = 0.0
 
     @classmethod
@@ -236,27 +339,37 @@ class PostgresStorage:
                 raise StoreError(f"PostgreSQL: {error}") from error
         raise AssertionError("unreachable")
 
-    async def _commit(self, changes: Sequence[Change]) -> list[dict[str, int]]:
-        ordered = sorted(changes, key=lambda c: (c.comparison, c.voter))  # stable: one voter's changes keep order
+    async def _commit(self, changes: Sequence[Change]) -> list[Written]:
+        # Rows are locked in key order, so batches of different processes never deadlock; the sort is
+        # stable, so one voter's changes keep their order and the function checks each against the last.
+        order = sorted(range(len(changes)), key=lambda n: (changes[n].comparison, changes[n].voter))
+        ordered = [changes[n] for n in order]
         rows = await self._run(
-            "SELECT out_comparison, out_tool, out_votes FROM verdict_apply("
-            "%s::text[], %s::text[], %s::text[], %s::text[], %s::smallint)",
+            "SELECT out_kind, out_index, out_comparison, out_tool, out_votes FROM verdict_apply("
+            "%s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[], %s::smallint)",
             (
                 [c.comparison for c in ordered],
                 [c.voter for c in ordered],
                 [c.tool for c in ordered],
                 [c.address for c in ordered],
+                [c.chosen_at for c in ordered],
                 random.randrange(SHARDS),
             ),
             retry=True,
         )
         tallies: dict[str, dict[str, int]] = {c.comparison: {} for c in changes}
-        for comparison, tool, votes in rows:
-            if votes > 0:
+        kept: dict[int, str | None] = {}  # a stale change (its index in ``changes``) -> the newer vote stored
+        for kind, index, comparison, tool, votes in rows:
+            if kind == "stale":
+                kept[order[index - 1]] = tool
+            elif votes > 0:
                 tallies[comparison][tool] = int(votes)
-        return [tallies[c.comparison] for c in changes]
+        return [
+            Written(tallies[c.comparison], kept[n], True) if n in kept else Written(tallies[c.comparison], c.tool)
+            for n, c in enumerate(changes)
+        ]
 
-    async def write(self, change: Change) -> dict[str, int]:
+    async def write(self, change: Change) -> Written:
         return await self._batches.submit(change)
 
     async def tallies(self, comparison: str) -> dict[str, int]:
@@ -281,7 +394,7 @@ class PostgresStorage:
     async def bursts(self, since: int, window: int, min_new_voters: int) -> list[Burst]:
         rows = await self._run(
             "SELECT address, created_at / %(w)s * %(w)s AS start, count(*), array_agg(DISTINCT comparison)"
-            " FROM verdict_votes WHERE created_at >= %(since)s AND address <> ''"
+            " FROM verdict_votes WHERE created_at >= %(since)s AND address <> '' AND tool IS NOT NULL"
             " GROUP BY address, start HAVING count(*) >= %(min)s ORDER BY count(*) DESC, start",
             {"w": window, "since": since, "min": min_new_voters},  # type: ignore[arg-type]
         )
@@ -291,7 +404,7 @@ class PostgresStorage:
         rows = await self._run(
             """
             WITH gone AS (
-                DELETE FROM verdict_votes WHERE left(address, %s) = %s AND address <> ''
+                DELETE FROM verdict_votes WHERE left(address, %s) = %s AND address <> '' AND tool IS NOT NULL
                 RETURNING comparison, tool
             ),
             counted AS (SELECT comparison, tool, count(*) AS n FROM gone GROUP BY comparison, tool),

@@ -32,6 +32,17 @@ VoterToken = Annotated[
     ),
 ]
 
+MAX_CHOSEN_AT = 2**53 - 1
+"""The largest integer a JavaScript number holds exactly."""
+ChosenAt = Annotated[int, Field(ge=0, le=MAX_CHOSEN_AT)]
+CHOSEN_AT = (
+    "When the reader made this choice on their device, in milliseconds since the Unix epoch; a later choice of "
+    "the same voter on the same comparison carries a larger value. The endpoint keeps the value of the choice it "
+    "holds (a withdrawal's too) and refuses an older change with 409, so a request that arrives late never "
+    "overwrites a newer choice; the same value again is the same choice, applied again. Omitted or null: applied "
+    "whatever the stored choice's time, as from clients that predate this field."
+)
+
 
 class RequestBody(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
@@ -43,6 +54,7 @@ class VoteIn(RequestBody):
     comparison: ComparisonId
     tool: ToolId
     voter: VoterToken
+    chosen_at: ChosenAt | None = Field(default=None, description=CHOSEN_AT)
 
 
 class WithdrawIn(RequestBody):
@@ -50,6 +62,7 @@ class WithdrawIn(RequestBody):
 
     comparison: ComparisonId
     voter: VoterToken
+    chosen_at: ChosenAt | None = Field(default=None, description=CHOSEN_AT)
 
 
 class Tallies(BaseModel):
@@ -66,6 +79,16 @@ class VoteResult(Tallies):
     """The tallies just after this voter's vote or withdrawal, and where their vote now stands."""
 
     vote: str | None = Field(description="The tool this voter now votes for; null after a withdrawal.")
+
+
+class Superseded(VoteResult):
+    """A change older than the choice the endpoint holds for this voter (by ``chosen_at``): not applied.
+
+    The rest of the body says where the voter's vote stands, so a client can
+    show the newer choice it did not know about.
+    """
+
+    error: str = Field(description="Why the change was not applied.")
 
 
 class ErrorBody(BaseModel):

@@ -1,4 +1,4 @@
-"""The vote rules, apart from HTTP: known ids only, one vote per voter, every tool tallied."""
+"""The vote rules, apart from HTTP: known ids only, one vote per voter, the later choice wins, every tool tallied."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from .catalog import Catalog
 from .errors import ApiError
 from .keys import Hasher
-from .schemas import Tallies, VoteIn, VoteResult, WithdrawIn
-from .storage import Change, Storage
+from .schemas import Superseded, Tallies, VoteIn, VoteResult, WithdrawIn
+from .storage import Change, Storage, Written
 
 
 class VoteService:
@@ -30,21 +30,34 @@ class VoteService:
         return Tallies(comparison=comparison, tallies=tallies, total=sum(tallies.values()))
 
     async def cast(self, vote: VoteIn, address_hash: str) -> VoteResult:
+        """The tallies and the voter's vote after this one; a ``Superseded`` when a newer choice was already stored."""
         # An id in the body that names nothing is a bad body (422), not a missing resource.
         tools = self._tools(vote.comparison, 422)
         if vote.tool not in tools:
             raise ApiError(
                 422, f"tool {vote.tool!r} is not in comparison {vote.comparison!r} (its tools: {', '.join(tools)})"
             )
-        change = Change(vote.comparison, self.hasher.voter(vote.voter), vote.tool, address_hash)
-        counts = await self.storage.write(change)
-        return VoteResult(**self._tallies(vote.comparison, tools, counts).model_dump(), vote=vote.tool)
+        change = Change(vote.comparison, self.hasher.voter(vote.voter), vote.tool, address_hash, vote.chosen_at)
+        return self._result(vote.comparison, tools, await self.storage.write(change))
 
     async def withdraw(self, withdrawal: WithdrawIn, address_hash: str) -> VoteResult:
+        """As ``cast``, for a withdrawal (``vote`` null unless a newer vote was already stored)."""
         tools = self._tools(withdrawal.comparison, 422)
-        change = Change(withdrawal.comparison, self.hasher.voter(withdrawal.voter), None, address_hash)
-        counts = await self.storage.write(change)
-        return VoteResult(**self._tallies(withdrawal.comparison, tools, counts).model_dump(), vote=None)
+        voter = self.hasher.voter(withdrawal.voter)
+        change = Change(withdrawal.comparison, voter, None, address_hash, withdrawal.chosen_at)
+        return self._result(withdrawal.comparison, tools, await self.storage.write(change))
+
+    def _result(self, comparison: str, tools: tuple[str, ...], written: Written) -> VoteResult:
+        tallies = self._tallies(comparison, tools, written.tallies).model_dump()
+        if not written.stale:
+            return VoteResult(**tallies, vote=written.vote)
+        # The client learns where the vote stands: a widget shows the newer choice made in another tab.
+        return Superseded(
+            **tallies,
+            vote=written.vote,
+            error=f"not applied: a newer choice of this voter on comparison {comparison!r} is already recorded "
+            "(its chosen_at is later); the tallies and vote here are the current ones",
+        )
 
     async def tallies(self, comparison: str) -> Tallies:
         tools = self._tools(comparison, 404)

@@ -6,7 +6,9 @@ transaction (group commit), so one fsync serves them all. The stdlib driver
 blocks, so work runs in worker threads: writes on one connection, reads on
 another (WAL lets readers go on while a batch commits). Tallies are kept in
 their own table, updated in the same transaction as the votes, so reading them
-costs as little with a million votes as with ten.
+costs as little with a million votes as with ten. Each row also keeps when the
+voter made their choice on their device, withdrawals included (a row without a
+tool), so a change older than the stored one is refused whenever it arrives.
 
 The rate limit lives in this process's memory: SQLite serves one endpoint
 process, so there is nothing to share it with.
@@ -20,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -28,11 +31,11 @@ import anyio.to_thread
 from .errors import StartupError
 from .groupcommit import GroupCommit
 from .ratelimit import SlidingWindowLimiter
-from .storage import Burst, Change, StoreError
+from .storage import Burst, Change, StoreError, Written
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE votes (
     comparison TEXT NOT NULL,
@@ -53,6 +56,26 @@ MIGRATE_TO_2 = """
 ALTER TABLE votes ADD COLUMN address TEXT NOT NULL DEFAULT '';
 ALTER TABLE votes ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
 UPDATE votes SET created_at = cast_at;
+CREATE INDEX votes_by_address ON votes (address, created_at);
+CREATE INDEX votes_by_creation ON votes (created_at);
+"""
+# Version 3: the time of the voter's choice on their device, and withdrawals kept as rows without a tool
+# (tombstones holding that time). SQLite cannot drop a NOT NULL constraint in place: the table is rebuilt.
+MIGRATE_TO_3 = """
+CREATE TABLE votes_v3 (
+    comparison TEXT NOT NULL,
+    voter      TEXT NOT NULL,  -- HMAC of the voter token, never the token
+    tool       TEXT,           -- NULL: withdrawn (a tombstone, kept for its chosen_at)
+    cast_at    INTEGER NOT NULL,  -- unix seconds of the latest choice
+    address    TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL DEFAULT 0,
+    chosen_at  INTEGER,        -- ms since the epoch of the choice on the reader's device (NULL: not sent)
+    PRIMARY KEY (comparison, voter)
+) WITHOUT ROWID;
+INSERT INTO votes_v3 (comparison, voter, tool, cast_at, address, created_at)
+    SELECT comparison, voter, tool, cast_at, address, created_at FROM votes;
+DROP TABLE votes;
+ALTER TABLE votes_v3 RENAME TO votes;
 CREATE INDEX votes_by_address ON votes (address, created_at);
 CREATE INDEX votes_by_creation ON votes (created_at);
 """
@@ -91,6 +114,9 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
         if version < 2:
             for statement in _statements(MIGRATE_TO_2):
                 db.execute(statement)
+        if version < 3:
+            for statement in _statements(MIGRATE_TO_3):
+                db.execute(statement)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -127,61 +153,100 @@ def _batched(items: Sequence[T], size: int = 300) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def _previous_votes(db: sqlite3.Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """The stored vote of each (comparison, voter), in a few queries for the whole batch."""
-    found: dict[tuple[str, str], str] = {}
+Key = tuple[str, str]
+"""(comparison, voter hash): one row of ``votes``."""
+
+
+@dataclass(frozen=True)
+class _Row:
+    """What ``votes`` holds for one voter: their vote (None: a tombstone) and the time of that choice."""
+
+    tool: str | None
+    chosen_at: int | None
+
+
+def _stored_rows(db: sqlite3.Connection, keys: Sequence[Key]) -> dict[Key, _Row]:
+    """The stored row of each (comparison, voter), tombstones included, in a few queries for the whole batch."""
+    found: dict[Key, _Row] = {}
     for chunk in _batched(keys):
         values = ",".join("(?, ?)" for _ in chunk)
         rows = db.execute(
             # A join, so each key is a primary-key search (an IN over row values would scan the table).
-            f"SELECT v.comparison, v.voter, v.tool FROM (VALUES {values}) AS k"
+            f"SELECT v.comparison, v.voter, v.tool, v.chosen_at FROM (VALUES {values}) AS k"
             " JOIN votes AS v ON v.comparison = k.column1 AND v.voter = k.column2",
             [part for key in chunk for part in key],
         )
-        found.update(((comparison, voter), tool) for comparison, voter, tool in rows)
+        found.update(((comparison, voter), _Row(tool, chosen_at)) for comparison, voter, tool, chosen_at in rows)
     return found
 
 
-def _apply_batch(db: sqlite3.Connection, changes: Sequence[Change]) -> list[dict[str, int]]:
-    """Apply the batch in order (a voter's later change wins), inside the open transaction.
+def _is_stale(change: Change, row: _Row | None) -> bool:
+    """Older than the stored choice. Only when both times are known: a client that sends none is obeyed, as before."""
+    if row is None or row.chosen_at is None or change.chosen_at is None:
+        return False
+    return change.chosen_at < row.chosen_at
 
-    A handful of statements for the whole batch, which take microseconds: they
-    run on the event loop's thread. Only BEGIN (which may wait for another
-    program's lock) and COMMIT (which waits for the disk) go to a worker thread.
-    A worker thread running every statement would be slower, not faster: each
-    call into SQLite gives up the GIL and must win it back from the busy event
-    loop, up to 5 ms each time.
-    """
-    now = int(time.time())
-    final: dict[tuple[str, str], Change] = {}
-    for change in changes:
-        final[(change.comparison, change.voter)] = change
-    previous = _previous_votes(db, list(final))
-    inserts, updates, deletes = [], [], []
-    deltas: dict[tuple[str, str], int] = {}
-    for key, change in final.items():
-        old = previous.get(key)
-        if old == change.tool:
+
+def _row_after(change: Change) -> _Row | None:
+    """The row a change leaves: its vote, or a tombstone keeping a timed withdrawal's time; None: no row at all."""
+    if change.tool is None and change.chosen_at is None:
+        return None
+    return _Row(change.tool, change.chosen_at)
+
+
+def _save_rows(
+    db: sqlite3.Connection, before: dict[Key, _Row], after: dict[Key, _Row | None], last: dict[Key, Change], now: int
+) -> None:
+    """Write each changed voter's final row: a few statements for the whole batch."""
+    deletes: list[Key] = []
+    inserts, renewals, updates = [], [], []
+    for key, change in last.items():
+        old, new = before.get(key), after[key]
+        if new == old:
             continue
-        if change.tool is None:
+        if new is None:
             deletes.append(key)
         elif old is None:
-            inserts.append((*key, change.tool, now, change.address, now))
+            inserts.append((*key, new.tool, now, change.address, now, new.chosen_at))
+        elif old.tool is None and new.tool is not None:
+            # A vote after a withdrawal: a new voter's, for ``bursts``, as when withdrawals deleted the row.
+            renewals.append((new.tool, new.chosen_at, now, change.address, now, *key))
         else:
-            updates.append((change.tool, now, *key))
-        if old is not None:
-            deltas[(key[0], old)] = deltas.get((key[0], old), 0) - 1
-        if change.tool is not None:
-            deltas[(key[0], change.tool)] = deltas.get((key[0], change.tool), 0) + 1
+            updates.append((new.tool, now, new.tool, new.chosen_at, *key))
     if deletes:
         db.executemany("DELETE FROM votes WHERE comparison = ? AND voter = ?", deletes)
     if inserts:
         db.executemany(
-            "INSERT INTO votes (comparison, voter, tool, cast_at, address, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO votes (comparison, voter, tool, cast_at, address, created_at, chosen_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             inserts,
         )
-    if updates:
-        db.executemany("UPDATE votes SET tool = ?, cast_at = ? WHERE comparison = ? AND voter = ?", updates)
+    if renewals:
+        db.executemany(
+            "UPDATE votes SET tool = ?, chosen_at = ?, cast_at = ?, address = ?, created_at = ?"
+            " WHERE comparison = ? AND voter = ?",
+            renewals,
+        )
+    if updates:  # cast_at moves only when the vote does (a same choice sent again keeps it)
+        db.executemany(
+            "UPDATE votes SET cast_at = CASE WHEN tool IS ? THEN cast_at ELSE ? END, tool = ?, chosen_at = ?"
+            " WHERE comparison = ? AND voter = ?",
+            updates,
+        )
+
+
+def _count_batch(db: sqlite3.Connection, before: dict[Key, _Row], after: dict[Key, _Row | None]) -> None:
+    """Move each changed vote from its old tool's tally to its new one's: one statement per kind."""
+    deltas: dict[tuple[str, str], int] = {}
+    for key, new in after.items():
+        old_tool = row.tool if (row := before.get(key)) else None
+        new_tool = new.tool if new else None
+        if old_tool == new_tool:
+            continue
+        if old_tool is not None:
+            deltas[(key[0], old_tool)] = deltas.get((key[0], old_tool), 0) - 1
+        if new_tool is not None:
+            deltas[(key[0], new_tool)] = deltas.get((key[0], new_tool), 0) + 1
     added = [(comparison, tool, n) for (comparison, tool), n in deltas.items() if n > 0]
     removed = [(n, comparison, tool) for (comparison, tool), n in deltas.items() if n < 0]
     if added:
@@ -192,7 +257,9 @@ def _apply_batch(db: sqlite3.Connection, changes: Sequence[Change]) -> list[dict
         )
     if removed:  # those rows exist: the votes taken back were counted in them
         db.executemany("UPDATE tallies SET votes = votes + ? WHERE comparison = ? AND tool = ?", removed)
-    comparisons = sorted({change.comparison for change in changes})
+
+
+def _batch_tallies(db: sqlite3.Connection, comparisons: list[str]) -> dict[str, dict[str, int]]:
     tallies: dict[str, dict[str, int]] = {comparison: {} for comparison in comparisons}
     marks = ",".join("?" for _ in comparisons)
     rows = db.execute(
@@ -200,13 +267,46 @@ def _apply_batch(db: sqlite3.Connection, changes: Sequence[Change]) -> list[dict
     )
     for comparison, tool, votes in rows:
         tallies[comparison][tool] = votes
-    return [tallies[change.comparison] for change in changes]
+    return tallies
+
+
+def _apply_batch(db: sqlite3.Connection, changes: Sequence[Change]) -> list[Written]:
+    """Apply the batch in order, each change checked against the row as the changes before it left it.
+
+    A voter may appear twice in one batch (a retried request beside a newer
+    one): the later choice wins whichever arrived last. A handful of
+    statements for the whole batch, which take microseconds: they run on the
+    event loop's thread. Only BEGIN (which may wait for another program's
+    lock) and COMMIT (which waits for the disk) go to a worker thread. A worker
+    thread running every statement would be slower, not faster: each call into
+    SQLite gives up the GIL and must win it back from the busy event loop, up
+    to 5 ms each time.
+    """
+    before = _stored_rows(db, list(dict.fromkeys((change.comparison, change.voter) for change in changes)))
+    after: dict[Key, _Row | None] = {}
+    last: dict[Key, Change] = {}  # the last change applied to each voter: the address of a new row
+    outcomes: list[tuple[str | None, bool]] = []  # (the vote held after it, stale?)
+    for change in changes:
+        key = (change.comparison, change.voter)
+        current = after[key] if key in after else before.get(key)
+        if _is_stale(change, current):
+            outcomes.append((current.tool if current else None, True))
+            continue
+        after[key], last[key] = _row_after(change), change
+        outcomes.append((change.tool, False))
+    _save_rows(db, before, after, last, int(time.time()))
+    _count_batch(db, before, after)
+    tallies = _batch_tallies(db, sorted({change.comparison for change in changes}))
+    return [
+        Written(tallies[change.comparison], vote, stale)
+        for change, (vote, stale) in zip(changes, outcomes, strict=True)
+    ]
 
 
 def _bursts(db: sqlite3.Connection, since: int, window: int, min_new_voters: int) -> list[Burst]:
     rows = db.execute(
         "SELECT address, created_at / ? * ? AS start, count(*), group_concat(DISTINCT comparison)"
-        " FROM votes WHERE created_at >= ? AND address != ''"
+        " FROM votes WHERE created_at >= ? AND address != '' AND tool IS NOT NULL"
         " GROUP BY address, start HAVING count(*) >= ? ORDER BY count(*) DESC, start",
         (window, window, since, min_new_voters),
     ).fetchall()
@@ -217,7 +317,8 @@ def _void(db: sqlite3.Connection, address: str) -> dict[str, int]:
     removed: dict[str, int] = {}
     with _transaction(db):
         rows = db.execute(
-            "DELETE FROM votes WHERE substr(address, 1, ?) = ? AND address != '' RETURNING comparison, tool",
+            "DELETE FROM votes WHERE substr(address, 1, ?) = ? AND address != '' AND tool IS NOT NULL"
+            " RETURNING comparison, tool",
             (len(address), address),
         ).fetchall()
         for comparison, tool in rows:
@@ -261,7 +362,7 @@ class SQLiteStorage:
         self.path = path
         self._writer = _Connection(writer)
         self._reader = _Connection(reader)
-        self._batches: GroupCommit[Change, dict[str, int]] = GroupCommit(self._commit, writers=1)
+        self._batches: GroupCommit[Change, Written] = GroupCommit(self._commit, writers=1)
         self._limiters: dict[int, SlidingWindowLimiter] = {}
 
     @classmethod
@@ -284,7 +385,7 @@ class SQLiteStorage:
     async def start(self) -> None:
         """Nothing to do: the file was opened by ``open``."""
 
-    async def _commit(self, changes: Sequence[Change]) -> list[dict[str, int]]:
+    async def _commit(self, changes: Sequence[Change]) -> list[Written]:
         """One transaction for the batch: BEGIN and COMMIT in a worker thread, the statements here."""
         await self._writer.run(lambda db: db.execute("BEGIN IMMEDIATE"))
         try:
@@ -296,7 +397,7 @@ class SQLiteStorage:
             raise
         return result
 
-    async def write(self, change: Change) -> dict[str, int]:
+    async def write(self, change: Change) -> Written:
         return await self._batches.submit(change)
 
     async def tallies(self, comparison: str) -> dict[str, int]:

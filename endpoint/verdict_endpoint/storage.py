@@ -24,6 +24,25 @@ class Change:
     tool: str | None
     address: str
     """HMAC of the client's address (an IPv4 address or IPv6 /64), never the address."""
+    chosen_at: int | None = None
+    """When the reader made this choice on their device (ms since the epoch); None from clients that do not say.
+
+    A request abandoned by its client may arrive after a newer one: the store
+    keeps the time of the choice it holds and ignores an older change, so a
+    later choice always supersedes an earlier one whatever their order of arrival.
+    """
+
+
+@dataclass(frozen=True)
+class Written:
+    """What became of one change, for its answer."""
+
+    tallies: dict[str, int]
+    """The comparison's tallies just after the change's transaction."""
+    vote: str | None
+    """The voter's vote as stored now: the change's own tool, or the newer choice's when ``stale``."""
+    stale: bool = False
+    """A newer choice of this voter on this comparison was already stored: the change was not applied."""
 
 
 @dataclass(frozen=True)
@@ -44,17 +63,21 @@ class StoreError(Exception):
 class Storage(Protocol):
     """Durable votes: one per (comparison, voter hash). Every write is committed before it returns.
 
-    Tallies map tool id -> votes and may omit tools without votes.
+    Tallies map tool id -> votes and may omit tools without votes. A withdrawn
+    voter may keep a row without a vote (a tombstone): tallies, bursts and
+    ``void`` count only votes.
     """
 
     async def start(self) -> None:
         """Connect (inside the server's event loop)."""
         ...
 
-    async def write(self, change: Change) -> dict[str, int]:
-        """Record, change or withdraw this voter's vote; the comparison's tallies just after.
+    async def write(self, change: Change) -> Written:
+        """Record, change or withdraw this voter's vote, unless it already holds a newer choice of theirs.
 
-        Concurrent calls are committed together (group commit): one transaction,
+        A withdrawal with a ``chosen_at`` leaves a tombstone (no vote, its
+        time), so an older vote arriving later is refused rather than counted
+        again. Concurrent calls are committed together (group commit): one transaction,
         one disk flush, every caller answered after it.
         """
         ...

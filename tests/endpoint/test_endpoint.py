@@ -234,6 +234,17 @@ def test_the_openapi_document_describes_the_routes(client: httpx.Client) -> None
     schemas = document["components"]["schemas"]
     assert schemas["VoteIn"]["properties"]["voter"]["pattern"] == "^[A-Za-z0-9_-]{16,128}$"
     assert set(schemas["VoteResult"]["required"]) == {"comparison", "tallies", "total", "vote"}
+    for name in ("VoteIn", "WithdrawIn"):  # optional, documented, and answered with a 409 when older
+        chosen_at = schemas[name]["properties"]["chosen_at"]
+        assert "chosen_at" not in schemas[name]["required"] and "409" in chosen_at["description"]
+        assert {"type": "integer", "minimum": 0, "maximum": 2**53 - 1} in [
+            {k: v for k, v in branch.items() if k in ("type", "minimum", "maximum")} for branch in chosen_at["anyOf"]
+        ]
+    for method in ("post", "delete"):
+        assert paths["/v1/votes"][method]["responses"]["409"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Superseded"
+        }
+    assert set(schemas["Superseded"]["required"]) == {"comparison", "tallies", "total", "vote", "error"}
     refs = json.dumps(paths)
     for name in ("VoteIn", "WithdrawIn", "VoteResult", "Tallies", "ErrorBody"):
         assert f"#/components/schemas/{name}" in refs

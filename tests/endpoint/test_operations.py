@@ -233,3 +233,40 @@ def test_sigterm_finishes_the_votes_in_flight(bundles: list[Path], database: Dat
     with database.serve(bundles) as url:
         total = httpx.get(f"{url}/v1/tallies/gamma-vs-delta").json()["total"]
     assert total == statuses.count(200)
+
+
+def test_bursts_and_void_count_votes_not_the_tombstones_of_withdrawals(bundles: list[Path], database: Database) -> None:
+    """Withdrawals with a chosen_at leave rows without a vote: neither a new voter nor a vote to void."""
+    env = {"VERDICT_SECRET": SECRET}
+    extra = ["--trusted-proxy", "127.0.0.1"]
+    with database.serve(bundles, rate_limit=0, env=env, extra_args=extra) as url, httpx.Client(base_url=url) as client:
+
+        def send(address: str, voter: str, tool: str | None, chosen_at: int) -> int:
+            body = {"comparison": "alpha-vs-delta", "voter": voter, "chosen_at": chosen_at}
+            headers = {"X-Forwarded-For": address}
+            if tool is None:
+                return client.request("DELETE", "/v1/votes", json=body, headers=headers).status_code
+            return client.post("/v1/votes", json={**body, "tool": tool}, headers=headers).status_code
+
+        burst_voters = [new_voter_token() for _ in range(25)]
+        assert {send(BURST_ADDRESS, voter, "delta", 1000) for voter in burst_voters} == {200}
+        assert {send(BURST_ADDRESS, voter, None, 2000) for voter in burst_voters[:8]} == {200}  # 8 tombstones
+        assert {send(BURST_ADDRESS, voter, "delta", 3000) for voter in burst_voters[:2]} == {200}  # 2 back
+        assert {send(BURST_ADDRESS, new_voter_token(), None, 1000) for _ in range(6)} == {200}  # never voted
+        for n in range(3):
+            assert send(f"203.0.113.{n + 1}", new_voter_token(), "alpha", 1000) == 200
+        assert client.get("/v1/tallies/alpha-vs-delta").json()["tallies"] == {"alpha": 3, "delta": 19}
+
+        listed = votes_command(database, "suspicious", "--min-voters", "10", "--window", "7d")
+        assert listed.returncode == 0, listed.stderr
+        lines = [line for line in listed.stdout.splitlines() if re.match(r"[0-9a-f]{64} ", line)]
+        assert len(lines) == 1 and lines[0].startswith(address_hash(BURST_ADDRESS)), listed.stdout
+        assert " 19 " in lines[0], "the voters who withdrew are not counted, those who voted again are"
+
+        voided = votes_command(database, "void", "--address-hash", address_hash(BURST_ADDRESS))
+        assert voided.returncode == 0, voided.stderr
+        assert "removed 19 vote(s)" in voided.stdout and "alpha-vs-delta: 19" in voided.stdout
+        assert client.get("/v1/tallies/alpha-vs-delta").json()["tallies"] == {"alpha": 3, "delta": 0}
+        # The tombstones stay: an older vote of a voter who withdrew is still refused.
+        assert send(BURST_ADDRESS, burst_voters[5], "delta", 1500) == 409
+        assert client.get("/v1/tallies/alpha-vs-delta").json()["tallies"] == {"alpha": 3, "delta": 0}

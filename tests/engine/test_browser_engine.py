@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from verdict import browser
 from verdict.browser import RETRY_HEADER, Engine, Reply
 from verdict.outbox import Choice, Device, retry_after, retry_delay, vote_key
 
@@ -40,6 +41,10 @@ class BrowserHttp:
     def __init__(self, origin: str = PAGE):
         self.origin = origin
         self.sent: list[tuple[str, str, dict[str, str]]] = []
+        self.bodies: list[dict[str, Any]] = []
+        """The body of every vote request, in the order sent."""
+        self.answered: list[int] = []
+        """The status of every vote request answered, in the order answered."""
 
     async def __call__(
         self,
@@ -57,6 +62,8 @@ class BrowserHttp:
             return Reply(200, bundle_dict({OTHER: ["ada", "bob"]}))
         extra = dict(headers or {})
         self.sent.append((method, url, extra))
+        if url.endswith("/v1/votes") and body is not None:
+            self.bodies.append(body)
         try:
             async with httpx.AsyncClient(timeout=5) as client:
                 if mode == "cors" and (method not in ("GET", "HEAD") or extra):
@@ -66,6 +73,8 @@ class BrowserHttp:
             raise OSError(f"TypeError: Failed to fetch ({error})") from None
         if mode == "no-cors":
             return Reply(0, None)
+        if url.endswith("/v1/votes"):
+            self.answered.append(response.status_code)
         self._check(response.headers)
         exposed = SAFELISTED | {
             h.strip().lower() for h in response.headers.get("access-control-expose-headers", "").split(",")
@@ -370,6 +379,113 @@ def test_an_endpoint_that_never_answers_keeps_the_vote(tmp_path: Path):
         assert "saved on this device and will be sent" in html and pressed(html, HEYGEN)
         assert "—" in html, "with no tallies known, none are made up"
         assert loader.of("event") == [] and loader.stored()["votes"][f"http://127.0.0.1:9|{SEED}"]["pending"]
+
+    run(scenario())
+
+
+class LateHttp(BrowserHttp):
+    """The first vote request reaches the endpoint only after ``delay`` seconds, as over a congested network.
+
+    Like fetch() in the worker, the request goes on after the engine has
+    stopped waiting for it: the engine's timeout cancels the wait, not the request.
+    """
+
+    def __init__(self, delay: float):
+        super().__init__()
+        self.delay = delay
+        self.late: asyncio.Future[Reply] | None = None
+
+    async def __call__(self, method: str, url: str, body: dict[str, Any] | None = None, **options: Any) -> Reply:
+        if self.late is not None or not url.endswith("/v1/votes"):
+            return await super().__call__(method, url, body, **options)
+
+        async def slow() -> Reply:
+            await asyncio.sleep(self.delay)
+            return await BrowserHttp.__call__(self, method, url, body, **options)
+
+        self.late = asyncio.ensure_future(slow())
+        return await asyncio.shield(self.late)
+
+
+def test_a_request_abandoned_after_its_timeout_cannot_overwrite_a_newer_choice(
+    endpoint: Endpoint, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(browser, "REQUEST_TIMEOUT", 0.3)
+
+    async def scenario():
+        loader = Loader(LateHttp(delay=1.5))
+        await loader.mount(endpoint.url)
+        await loader.send(type="action", card="c1", action="vote", tool=MISTRAL)  # given up after 0.3 s
+        await loader.send(type="action", card="c1", action="vote", tool=HEYGEN)
+        await loader.until(lambda: not loader.engine.device.votes[f"{endpoint.url}|{SEED}"].pending)
+        assert endpoint.tallies() == {HEYGEN: 1, MISTRAL: 0}
+
+        late = loader.http.late
+        assert late is not None and not late.done(), "the abandoned request is still on its way"
+        assert (await late).status == 409, "it lands after the newer choice and is refused"
+        assert endpoint.tallies() == {HEYGEN: 1, MISTRAL: 0}
+        assert pressed(loader.html(), HEYGEN) and "your vote for HeyGen Interactive Avatar SDK v3 is counted" in (
+            loader.html()
+        )
+        # Every delivery says when its choice was made: the device's record of it.
+        record = loader.stored()["votes"][f"{endpoint.url}|{SEED}"]
+        chosen_at = {body["tool"]: body["chosen_at"] for body in loader.http.bodies}
+        assert chosen_at[HEYGEN] == record["at"] and chosen_at[MISTRAL] < record["at"]
+
+    run(scenario())
+
+
+class HeldHttp(BrowserHttp):
+    """Holds the first vote request until ``release`` is set: a request still on its way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.holding = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def __call__(self, method: str, url: str, body: dict[str, Any] | None = None, **options: Any) -> Reply:
+        if url.endswith("/v1/votes") and not self.holding.is_set():
+            self.holding.set()
+            await self.release.wait()
+        return await super().__call__(method, url, body, **options)
+
+
+@pytest.mark.parametrize("heard", [True, False], ids=["newer-choice-known", "newer-choice-not-yet-known"])
+def test_a_409_for_a_choice_superseded_in_another_tab_shows_the_newer_choice_without_error(
+    endpoint: Endpoint, heard: bool
+):
+    """Tab one's vote is on its way when tab two's newer vote is counted; tab one's then lands: 409."""
+
+    async def scenario():
+        first, second = Loader(HeldHttp()), Loader()
+        await first.mount(endpoint.url)
+        await second.mount(endpoint.url)
+        held = asyncio.ensure_future(first.send(type="action", card="c1", action="vote", tool=MISTRAL))
+        await first.http.holding.wait()
+        await second.send(type="device", device=first.stored())  # the storage event
+        await second.send(type="action", card="c1", action="vote", tool=HEYGEN)
+        assert endpoint.tallies() == {HEYGEN: 1, MISTRAL: 0}
+        if heard:
+            await first.send(type="device", device=second.stored())
+
+        first.http.release.set()
+        await held
+        await first.engine.settled()
+        assert first.http.answered[0] == 409
+        assert endpoint.tallies() == {HEYGEN: 1, MISTRAL: 0}
+        html = first.html()
+        assert pressed(html, HEYGEN) and not pressed(html, MISTRAL)
+        assert "data-error" not in html and "not saved" not in html and "refused" not in html
+        assert "100%" in html, "the figures are the endpoint's: HeyGen's one vote"
+        record = first.stored()["votes"][f"{endpoint.url}|{SEED}"]
+        assert record["tool"] == HEYGEN and record["counted"] == HEYGEN and not record["pending"]
+        if not heard:  # the endpoint's answer told this tab of the newer choice
+            assert (
+                first.of("announce")[-1]["text"] == "Thanks: your vote for HeyGen Interactive Avatar SDK v3 is counted."
+            )
+            await first.send(type="device", device=second.stored())  # the storage event, late
+            assert pressed(first.html(), HEYGEN)
+            assert first.engine.device.to_json()["votes"] == second.stored()["votes"]
 
     run(scenario())
 

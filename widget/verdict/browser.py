@@ -22,7 +22,9 @@ engine → loader
 A vote is recorded on the device first (outbox.py), then delivered by the
 endpoint's courier: one request at a time, in the order of the reader's
 choices, retried with backoff while it cannot be delivered, and again at the
-next mount of any card using the same endpoint.
+next mount of any card using the same endpoint. Each request carries the
+choice's time (``chosen_at``), so the endpoint never lets an older choice,
+arriving late, overwrite a newer one.
 
 HTTP goes through an injected ``Http`` so the same flow runs in CPython tests.
 """
@@ -47,6 +49,8 @@ from .render import CardState, RenderOptions, Section, VoteState, pending_messag
 
 REQUEST_TIMEOUT = 10.0
 PROBE_TIMEOUT = 5.0
+SUPERSEDED = 409
+"""The endpoint's answer to a choice older than the one it holds for this voter (by ``chosen_at``)."""
 RETRY_HEADER = "Verdict-Retry"
 """Sent on every delivery but a choice's first, with the attempt number (1 for the first retry)."""
 
@@ -540,7 +544,9 @@ class Engine:
         # A choice queued by an earlier page has been tried at least once already.
         attempt = self._attempts.get((key, choice.at), 1)
         self._attempts[(key, choice.at)] = attempt + 1
-        body: dict[str, Any] = {"comparison": comparison, "voter": self._voter()}
+        # chosen_at: the endpoint refuses (409) a choice older than the one it holds, so a request
+        # abandoned after its timeout that arrives late cannot overwrite a newer choice.
+        body: dict[str, Any] = {"comparison": comparison, "voter": self._voter(), "chosen_at": choice.at}
         if choice.tool:
             body["tool"] = choice.tool
         marker = {} if attempt == 0 or endpoint in self._no_marker else {RETRY_HEADER: str(attempt)}
@@ -561,6 +567,8 @@ class Engine:
                 self._no_marker.add(endpoint)  # its CORS preflight refused the header: send without it
         if reply is not None and reply.status == 200:
             self._confirmed(key, choice, reply.body)
+            return False, None
+        if reply is not None and reply.status == SUPERSEDED and self._superseded(key, choice, reply.body):
             return False, None
         if reply is None or retryable(reply.status):
             self._queued(key, choice)
@@ -587,6 +595,21 @@ class Engine:
             _, comparison = split_key(key)
             detail = {"comparison": comparison, "tool": confirmed}
             self.send("event", card=card.id, name="verdict:vote", detail=detail)
+
+    def _superseded(self, key: str, choice: Choice, body: Any) -> bool:
+        """A 409: the endpoint holds a newer choice of this reader, made in another tab; False if the body is not one.
+
+        Not an error for the reader: their newer choice stands. When this tab
+        already knows it, only the counted vote and the figures follow the
+        endpoint; otherwise the card shows the vote the endpoint holds until
+        the other tab's record arrives (the ``storage`` event).
+        """
+        if not isinstance(body, dict) or "vote" not in body or parse_tallies(body) is None:
+            return False  # some other conflict (a proxy's?): a refusal like any other 4xx
+        if body["vote"] is not None and not isinstance(body["vote"], str):
+            return False
+        self._confirmed(key, choice, body)
+        return True
 
     def _queued(self, key: str, choice: Choice) -> None:
         record = self.device.votes.get(key)

@@ -13,7 +13,10 @@ it (the outbox), and what the endpoint last confirmed (to show the tallies with
 the pending choice in place of the counted one, and to roll back to). A later
 choice replaces the record, so a queued vote is superseded or cancelled by
 construction, and delivering a record twice is harmless: the endpoint treats
-the same voter voting again as a change.
+the same voter voting again as a change. Each delivery carries the record's
+time, and the endpoint refuses a choice older than the one it holds, so a
+request that arrives late (abandoned after its timeout) never overwrites a
+newer choice.
 
 Several tabs share the storage: records merge by their time (the newer choice
 wins; on a tie the delivered one), so no tab ever overwrites a newer entry.
