@@ -182,12 +182,8 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     dist.mkdir(parents=True)
     rel = lambda path: path.relative_to(dist).as_posix()
 
-    runtime_files = [
-        pyodide_dir / "pyodide.mjs",
-        pyodide_dir / "pyodide.asm.mjs",
-        pyodide_dir / "pyodide.asm.wasm",
-        stdlib,
-    ]
+    # Pyodide's JavaScript (pyodide.mjs, pyodide.asm.mjs) is bundled into the worker: not served on its own.
+    runtime_files = [pyodide_dir / "pyodide.asm.wasm", stdlib]
     runtime = dist / "runtime" / tree_hash(runtime_files)
     runtime.mkdir(parents=True)
     for file in runtime_files:
@@ -236,7 +232,6 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
 
     runtime_assets = {
         "worker": rel(worker),
-        "pyodide": rel(runtime / "pyodide.mjs"),
         "indexURL": rel(runtime) + "/",
         "stdlib": rel(runtime / stdlib.name),
         "packages": rel(packages) + "/",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from starlette.requests import Request
@@ -60,12 +61,14 @@ class WidgetHost:
     """Serves dist/ the way a CDN would.
 
     `precompressed=False` serves every file as it is, like a host that ignores
-    the .br/.gz twins (the tests' misconfigured host).
+    the .br/.gz twins; `content_types` replaces the content type of some file
+    extensions, like a host whose table lacks them (the tests' misconfigured hosts).
     """
 
-    def __init__(self, dist: Path, precompressed: bool = True):
+    def __init__(self, dist: Path, precompressed: bool = True, content_types: Mapping[str, str] | None = None):
         self.dist = dist.resolve()
         self.precompressed = precompressed
+        self.content_types = {**CONTENT_TYPES, **(content_types or {})}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -89,7 +92,7 @@ class WidgetHost:
             return
         cache = "public, max-age=31536000, immutable" if IMMUTABLE.search(relative) else "public, max-age=300"
         headers = {**cors, "Cache-Control": cache}
-        media_type = content_type(file)
+        media_type = self.content_types.get(file.suffix) or content_type(file)
         accepted = request.headers.get("accept-encoding", "") if self.precompressed else ""
         twins = [(e, file.with_name(file.name + s)) for e, s in (("br", ".br"), ("gzip", ".gz"))]
         if self.precompressed and any(twin.is_file() for _, twin in twins):

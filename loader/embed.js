@@ -5,7 +5,8 @@
 // imports the loader proper (a content-hashed module: loader.js and what it
 // imports, with the card's stylesheet). window.Verdict exists from here on;
 // its calls wait for the loader.
-import { fetchChecked, diagnose } from "./integrity.js";
+import { framesInstead } from "./fallback.js";
+import { fetchChecked, explain } from "./integrity.js";
 import { cardHostFor } from "./placement.js";
 
 // Filled in by the build: {loader: [path of the loader module, integrity],
@@ -59,9 +60,17 @@ function boot(script) {
       for (const [name, args] of queue.splice(0)) loader[name](...args);
     })
     .catch(async (error) => {
-      console.error("Verdict: the loader could not be loaded:", await diagnose(asset(loaderPath), error));
+      const { problem, text } = await explain(asset(loaderPath), error);
+      console.error("Verdict: the loader could not be loaded:", text);
+      const widget = asset("./");
+      // (A frame.html page loads from its own origin: never a CORS problem, never a frame in a frame.)
+      if (problem === "cors" && framesInstead(script, widget)) {
+        console.warn(`Verdict: showing each card in an iframe of ${widget}frame.html until the widget host sends ` +
+          `that header. Its votes come from the origin ${new URL(widget).origin}: allow it on the vote endpoint ` +
+          "(--allow-origin) meanwhile, or fix the header.");
+      }
       for (const el of document.querySelectorAll("[data-verdict]")) {
-        if (!el.shadowRoot) el.textContent = "This comparison can't be shown right now.";
+        if (!el.shadowRoot && !el.firstElementChild) el.textContent = "This comparison can't be shown right now.";
       }
     });
 }

@@ -21,31 +21,48 @@ export async function fetchChecked(url, integrity) {
 // Why fetching `url` failed, in our own words: altered file, missing CORS
 // header, or the network.
 export async function diagnose(url, error) {
-  if (/^HTTP /.test(error.message)) return `${url} could not be fetched (${error.message}).`;
+  return (await explain(url, error)).text;
+}
+
+// The same, with the problem's kind: "http", "cors", "network", "type" or "integrity".
+export async function explain(url, error) {
+  if (/^HTTP /.test(error.message)) return { problem: "http", text: `${url} could not be fetched (${error.message}).` };
   let response;
   try {
     response = await fetch(url, { credentials: "omit", cache: "force-cache" });
   } catch {
     try {
       await fetch(url, { mode: "no-cors", credentials: "omit" });
-      return `${url} was refused by the browser: the widget host sends no Access-Control-Allow-Origin header. ${hostingAdvice("cors")}`;
+      return {
+        problem: "cors",
+        text: `${url} was refused by the browser: the widget host sends no Access-Control-Allow-Origin header. ${hostingAdvice("cors")}`,
+      };
     } catch {
-      return `${url} could not be fetched: the network, the widget host or this page's ` +
-        "Content-Security-Policy (see any message about it) stopped it.";
+      return {
+        problem: "network",
+        text: `${url} could not be fetched: the network, the widget host or this page's ` +
+          "Content-Security-Policy (see any message about it) stopped it.",
+      };
     }
   }
   const wrongType = typeProblem(url, response);
-  if (wrongType) return wrongType;
-  return `${url} does not match the integrity hash fixed at build time: the widget host serves a different ` +
-    `or altered file, so it was refused. Redeploy the whole dist/ folder of one build.`;
+  if (wrongType) return { problem: "type", text: wrongType };
+  return {
+    problem: "integrity",
+    text: `${url} does not match the integrity hash fixed at build time: the widget host serves a different ` +
+      `or altered file, so it was refused. Redeploy the whole dist/ folder of one build.`,
+  };
 }
 
-const TYPES = { js: /^(text|application)\/javascript\b/, json: /^application\/json\b/, wasm: /^application\/wasm\b/ };
+// Only the types a browser enforces: module scripts and WebAssembly's streaming compile. (JSON is read by
+// fetch() whatever its label; check-host still advises application/json.)
+const JS = [/^(text|application)\/javascript\b/, "text/javascript"];
+const TYPES = { js: JS, mjs: JS, wasm: [/^application\/wasm\b/, "application/wasm"] };
 
 // The console's words when `response` (of `url`) has a content type the browser will not use, else null.
 export function typeProblem(url, response) {
   const extension = new URL(url).pathname.split(".").pop();
   const type = response.headers.get("content-type") || "";
-  if (!TYPES[extension] || TYPES[extension].test(type)) return null;
-  return `${url} is sent as ${type || "no Content-Type"}, which the browser refuses here. ${hostingAdvice("type")}`;
+  if (!TYPES[extension] || TYPES[extension][0].test(type)) return null;
+  return `${url} is sent as ${type || "no Content-Type"}, not ${TYPES[extension][1]}. ${hostingAdvice("type")}`;
 }

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -40,14 +40,13 @@ def _wait(url: str, timeout: float = 20) -> None:
 
 
 @contextmanager
-def widget_host(folder: Path, *, precompressed: bool = True) -> Iterator[str]:
+def widget_host(
+    folder: Path, *, precompressed: bool = True, content_types: Mapping[str, str] | None = None
+) -> Iterator[str]:
     """WidgetHost serving `folder`; yields its origin."""
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            WidgetHost(folder, precompressed=precompressed), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
+    host = WidgetHost(folder, precompressed=precompressed, content_types=content_types)
+    server = uvicorn.Server(uvicorn.Config(host, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     origin = f"http://127.0.0.1:{port}"

@@ -300,6 +300,52 @@ def test_a_plain_static_server_keeps_the_inline_card_and_names_the_missing_cors_
         expect(page.locator(".vd-title")).to_have_count(1)
 
 
+def test_a_plain_static_server_still_shows_a_script_tag_card_in_an_iframe_of_the_widget_host(
+    page: Page, pages: HostPages, tmp_path: Path
+):
+    """No CORS header: this page can import nothing from the widget host, but frame.html runs the card there,
+    engine and votes included (they come from the widget host's origin, which the endpoint allows here)."""
+    with (
+        plain_static_server(DIST) as widget,
+        start_endpoint([DEMO_BUNDLE], tmp_path / "votes.db", [widget]) as votes,
+    ):
+        page.goto(pages.add(post(widget, votes, inline=False, attrs=' data-theme="dark"')))
+        frame = page.locator("iframe[data-verdict-frame]")
+        expect(frame).to_have_count(1)
+        assert frame.get_attribute("src").startswith(f"{widget}/frame.html?bundle=comparisons&")
+        inside = page.frame_locator("iframe[data-verdict-frame]")
+        expect(inside.locator(".vd-title")).to_have_text("HeyGen Interactive Avatar SDK v3 vs Mistral 4B Edge")
+        expect(inside.locator(".vd-root")).to_have_attribute("data-theme", "dark")  # the card's attributes went along
+        # The iframe takes its card's height (told by postMessage), so nothing is cut off.
+        wait_until(page, "document.querySelector('iframe[data-verdict-frame]').offsetHeight > 600", 15)
+        card_height = inside.locator("body").evaluate("body => body.getBoundingClientRect().height")
+        assert abs(frame.evaluate("f => f.offsetHeight") - card_height) <= 4
+        said = errors(page)
+        assert "sends no Access-Control-Allow-Origin header" in said and HOSTING in said, said
+        assert f"iframe of {widget}/frame.html" in said and "--allow-origin" in said, said
+        inside.get_by_role("button", name="Mistral 4B Edge").click()
+        expect(inside.locator(".vd-vote-status")).to_contain_text(
+            "your vote for Mistral 4B Edge is counted", timeout=ENGINE_TIMEOUT
+        )
+        assert httpx.get(f"{votes}/v1/tallies/{SEED}").json()["tallies"]["mistral-4b-edge"] == 1
+
+
+def test_a_host_with_a_dated_content_type_table_keeps_the_card_and_names_the_wrong_type(page: Page, pages: HostPages):
+    """A type table that lacks the runtime's files (.wasm, .whl sent as application/octet-stream, JSON as
+    text/plain): the prerendered card shows at once, the engine still starts (the WebAssembly's bytes are
+    checked against their hash, only its label is wrong), and the console names the wrong type with its fix."""
+    octet = "application/octet-stream"
+    wrong = {".wasm": octet, ".whl": octet, ".json": "text/plain"}
+    with widget_host(DIST, content_types=wrong) as widget:
+        page.goto(pages.add(post(widget, None, inline=False, attrs=' data-lazy="false"')))
+        expect(page.locator(".vd-title")).to_have_text("HeyGen Interactive Avatar SDK v3 vs Mistral 4B Edge")
+        wait_for_mark(page, "verdict:engine-card")
+        said = errors(page)
+        assert "pyodide.asm.wasm is sent as application/octet-stream, not application/wasm" in said, said
+        assert "Send JavaScript files as text/javascript" in said and HOSTING in said, said
+        assert "lock.json is sent" not in said, said  # fetch() reads JSON whatever its label: nothing to fix
+
+
 def test_a_host_ignoring_the_precompressed_twins_gets_one_console_note(page: Page, pages: HostPages):
     with widget_host(DIST, precompressed=False) as widget:
         page.goto(pages.add(post(widget, None, attrs=' data-lazy="false"')))

@@ -46,7 +46,16 @@ def test_a_plain_static_server_gets_each_problem_with_its_fix():
     assert "warn  precompressed twins (Content-Encoding)" in out and "brotli_static on" in out
     assert "warn  cache headers" in out and "immutable" in out
     assert "warn  X-Content-Type-Options" in out
+    # Wheels as application/octet-stream: named with the fix, but the widget reads them whatever their label.
+    assert "warn  content types" in out and ".whl (application/octet-stream, should be application/zip)" in out
     assert '"Hosting dist/"' in out
+
+
+def test_javascript_sent_as_something_else_fails():
+    with widget_host(DIST, content_types={".js": "text/plain"}) as origin:
+        result = check_host(origin + "/")
+    assert result.returncode == 1
+    assert "FAIL  content types" in result.stdout and ".js (text/plain, should be text/javascript)" in result.stdout
 
 
 def test_an_altered_deployment_fails_integrity(tmp_path):
