@@ -326,11 +326,9 @@ def servers(port: int, pages: Path) -> Iterator[str]:
     """The demo's three origins (blog + bench pages, widget host, votes), stopped on exit."""
     database = Path(tempfile.mkdtemp()) / "bench-votes.db"
     command = [sys.executable, "-m", "builder", "serve", "--port", str(port), "--database", f"sqlite:///{database}"]
-    server = subprocess.Popen(
-        [*command, "--pages", str(pages)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
+    log = database.with_name("servers.log")  # the endpoint's access log would drown the bench's output
+    log_file = log.open("w")
+    server = subprocess.Popen([*command, "--pages", str(pages)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log_file)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -339,12 +337,13 @@ def servers(port: int, pages: Path) -> Iterator[str]:
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the demo servers did not start") from None
+                    raise SystemExit(f"the demo servers did not start:\n{log.read_text()[-2000:]}") from None
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(10)
+        log_file.close()
         shutil.rmtree(database.parent, ignore_errors=True)
 
 
