@@ -144,3 +144,17 @@ def test_with_every_endpoint_down_nginx_answers_a_503_the_widget_can_read(
     assert "no vote endpoint is answering" in answer.json()["error"]
     probe = httpx.get(f"{url}/healthz", headers={"Origin": origin}, timeout=10)
     assert (probe.status_code, probe.headers["access-control-allow-origin"]) == (503, origin)
+    # A vote is JSON, so the browser asks first: that preflight must pass for the 503 to be read.
+    preflight = httpx.options(
+        f"{url}/v1/votes",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,verdict-retry",
+        },
+        timeout=10,
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == origin
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert "verdict-retry" in preflight.headers["access-control-allow-headers"]
