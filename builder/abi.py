@@ -18,12 +18,28 @@ from pathlib import Path
 LINKER_PROVIDED = frozenset({"memory", "__memory_base", "__table_base", "__stack_pointer", "__indirect_function_table"})
 
 
-def unresolved_imports(runtime_wasm: Path, wheel: Path) -> list[str]:
-    """Symbols `wheel`'s shared libraries need that neither the runtime nor the wheel provide."""
-    # auditwheel-emscripten unpacks wheels with the `wheel` command of this environment.
+# The import modules through which a side module links against the main module.
+LINKED_MODULES = ("env", "GOT.func", "GOT.mem")
+
+
+def _wheel_command_on_path() -> None:
+    """auditwheel-emscripten unpacks wheels with the `wheel` command of this environment."""
     bin_dir = str(Path(sys.executable).parent)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def linked_names(wheel: Path) -> set[str]:
+    """Every name `wheel`'s shared libraries import from the runtime (functions and data)."""
+    _wheel_command_on_path()
+    from auditwheel_emscripten import get_imports
+
+    return {item.field for imports in get_imports(wheel).values() for item in imports if item.module in LINKED_MODULES}
+
+
+def unresolved_imports(runtime_wasm: Path, wheel: Path) -> list[str]:
+    """Symbols `wheel`'s shared libraries need that neither the runtime nor the wheel provide."""
+    _wheel_command_on_path()
     from auditwheel_emscripten import get_exports, get_imports
 
     provided = {e.name for exports in get_exports(runtime_wasm).values() for e in exports}
@@ -31,7 +47,7 @@ def unresolved_imports(runtime_wasm: Path, wheel: Path) -> list[str]:
     missing = []
     for library, imports in get_imports(wheel).items():
         for item in imports:
-            if item.module in ("env", "GOT.func", "GOT.mem") and item.field not in provided | LINKER_PROVIDED:
+            if item.module in LINKED_MODULES and item.field not in provided | LINKER_PROVIDED:
                 missing.append(f"{library}: {item.module}.{item.field}")
     return missing
 

@@ -35,7 +35,7 @@ import brotli
 
 from verdict.bundle import BundleError
 
-from . import configurator, fetch, loader, pyc, trim
+from . import configurator, core, fetch, loader, pyc, trim
 from .abi import check_wheels
 from .lock import write_lock
 from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
@@ -171,11 +171,13 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     sources = bundle_files(bundles)
     pyodide_dir = fetch.pyodide()
     browser_wheels = fetch.wheels()
-    check_wheels(pyodide_dir / "pyodide.asm.wasm", browser_wheels)
+    # Pyodide's JavaScript with its core less what nothing shipped can call: what readers run.
+    runtime_dir = core.slimmed(pyodide_dir, [w for w in browser_wheels if w.name.endswith("_wasm32.whl")])
+    check_wheels(runtime_dir / "pyodide.asm.wasm", browser_wheels)
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         engine = build_engine_wheel(Path(tmp))
         stdlib, wheels = compiled(pyodide_dir, [*browser_wheels, engine])
-    stdlib, wheels = trim.trimmed(pyodide_dir, stdlib, wheels, sources)
+    stdlib, wheels = trim.trimmed(runtime_dir, stdlib, wheels, sources)
 
     dist = target.with_name(target.name + ".new")
     shutil.rmtree(dist, ignore_errors=True)
@@ -183,7 +185,7 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     rel = lambda path: path.relative_to(dist).as_posix()
 
     # Pyodide's JavaScript (pyodide.mjs, pyodide.asm.mjs) is bundled into the worker: not served on its own.
-    runtime_files = [pyodide_dir / "pyodide.asm.wasm", stdlib]
+    runtime_files = [runtime_dir / "pyodide.asm.wasm", stdlib]
     runtime = dist / "runtime" / tree_hash(runtime_files)
     runtime.mkdir(parents=True)
     for file in runtime_files:
@@ -195,7 +197,7 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
         shutil.copy2(wheel, packages / wheel.name)
     write_lock(pyodide_dir / "pyodide-lock.json", wheels, packages / "lock.json")
 
-    worker = _hashed(dist / "assets" / "worker.js", loader.worker(pyodide_dir))
+    worker = _hashed(dist / "assets" / "worker.js", loader.worker(runtime_dir))
 
     css = loader.stylesheet()
     (dist / "card.css").write_text(css)

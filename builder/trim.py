@@ -130,7 +130,8 @@ def trim_wheel(wheel: Path, traced: dict, out: Path) -> None:
 def trimmed(pyodide_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Path]) -> tuple[Path, list[Path]]:
     """The trimmed stdlib zip and wheels, cached by the hash of everything the trace depends on."""
     h = hashlib.sha256()
-    for file in [stdlib, *wheels, RUNNER, INSIDE, Path(__file__), *sorted(bundles)]:
+    runtime = [pyodide_dir / name for name in RUNTIME_FILES]
+    for file in [*runtime, stdlib, *wheels, RUNNER, INSIDE, Path(__file__), *sorted(bundles)]:
         h.update(file.name.encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
     folder = CACHE / "trimmed" / h.hexdigest()[:12]
     done = folder / "trace.json"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import fetch, trim
+from builder import core, fetch, trim
 
 from ..conftest import DEMO_BUNDLE
 
@@ -31,14 +31,20 @@ def shipped() -> tuple[Path, list[Path]]:
     return DIST / assets["stdlib"], wheels
 
 
-def test_every_engine_path_runs_on_the_shipped_runtime(shipped):
+@pytest.fixture(scope="module")
+def runtime_dir() -> Path:
+    """Pyodide's JavaScript and core as dist/ ships them (test_core.py checks they are the same)."""
+    return core.slimmed(fetch.pyodide(), [w for w in fetch.wheels() if w.name.endswith("_wasm32.whl")])
+
+
+def test_every_engine_path_runs_on_the_shipped_runtime(shipped, runtime_dir):
     stdlib, wheels = shipped
-    traced = trim.trace(fetch.pyodide(), stdlib, wheels, [DEMO_BUNDLE])
+    traced = trim.trace(runtime_dir, stdlib, wheels, [DEMO_BUNDLE])
     assert any(f.endswith("/verdict/browser.pyc") for f in traced["files"])
     assert any(f.endswith("/pydantic/main.pyc") for f in traced["files"])
 
 
-def test_a_module_the_engine_needs_trimmed_by_mistake_fails(shipped, tmp_path: Path):
+def test_a_module_the_engine_needs_trimmed_by_mistake_fails(shipped, runtime_dir, tmp_path: Path):
     stdlib, wheels = shipped
     broken = tmp_path / stdlib.name
     with zipfile.ZipFile(stdlib) as source, zipfile.ZipFile(broken, "w") as out:
@@ -47,7 +53,7 @@ def test_a_module_the_engine_needs_trimmed_by_mistake_fails(shipped, tmp_path: P
             if info.filename != "secrets.pyc":
                 out.writestr(info, source.read(info.filename))
     with pytest.raises(trim.TraceError, match="secrets"):
-        trim.trace(fetch.pyodide(), broken, wheels, [DEMO_BUNDLE])
+        trim.trace(runtime_dir, broken, wheels, [DEMO_BUNDLE])
 
 
 def test_what_the_engine_never_imports_is_left_out(shipped):
