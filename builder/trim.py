@@ -12,8 +12,12 @@ replays the trace on the shipped runtime, so a module trimmed by mistake
 fails the tests, and so do the browser tests, which run on it.
 
 Kept whole whatever the trace says: our own engine (a module imported by
-name, such as a locale, is never missed) and the standard library's
-`encodings` (codecs are looked up by name at run time).
+name, such as a locale, is never missed) and the standard library's Unicode,
+ASCII and Latin-1 codecs (codecs are looked up by name at run time). The
+engine gets its text from the browser already decoded (fetch's text(), JSON
+messages), so the legacy national code pages are left out. So are the
+compressions the standard library only probes for (`try: import bz2` in
+shutil, zipfile, tarfile): the runtime's zips are stored, never compressed.
 """
 
 from __future__ import annotations
@@ -34,7 +38,11 @@ HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "trace_runtime.mjs"
 INSIDE = HERE / "trace_inside.py"
 KEEP_WHOLE = {"verdict"}
-KEEP_STDLIB = ("encodings/",)
+# The codec package itself and the codecs of Unicode, ASCII and Latin-1 (browsers read "latin1" as cp1252).
+CODECS = ("__init__.", "aliases.", "utf_", "ascii.", "latin_1.", "cp1252.", "charmap.", "unicode_escape.")
+KEEP_STDLIB = tuple(f"encodings/{codec}" for codec in (*CODECS, "raw_unicode_escape."))
+# Imported only inside `try: … except ImportError` by the modules that offer every compression they can.
+PROBED_ONLY = ("bz2.pyc", "lzma.pyc", "compression/zstd/")
 SITE_PACKAGES = "/lib/python3.14/site-packages/"
 RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
 
@@ -87,7 +95,9 @@ def trim_stdlib(stdlib: Path, traced: dict, out: Path) -> None:
         kept = [
             (info, archive.read(info))
             for info in archive.infolist()
-            if not info.is_dir() and (prefix + info.filename in imported or info.filename.startswith(KEEP_STDLIB))
+            if not info.is_dir()
+            and not info.filename.startswith(PROBED_ONLY)
+            and (prefix + info.filename in imported or info.filename.startswith(KEEP_STDLIB))
         ]
     _copy(kept, out)
 

@@ -62,6 +62,9 @@ def test_what_the_engine_never_imports_is_left_out(shipped):
         names = set(archive.namelist())
     assert {"json/decoder.pyc", "asyncio/locks.pyc", "encodings/latin_1.pyc"} <= names
     assert not {"email/mime/text.pyc", "sqlite3/__init__.pyc", "xml/dom/minidom.pyc", "http/server.pyc"} & names
+    # Every Unicode codec, whatever the trace saw; not the legacy code pages, nor compressions only probed for.
+    assert {"encodings/utf_8_sig.pyc", "encodings/utf_16.pyc", "encodings/cp1252.pyc", "encodings/ascii.pyc"} <= names
+    assert not {"encodings/shift_jis.pyc", "encodings/koi8_r.pyc", "bz2.pyc", "compression/zstd/__init__.pyc"} & names
     by_name = {w.name.split("-")[0]: w for w in wheels}
     with zipfile.ZipFile(by_name["pydantic"]) as archive:
         pydantic = set(archive.namelist())
