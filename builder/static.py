@@ -23,7 +23,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from .oembed import OEmbedError, oembed
+from verdict.bundle import BundleError, BundleIndex, load_bundle
+from verdict.oembed import OEmbedError, as_format, oembed
 
 CONTENT_TYPES = {
     ".js": "text/javascript; charset=utf-8",
@@ -106,14 +107,22 @@ class WidgetHost:
             headers.update(FRAME_HEADERS)
         await FileResponse(file, headers=headers, media_type=media_type)(scope, receive, send)
 
+    def bundle(self, name: str) -> BundleIndex | None:
+        """A bundle published in dist/bundles/, by name (the name is a checked slug)."""
+        try:
+            return BundleIndex(load_bundle((self.dist / "bundles" / f"{name}.json").read_bytes()))
+        except (OSError, BundleError):
+            return None
+
     def oembed(self, request: Request) -> Response:
         headers = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
         widget = f"{request.url.scheme}://{request.url.netloc}/"
         try:
-            answer = oembed(widget, self.dist, dict(request.query_params))
+            answer = oembed(widget, self.bundle, dict(request.query_params))
         except OEmbedError as error:
             return JSONResponse({"error": str(error)}, error.status, headers=headers)
-        return JSONResponse(answer, headers={**headers, "Cache-Control": "public, max-age=3600"})
+        body, media_type = as_format(answer, request.query_params.get("format"))
+        return Response(body, media_type=media_type, headers={**headers, "Cache-Control": "public, max-age=3600"})
 
 
 class BlogHost:

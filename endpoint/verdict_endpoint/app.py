@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from verdict.oembed import CACHE_AGE, OEmbedError, as_format, oembed
+
 from .body import read_json
 from .catalog import load_catalog
 from .clientaddress import ClientAddress
@@ -43,11 +45,12 @@ def _json(model: BaseModel, headers: dict[str, str] | None = None, status: int =
 class VoteAPI:
     """The HTTP face of the service: one method per route."""
 
-    def __init__(self, service: VoteService, rate_limit: int, metrics: Metrics) -> None:
+    def __init__(self, service: VoteService, rate_limit: int, metrics: Metrics, widget_url: str | None) -> None:
         self.service = service
         self.rate_limit = rate_limit
         self.metrics = metrics
-        self.document = openapi_document(service.catalog)
+        self.widget_url = widget_url
+        self.document = openapi_document(service.catalog, widget_url)
 
     async def _limit(self, address_hash: str) -> None:
         """Count a write against the client's hashed address; the raw address is never kept."""
@@ -72,6 +75,17 @@ class VoteAPI:
     async def tallies(self, request: Request) -> Response:
         tallies = await self.service.tallies(request.path_params["comparison"])
         return _json(tallies, {"Cache-Control": TALLIES_CACHE})
+
+    async def oembed(self, request: Request) -> Response:
+        """oEmbed for the widget's frame.html links, so a CMS embeds a card from a pasted link."""
+        if self.widget_url is None:  # the route exists only with --widget-url
+            raise HTTPException(404)
+        try:
+            answer = oembed(self.widget_url, self.service.catalog.bundle, dict(request.query_params))
+        except OEmbedError as error:
+            return JSONResponse({"error": str(error)}, error.status, headers={"Cache-Control": "public, max-age=300"})
+        body, media_type = as_format(answer, request.query_params.get("format"))
+        return Response(body, media_type=media_type, headers={"Cache-Control": f"public, max-age={CACHE_AGE}"})
 
     async def openapi(self, request: Request) -> Response:
         return JSONResponse(self.document, headers={"Cache-Control": "public, max-age=300"})
@@ -125,6 +139,13 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
     """
     database_path = check_database_url(settings.database_url)
     catalog = load_catalog(settings.bundles)
+    if settings.widget_url and catalog.shared_names:
+        raise StartupError(
+            *(
+                f"several bundle files are named {name}.json: oEmbed (--widget-url) tells bundles apart by file name"
+                for name in catalog.shared_names
+            )
+        )
     if settings.secret:
         secret = settings.secret
     elif database_path is not None:
@@ -137,7 +158,8 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
     hasher = Hasher(secret)
     metrics = Metrics()
     access_log = AccessLog() if settings.access_log else None
-    api = VoteAPI(VoteService(catalog, storage, hasher), settings.rate_limit, metrics)
+    api = VoteAPI(VoteService(catalog, storage, hasher), settings.rate_limit, metrics, settings.widget_url)
+    oembed_route = [Route("/oembed", api.oembed, methods=["GET"])] if settings.widget_url else []
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -162,6 +184,7 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
             Route("/openapi.json", api.openapi, methods=["GET"]),
             Route("/healthz", api.health, methods=["GET"]),
             Route("/metrics", api.metrics_page, methods=["GET"]),
+            *oembed_route,
         ],
         middleware=[
             Middleware(

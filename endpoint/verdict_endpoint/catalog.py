@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from verdict.bundle import BundleError, load_bundle
+from verdict.bundle import BundleError, BundleIndex, load_bundle
 
 from .errors import StartupError
 
@@ -16,9 +16,16 @@ class Catalog:
     """Comparison id -> its tool ids, in the bundle's order (the order tallies are listed in)."""
 
     comparisons: Mapping[str, tuple[str, ...]]
+    bundles: Mapping[str, BundleIndex] = field(default_factory=dict)
+    """Each bundle by its file's name without ``.json``: the NAME of frame.html?bundle=NAME (oEmbed)."""
+    shared_names: tuple[str, ...] = ()
+    """Names that several bundle files share, so oEmbed cannot tell them apart."""
 
     def tools(self, comparison: str) -> tuple[str, ...] | None:
         return self.comparisons.get(comparison)
+
+    def bundle(self, name: str) -> BundleIndex | None:
+        return self.bundles.get(name)
 
 
 def load_catalog(paths: Iterable[Path]) -> Catalog:
@@ -31,6 +38,8 @@ def load_catalog(paths: Iterable[Path]) -> Catalog:
     problems: list[str] = []
     comparisons: dict[str, tuple[str, ...]] = {}
     found_in: dict[str, Path] = {}
+    bundles: dict[str, BundleIndex] = {}
+    shared: set[str] = set()
     for path in paths:
         try:
             bundle = load_bundle(path.read_bytes())
@@ -40,6 +49,9 @@ def load_catalog(paths: Iterable[Path]) -> Catalog:
         except BundleError as error:
             problems.extend(f"{path}: {problem}" for problem in error.problems)
             continue
+        if path.stem in bundles:
+            shared.add(path.stem)
+        bundles.setdefault(path.stem, BundleIndex(bundle))
         for comparison in bundle.comparisons:
             tools = tuple(comparison.tools)
             known = comparisons.get(comparison.id)
@@ -53,4 +65,4 @@ def load_catalog(paths: Iterable[Path]) -> Catalog:
                 )
     if problems:
         raise StartupError(*problems)
-    return Catalog(comparisons)
+    return Catalog(comparisons, bundles, tuple(sorted(shared)))

@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
         "the header is ignored)",
     )
     parser.add_argument(
+        "--widget-url",
+        metavar="URL",
+        help="where the widget's dist/ is served (https://widget.example/verdict/): the endpoint then "
+        "answers oEmbed (GET /oembed) for its frame.html links, from the same bundles (env VERDICT_WIDGET_URL)",
+    )
+    parser.add_argument(
         "--no-access-log",
         action="store_true",
         default=None,
@@ -105,6 +111,7 @@ def serve(argv: list[str] | None = None) -> int:
             rate_limit=args.rate_limit,
             trusted_proxies=args.trusted_proxy,
             access_log=False if args.no_access_log else None,
+            widget_url=args.widget_url,
         )
         app = create_app(settings)
     except StartupError as error:

@@ -8,9 +8,11 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from verdict.oembed import MAX_DIMENSION, frame_url
+
 from .body import MAX_BODY_BYTES
 from .catalog import Catalog
-from .schemas import ErrorBody, Health, Superseded, Tallies, VoteIn, VoteResult, WithdrawIn
+from .schemas import ErrorBody, Health, OEmbed, Superseded, Tallies, VoteIn, VoteResult, WithdrawIn
 
 DESCRIPTION = """\
 Stores readers' votes on Verdict comparisons and returns the community tallies.
@@ -77,8 +79,48 @@ def _unavailable() -> dict[str, Any]:
     )
 
 
-def openapi_document(catalog: Catalog | None = None) -> dict[str, Any]:
-    """The document; with a catalog, the comparison and tool ids it accepts are enumerated."""
+def _oembed_path(catalog: Catalog | None, widget_url: str) -> dict[str, Any]:
+    """GET /oembed; with a catalog, the frame URLs it answers for are enumerated."""
+    url: dict[str, Any] = {"type": "string"}
+    if catalog is not None:
+        url["enum"] = [
+            frame_url(widget_url, name, comparison.id)
+            for name, index in sorted(catalog.bundles.items())
+            for comparison in index.bundle.comparisons
+        ]
+    dimension = {"type": "integer", "minimum": 1, "maximum": MAX_DIMENSION}
+    return {
+        "get": {
+            "operationId": "oembed",
+            "summary": "oEmbed for a card's frame.html link",
+            "description": f"For links {widget_url}frame.html?bundle=NAME&comparison=ID, NAME a bundle of this "
+            "endpoint (its file name without .json); other frame.html parameters are kept.",
+            "parameters": [
+                {"name": "url", "in": "query", "required": True, "schema": url},
+                {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "xml"]}},
+                {"name": "maxwidth", "in": "query", "schema": dimension},
+                {"name": "maxheight", "in": "query", "schema": dimension},
+            ],
+            "responses": {
+                "200": {
+                    "description": "The iframe, as a rich oEmbed (XML with format=xml).",
+                    "content": {**_content(OEmbed), "text/xml": {"schema": {"type": "string"}}},
+                },
+                "400": _error(
+                    "A format other than json or xml, or maxwidth or maxheight not a whole number of "
+                    "pixels from 1 to 10000."
+                ),
+                "404": _error("The url is not a frame.html link of this widget, or names no bundle or comparison."),
+            },
+        }
+    }
+
+
+def openapi_document(catalog: Catalog | None = None, widget_url: str | None = None) -> dict[str, Any]:
+    """The document; with a catalog, the comparison and tool ids it accepts are enumerated.
+
+    With a widget URL the endpoint answers oEmbed, and the document says so.
+    """
     _, definitions = models_json_schema(
         [
             (VoteIn, "validation"),
@@ -88,6 +130,7 @@ def openapi_document(catalog: Catalog | None = None) -> dict[str, Any]:
             (Superseded, "serialization"),
             (ErrorBody, "serialization"),
             (Health, "serialization"),
+            (OEmbed, "serialization"),
         ],
         ref_template="#/components/schemas/{model}",
     )
@@ -168,6 +211,8 @@ def openapi_document(catalog: Catalog | None = None) -> dict[str, Any]:
             }
         },
     }
+    if widget_url is not None:
+        paths["/oembed"] = _oembed_path(catalog, widget_url)
     schemas = definitions.get("$defs", {})
     if catalog is not None:
         _enumerate(schemas, catalog)

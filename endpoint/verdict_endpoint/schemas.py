@@ -99,3 +99,17 @@ class ErrorBody(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok"]
+
+
+class OEmbed(BaseModel):
+    """A "rich" oEmbed answer (oembed.com): the iframe form of one card."""
+
+    version: Literal["1.0"]
+    type: Literal["rich"]
+    provider_name: str
+    provider_url: str = Field(description="Where the widget's dist/ is served.")
+    title: str = Field(description="The comparison's title.")
+    html: str = Field(description="The iframe to embed: frame.html with the card's bundle and comparison.")
+    width: int
+    height: int
+    cache_age: int = Field(description="Seconds a consumer may keep this answer.")

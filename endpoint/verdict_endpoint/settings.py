@@ -31,6 +31,19 @@ def normalise_origin(origin: str) -> str:
     raise StartupError(f"not an origin: {origin!r} (expected scheme://host[:port] or *)")
 
 
+_WIDGET_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
+
+
+def normalise_widget_url(url: str) -> str:
+    """Where dist/ is served, ending in ``/`` (frame URLs are built on it); StartupError if it is no such URL."""
+    url = url.strip()
+    if not _WIDGET_URL.match(url):
+        raise StartupError(
+            f"not a widget URL: {url!r} (expected where dist/ is served, e.g. https://widget.example/verdict/)"
+        )
+    return url if url.endswith("/") else url + "/"
+
+
 def parse_proxy(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     """A trusted proxy: one address or a network in CIDR notation."""
     try:
@@ -56,11 +69,15 @@ class Settings:
     """Addresses or networks of the proxies whose X-Forwarded-For names the client."""
     access_log: bool = True
     """One JSON line per request on stderr (hashed client address, never the raw one)."""
+    widget_url: str | None = None
+    """Where the widget's dist/ is served: the endpoint then answers oEmbed for its frame URLs."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bundles", tuple(Path(p) for p in self.bundles))
         object.__setattr__(self, "allow_origins", tuple(normalise_origin(o) for o in self.allow_origins))
         object.__setattr__(self, "trusted_proxies", tuple(str(parse_proxy(p)) for p in self.trusted_proxies))
+        if self.widget_url is not None:
+            object.__setattr__(self, "widget_url", normalise_widget_url(self.widget_url))
         if self.rate_limit < 0:
             raise StartupError(f"the rate limit must be 0 (off) or more, got {self.rate_limit}")
         if self.secret is not None and len(self.secret) < MIN_SECRET_LENGTH:
@@ -81,12 +98,14 @@ def load_settings(
     rate_limit: int | None = None,
     trusted_proxies: Sequence[str] | None = None,
     access_log: bool | None = None,
+    widget_url: str | None = None,
 ) -> Settings:
     """Settings from keyword arguments (the command-line flags; None: not given), else environment.
 
     VERDICT_BUNDLE (paths separated by commas or os.pathsep), VERDICT_DATABASE_URL,
     VERDICT_ALLOW_ORIGINS (comma-separated), VERDICT_SECRET, VERDICT_RATE_LIMIT,
-    VERDICT_TRUSTED_PROXIES (comma-separated), VERDICT_ACCESS_LOG (``off`` to silence it).
+    VERDICT_TRUSTED_PROXIES (comma-separated), VERDICT_ACCESS_LOG (``off`` to silence it),
+    VERDICT_WIDGET_URL.
     """
     if not bundles:
         bundles = [Path(p) for p in _split(environ.get("VERDICT_BUNDLE", ""), "," + os.pathsep)]
@@ -112,4 +131,5 @@ def load_settings(
         rate_limit=DEFAULT_RATE_LIMIT if rate_limit is None else rate_limit,
         trusted_proxies=trusted_proxies,
         access_log=access_log,
+        widget_url=widget_url or environ.get("VERDICT_WIDGET_URL") or None,
     )

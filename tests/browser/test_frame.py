@@ -66,7 +66,7 @@ def test_oembed_answers_for_the_documented_url_pattern(demo: Demo):
         ({"url": "https://elsewhere.example/frame.html?bundle=comparisons"}, 404),
         ({"url": frame_url(demo.widget).replace("comparisons", "nope")}, 404),
         ({"url": frame_url(demo.widget).replace(SEED, "no-such-comparison")}, 404),
-        ({"url": url, "format": "xml"}, 501),
+        ({"url": url, "format": "yaml"}, 400),
         ({"url": url, "maxwidth": "-3"}, 400),
     ):
         refused = httpx.get(f"{demo.widget}/oembed", params=params)

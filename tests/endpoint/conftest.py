@@ -23,6 +23,7 @@ from tests.helpers.endpoint import EndpointProcess, launch_endpoint
 from tests.helpers.postgres import PostgresCluster
 
 ALLOWED_ORIGIN = "https://blog.example"
+WIDGET_URL = "https://widget.example/verdict/"  # where dist/ is served, for oEmbed
 STORES = ["sqlite", "postgresql"]
 POSTGRES_SECRET = "a-shared-secret-for-every-process"
 
@@ -137,7 +138,9 @@ def server_database(store: Store, tmp_path_factory: pytest.TempPathFactory) -> D
 @pytest.fixture(scope="module")
 def server(bundles: list[Path], server_database: Database) -> Iterator[EndpointProcess]:
     """One endpoint for the module, with a rate limit high enough not to interfere."""
-    endpoint = server_database.launch(bundles, [ALLOWED_ORIGIN], rate_limit=10_000)
+    endpoint = server_database.launch(
+        bundles, [ALLOWED_ORIGIN], rate_limit=10_000, extra_args=["--widget-url", WIDGET_URL]
+    )
     try:
         yield endpoint
     finally:

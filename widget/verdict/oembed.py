@@ -1,0 +1,103 @@
+"""oEmbed for the iframe form, so a CMS (WordPress, for one) embeds a card from a pasted link.
+
+URL pattern: ``<widget>/frame.html?bundle=NAME&comparison=ID`` (any other
+frame.html parameter, such as ``endpoint`` or ``theme``, is kept), where
+``<widget>`` is where dist/ is served and NAME a bundle published with it
+(dist/bundles/NAME.json). The answer is a "rich" oEmbed whose html is the
+iframe. Served by the vote endpoint (``verdict serve --widget-url``) and by
+the demo's widget host; both give this function their bundles by name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from html import escape
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+from xml.sax.saxutils import escape as xml_escape
+
+from .bundle import BundleError, BundleIndex
+from .render import comparison_title
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DEFAULT_HEIGHT = 1200
+DEFAULT_WIDTH = 800
+MAX_DIMENSION = 10000
+CACHE_AGE = 3600
+FORMATS = ("json", "xml")
+KEPT = ("comparison", "endpoint", "theme", "locale", "sections", "heading-level", "accent", "layout")
+
+
+class OEmbedError(ValueError):
+    """A request oEmbed cannot answer, with the HTTP status the specification gives it."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+
+
+def frame_url(widget: str, bundle_name: str, comparison_id: str) -> str:
+    """The documented URL of one card's frame: what a publisher pastes into their CMS."""
+    return f"{widget}frame.html?{urlencode({'bundle': bundle_name, 'comparison': comparison_id})}"
+
+
+def _dimension(value: str | None, name: str) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or not 0 < int(value) <= MAX_DIMENSION:
+        raise OEmbedError(400, f"{name} must be a whole number of pixels from 1 to {MAX_DIMENSION}")
+    return int(value)
+
+
+def oembed(widget: str, bundle: Callable[[str], BundleIndex | None], params: Mapping[str, str]) -> dict[str, Any]:
+    """The oEmbed answer for ``params`` (the request's query).
+
+    ``widget`` is dist/'s base URL, ending in ``/``; ``bundle(name)`` the
+    published bundle of that name, or None.
+    """
+    if params.get("format", "json") not in FORMATS:
+        raise OEmbedError(400, "format must be json or xml")
+    url = params.get("url") or ""
+    if not url.startswith((widget + "frame.html?", widget + "frame.html#")):
+        raise OEmbedError(404, f"url must be {widget}frame.html?bundle=NAME&comparison=ID")
+    query = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
+    name = query.get("bundle", "")
+    index = bundle(name) if SLUG.match(name) else None
+    if index is None:
+        raise OEmbedError(404, "bundle must name a bundle published with this widget")
+    try:
+        comparison = index.comparison(query.get("comparison"))
+    except BundleError as error:
+        raise OEmbedError(404, str(error)) from None
+    width = _dimension(params.get("maxwidth"), "maxwidth")
+    height = min(DEFAULT_HEIGHT, _dimension(params.get("maxheight"), "maxheight") or DEFAULT_HEIGHT)
+    frame_query = {"bundle": name, "comparison": comparison.id}
+    frame_query |= {k: query[k] for k in KEPT if k in query and k != "comparison"}
+    src = f"{widget}frame.html?{urlencode(frame_query)}"
+    title = comparison_title(index, comparison)
+    style = f"width:{f'{width}px' if width else '100%'};max-width:100%;border:0"
+    html = (
+        f'<iframe data-verdict-frame src="{escape(src)}" title="{escape(title)}" height="{height}" '
+        f'style="{style}" loading="lazy"></iframe>'
+    )
+    return {
+        "version": "1.0",
+        "type": "rich",
+        "provider_name": "Verdict",
+        "provider_url": widget,
+        "title": title,
+        "html": html,
+        "width": width or DEFAULT_WIDTH,
+        "height": height,
+        "cache_age": CACHE_AGE,
+    }
+
+
+def as_format(answer: Mapping[str, Any], format: str | None) -> tuple[str, str]:
+    """The answer's body and media type in the requested format (json unless xml is asked for)."""
+    if format != "xml":
+        return json.dumps(answer), "application/json"
+    fields = "".join(f"<{name}>{xml_escape(str(value))}</{name}>" for name, value in answer.items())
+    return f'<?xml version="1.0" encoding="utf-8" standalone="yes"?><oembed>{fields}</oembed>', "text/xml"
