@@ -31,8 +31,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +41,7 @@ from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Reque
 from . import dist, fetch
 from .chromium import CHROMIUM, FLAGS
 from .paths import DEMO, DIST, ROOT
+from .serve import demo_in_background
 
 SEED = "heygen-avatar-sdk-v3-vs-mistral-4b-edge"
 ENGINE_TIMEOUT = 90_000
@@ -323,28 +322,9 @@ def table(figures: dict[str, dict[str, float]], runs: int, lh: dict[str, dict[st
 
 @contextmanager
 def servers(port: int, pages: Path) -> Iterator[str]:
-    """The demo's three origins (blog + bench pages, widget host, votes), stopped on exit."""
-    database = Path(tempfile.mkdtemp()) / "bench-votes.db"
-    command = [sys.executable, "-m", "builder", "serve", "--port", str(port), "--database", f"sqlite:///{database}"]
-    log = database.with_name("servers.log")  # the endpoint's access log would drown the bench's output
-    log_file = log.open("w")
-    server = subprocess.Popen([*command, "--pages", str(pages)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log_file)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port + 2}/healthz", timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit(f"the demo servers did not start:\n{log.read_text()[-2000:]}") from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(10)
-        log_file.close()
-        shutil.rmtree(database.parent, ignore_errors=True)
+    """The demo's three origins (blog + bench pages, widget host, votes), stopped on exit; the blog's URL."""
+    with demo_in_background(port, pages / "servers.log", pages=pages, database=pages / "bench-votes.db") as where:
+        yield where["blog"]
 
 
 def startup(args: argparse.Namespace) -> str:

@@ -7,15 +7,12 @@ rerun this after changing the card. Writes docs/*.png.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from .chromium import CHROMIUM, FLAGS, free_port_run
 from .paths import ROOT
+from .serve import demo_in_background
 
 DOCS = ROOT / "docs"
 SEED = "heygen-avatar-sdk-v3-vs-mistral-4b-edge"
@@ -87,19 +84,6 @@ SHOTS: dict[str, tuple[int, str, str, str, str, str]] = {
 }
 
 
-def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit("the demo servers did not start")
-        try:
-            urllib.request.urlopen(url, timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up")
-
-
 def main(argv: list[str] | None = None) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -109,49 +93,27 @@ def main(argv: list[str] | None = None) -> None:
         for name, (_, background, color, columns, body, _) in SHOTS.items():
             page = PAGE.format(title=name, background=background, color=color, columns=columns, body=body)
             (pages / f"{name}.html").write_text(page)
-        base = free_port_run()
-        blog, widget = f"http://127.0.0.1:{base}", f"http://127.0.0.1:{base + 1}"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "builder",
-                "serve",
-                "--port",
-                str(base),
-                "--pages",
-                str(pages),
-                "--database",
-                f"sqlite:///{pages / 'votes.db'}",
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
-        try:
-            _wait(f"{blog}/", server)
-            _wait(f"{widget}/embed.js", server)
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-                for name, (width, *_, selector) in SHOTS.items():
-                    page = browser.new_page(viewport={"width": width, "height": 900}, device_scale_factor=1)
-                    page.goto(f"{blog}/{name}.html")
-                    page.wait_for_function(
-                        "performance.getEntriesByName('verdict:engine-card').length > 0", timeout=120_000
-                    )
-                    page.wait_for_timeout(300)
-                    if selector == "viewport":  # the card in its page
-                        page.screenshot(path=str(DOCS / f"{name}.png"))
-                    else:
-                        page.locator(selector).screenshot(path=str(DOCS / f"{name}.png"))
-                    print(f"docs/{name}.png", flush=True)
-                    page.close()
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                page.goto(f"{widget}/configure/")
-                page.wait_for_function("performance.getEntriesByName('configurator:ready').length > 0", timeout=180_000)
-                page.wait_for_timeout(500)
-                page.screenshot(path=str(DOCS / "configurator.png"))
-                print("docs/configurator.png", flush=True)
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(10)
+        servers = demo_in_background(free_port_run(), pages / "servers.log", pages=pages, database=pages / "votes.db")
+        with servers as where, sync_playwright() as playwright:
+            blog, widget = where["blog"], where["widget"]
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            for name, (width, *_, selector) in SHOTS.items():
+                page = browser.new_page(viewport={"width": width, "height": 900}, device_scale_factor=1)
+                page.goto(f"{blog}/{name}.html")
+                page.wait_for_function(
+                    "performance.getEntriesByName('verdict:engine-card').length > 0", timeout=120_000
+                )
+                page.wait_for_timeout(300)
+                if selector == "viewport":  # the card in its page
+                    page.screenshot(path=str(DOCS / f"{name}.png"))
+                else:
+                    page.locator(selector).screenshot(path=str(DOCS / f"{name}.png"))
+                print(f"docs/{name}.png", flush=True)
+                page.close()
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{widget}/configure/")
+            page.wait_for_function("performance.getEntriesByName('configurator:ready').length > 0", timeout=180_000)
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(DOCS / "configurator.png"))
+            print("docs/configurator.png", flush=True)
+            browser.close()

@@ -10,12 +10,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
 from starlette.types import ASGIApp
 
-from .paths import DEMO, DIST, VAR
+from .paths import DEMO, DIST, ROOT, VAR
 from .static import BlogHost, WidgetHost
 
 
@@ -25,6 +31,55 @@ def origins(port: int, host: str = "127.0.0.1") -> dict[str, str]:
         "widget": f"http://{host}:{port + 1}",
         "votes": f"http://{host}:{port + 2}",
     }
+
+
+@contextmanager
+def demo_in_background(
+    port: int,
+    log: Path,
+    *,
+    pages: Path | None = None,
+    database: Path | None = None,
+    endpoint: str | None = None,
+    timeout: float = 30,
+) -> Iterator[dict[str, str]]:
+    """The demo's servers in a child process for the ``with`` block, as ``build.py demo`` runs them: the
+    bench, the README's pictures and the browser tests all use it. ``database``: the votes' SQLite file;
+    ``endpoint``: a vote endpoint already running, used instead of starting one. The output goes to
+    ``log`` (the endpoint's access log would fill a pipe nobody reads); RuntimeError, with the log's
+    tail, when the servers do not come up."""
+    command = [sys.executable, "-m", "builder", "serve", "--port", str(port)]
+    command += ["--pages", str(pages)] if pages is not None else []
+    command += ["--database", f"sqlite:///{database}"] if database is not None else []
+    command += ["--endpoint", endpoint] if endpoint is not None else []
+    where = origins(port)
+    awaited = [where["blog"] + "/", where["widget"] + "/embed.js"]
+    if endpoint is None:
+        awaited.append(where["votes"] + "/healthz")
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            for url in awaited:
+                _wait_for(url, process, log, time.monotonic() + timeout)
+            yield where
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    tail = log.read_text(errors="replace")[-2000:]
+    raise RuntimeError(f"the demo servers did not come up ({url} did not answer):\n{tail}")
 
 
 async def serve(

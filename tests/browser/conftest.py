@@ -8,10 +8,6 @@ Chromium is Debian's, driven by Playwright.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from builder.chromium import CHROMIUM, FLAGS, free_port_run
+from builder.serve import demo_in_background
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -31,53 +28,14 @@ class Demo:
         self.votes = f"http://127.0.0.1:{base + 2}"
 
 
-def _wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"demo servers exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up in {timeout}s")
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Iterator[Demo]:
     if not (ROOT / "dist" / "embed.js").exists():
         pytest.fail("dist/ is missing: run `python3 build.py test` (it builds first)")
     base = free_port_run()
-    database = tmp_path_factory.mktemp("votes") / "votes.db"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "builder",
-            "serve",
-            "--port",
-            str(base),
-            "--database",
-            f"sqlite:///{database}",
-            "--pages",
-            str(PAGES),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        servers = Demo(base)
-        for url in (servers.blog + "/", servers.widget + "/embed.js", servers.votes + "/healthz"):
-            _wait_for(url, process)
-        yield servers
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    folder = tmp_path_factory.mktemp("votes")
+    with demo_in_background(base, folder / "servers.log", pages=PAGES, database=folder / "votes.db"):
+        yield Demo(base)
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,6 @@ and bring them back: the vote waits on the device and is counted once.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +15,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, Request, expect
 
+from builder.serve import demo_in_background
+
 from ..conftest import DEMO_BUNDLE, HEYGEN, MISTRAL, SEED
 from ..helpers.outage import RestartableEndpoint
-from .conftest import ENGINE_TIMEOUT, PAGES, ROOT, _wait_for, free_port_run, wait_for_mark
+from .conftest import ENGINE_TIMEOUT, PAGES, ROOT, free_port_run, wait_for_mark
 from .test_card import choice, figure
 
 HEYGEN_COUNTED = "your vote for HeyGen Interactive Avatar SDK v3 is counted"
@@ -40,20 +40,11 @@ def outage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outage]:
     base = free_port_run(2)
     blog = f"http://127.0.0.1:{base}"
     endpoint = RestartableEndpoint([DEMO_BUNDLE], tmp_path_factory.mktemp("outbox") / "votes.db", [blog])
-    command = [sys.executable, "-m", "builder", "serve", "--port", str(base), "--pages", str(PAGES)]
-    process = subprocess.Popen(
-        [*command, "--endpoint", endpoint.url], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-    )
+    log = tmp_path_factory.mktemp("servers") / "servers.log"
     try:
-        for url in (blog + "/", f"http://127.0.0.1:{base + 1}/embed.js"):
-            _wait_for(url, process)
-        yield Outage(blog, endpoint)
+        with demo_in_background(base, log, pages=PAGES, endpoint=endpoint.url):
+            yield Outage(blog, endpoint)
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         endpoint.stop()
 
 
