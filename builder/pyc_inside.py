@@ -5,8 +5,11 @@ interpreter that will load it (the host's Python is another version, with
 another magic number). Every ``x.py`` is replaced by ``x.pyc`` in the same
 directory (the "legacy" sourceless layout that zipimport and
 SourcelessFileLoader import directly; no __pycache__), compiled with
-optimize=2 by default (``-OO``: no asserts, no docstrings) into an unchecked
-hash-based pyc (never revalidated, free of timestamps). Code objects carry the
+optimize=2 by default (``-OO``: no asserts, no docstrings) and, when the
+interpreter was started with PYTHONNODEBUGRANGES, without column positions
+(a quarter of the compressed bytes: they only draw a traceback's ^^^ carets
+under source lines, and a sourceless runtime has no source lines), into an
+unchecked hash-based pyc (never revalidated, free of timestamps). Code objects carry the
 path the source would have at run time (/lib/python314.zip/json/decoder.py,
 /lib/python3.14/site-packages/pydantic/main.py), so tracebacks name real
 modules. Every other member is copied as is. Wheels get a new RECORD.
@@ -58,6 +61,12 @@ def compile_pyc(source: bytes, filename: str, optimize: int) -> bytes:
     """Unchecked-hash .pyc bytes for `source`; `filename` goes into tracebacks."""
     code = compile(source, filename, "exec", dont_inherit=True, optimize=optimize)
     return bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False))
+
+
+def has_column_positions() -> bool:
+    """Whether compile() here records column positions (off under PYTHONNODEBUGRANGES)."""
+    code = compile("x = 1", "<probe>", "exec", dont_inherit=True)
+    return any(column is not None for _, _, column, _ in code.co_positions())
 
 
 def _compile_member(archive: str, name: str, source: bytes, filename: str, optimize: int) -> bytes:
@@ -180,13 +189,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--drop", action="append", default=[], metavar="NAME", help="top-level stdlib module or package to leave out"
     )
+    parser.add_argument(
+        "--no-debug-ranges",
+        action="store_true",
+        help="check that the interpreter was started with PYTHONNODEBUGRANGES (code without column positions)",
+    )
     parser.add_argument("--stdlib", nargs=2, metavar=("IN", "OUT"))
     parser.add_argument("--wheel", nargs=2, action="append", default=[], metavar=("IN", "OUT"))
     args = parser.parse_args(argv)
     compress_type = COMPRESSION[args.compression]
     sys.dont_write_bytecode = True
     magic = importlib.util.MAGIC_NUMBER.hex()
-    print(f"pyc_inside: Python {sys.version.split()[0]}, magic {magic}, optimize {args.optimize}")
+    ranges = has_column_positions()
+    if args.no_debug_ranges and ranges:
+        raise SystemExit("pyc_inside: --no-debug-ranges, but this interpreter records column positions")
+    print(f"pyc_inside: Python {sys.version.split()[0]}, magic {magic}, optimize {args.optimize}, columns {ranges}")
     if args.stdlib:
         src, dst = args.stdlib
         stats = compile_stdlib(host_path(src), host_path(dst), compress_type, args.optimize, set(args.drop))

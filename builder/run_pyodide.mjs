@@ -7,7 +7,9 @@
 // `/host` inside Pyodide (NODEFS), the working directory is the host's working
 // directory seen through that mount, and the environment variable HOST_ROOT
 // says where the mount is so scripts can map absolute host paths.
-// PYTHONHASHSEED is 0. sys.argv is [<script path inside Pyodide>, args...].
+// PYTHONHASHSEED is 0; PYTHONNODEBUGRANGES is passed on from Node's
+// environment when set (the interpreter reads it once, at start-up, so a
+// script cannot set it for itself). sys.argv is [<script path inside Pyodide>, args...].
 // The exit status is the script's (SystemExit honoured); an uncaught exception
 // prints its traceback to stderr and exits 1. All real work belongs in the
 // Python script.
@@ -26,7 +28,12 @@ const { loadPyodide } = await import(pathToFileURL(join(resolve(pyodideDir), "py
 const py = await loadPyodide({
   indexURL: resolve(pyodideDir) + "/",
   // A fixed hash seed: build steps must give the same bytes on every run.
-  env: { HOME: "/home/pyodide", HOST_ROOT, PYTHONHASHSEED: "0" },
+  env: {
+    HOME: "/home/pyodide",
+    HOST_ROOT,
+    PYTHONHASHSEED: "0",
+    ...(process.env.PYTHONNODEBUGRANGES ? { PYTHONNODEBUGRANGES: process.env.PYTHONNODEBUGRANGES } : {}),
+  },
   stdout: (line) => process.stdout.write(line + "\n"),
   stderr: (line) => process.stderr.write(line + "\n"),
 });

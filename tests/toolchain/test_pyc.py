@@ -119,6 +119,7 @@ json.dumps({
     "errors": errors,
     "files": [typing.__file__, json.__file__, pydantic.__file__],
     "version": pydantic.VERSION,
+    "positions": [[p[0], p[2]] for p in pydantic.BaseModel.model_validate.__code__.co_positions()],
 })
 `);
 console.log(out);
@@ -154,6 +155,10 @@ def test_runtime_boots_and_validates_with_compiled_code(pyodide_cache, compiled,
     assert result["files"][0].endswith("/typing.pyc") and ".zip/" in result["files"][0]
     assert result["files"][1].endswith(".zip/json/__init__.pyc")
     assert result["files"][2].endswith("site-packages/pydantic/__init__.pyc")
+    # Compiled without column positions (only a traceback's ^^^ under source lines, which are not shipped) ...
+    assert result["positions"] and all(column is None for _line, column in result["positions"])
+    # ... but with line numbers, for tracebacks.
+    assert any(line for line, _column in result["positions"])
 
 
 def test_output_is_byte_identical_across_runs(pyodide_cache, compiled, tmp_path):
