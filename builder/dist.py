@@ -35,7 +35,7 @@ import brotli
 
 from verdict.bundle import BundleError
 
-from . import configurator, core, fetch, loader, pyc, trim
+from . import blank, configurator, core, fetch, loader, pyc, trim
 from .abi import check_wheels
 from .lock import write_lock
 from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
@@ -178,6 +178,8 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
         engine = build_engine_wheel(Path(tmp))
         stdlib, wheels = compiled(pyodide_dir, [*browser_wheels, engine])
     stdlib, wheels = trim.trimmed(runtime_dir, stdlib, wheels, sources)
+    # ... and less the tables of the built-in modules nothing shipped imports.
+    runtime_dir = blank.blanked(runtime_dir, stdlib, wheels, sources)
 
     dist = target.with_name(target.name + ".new")
     shutil.rmtree(dist, ignore_errors=True)

@@ -51,17 +51,23 @@ class TraceError(RuntimeError):
     """Running the engine inside Pyodide failed: the runtime lacks something it needs."""
 
 
+def stage(pyodide_dir: Path, wheels: list[Path], folder: Path) -> tuple[Path, Path]:
+    """(runtime, packages) folders in `folder`, laid out as the worker finds them (links, a lockfile)."""
+    runtime, packages = folder / "runtime", folder / "packages"
+    runtime.mkdir()
+    packages.mkdir()
+    for name in RUNTIME_FILES:
+        (runtime / name).symlink_to((pyodide_dir / name).resolve())
+    for wheel in wheels:
+        (packages / wheel.name).symlink_to(wheel.resolve())
+    write_lock(pyodide_dir / "pyodide-lock.json", wheels, packages / "lock.json")
+    return runtime, packages
+
+
 def trace(pyodide_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Path], timeout: float = 300) -> dict:
     """Run the engine's paths in Pyodide on this runtime; {"files": [...], "path": [...]} of what it imported."""
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
-        runtime, packages = Path(tmp) / "runtime", Path(tmp) / "packages"
-        runtime.mkdir()
-        packages.mkdir()
-        for name in RUNTIME_FILES:
-            (runtime / name).symlink_to((pyodide_dir / name).resolve())
-        for wheel in wheels:
-            (packages / wheel.name).symlink_to(wheel.resolve())
-        write_lock(pyodide_dir / "pyodide-lock.json", wheels, packages / "lock.json")
+        runtime, packages = stage(pyodide_dir, wheels, Path(tmp))
         out = Path(tmp) / "trace.json"
         command = [find_node(), str(RUNNER), str(runtime), str(stdlib.resolve()), str(packages), str(INSIDE)]
         command += ["--out", str(out), *(str(b.resolve()) for b in bundles)]

@@ -7,34 +7,27 @@ engine needs must make that replay fail.
 
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from builder import core, fetch, trim
+from builder import trim
 
 from ..conftest import DEMO_BUNDLE
-
-ROOT = Path(__file__).resolve().parents[2]
-DIST = ROOT / "dist"
+from ..helpers.runtime import shipped_dir, shipped_files
 
 
 @pytest.fixture(scope="module")
 def shipped() -> tuple[Path, list[Path]]:
-    if not (DIST / "manifest.json").exists():
-        pytest.fail("dist/ is missing: run `python3 build.py test` (it builds first)")
-    assets = json.loads((DIST / "manifest.json").read_text())["assets"]
-    lock = json.loads((DIST / assets["lock"]).read_text())
-    wheels = [DIST / assets["packages"] / entry["file_name"] for entry in lock["packages"].values()]
-    return DIST / assets["stdlib"], wheels
+    _core, stdlib, wheels = shipped_files()
+    return stdlib, wheels
 
 
 @pytest.fixture(scope="module")
-def runtime_dir() -> Path:
-    """Pyodide's JavaScript and core as dist/ ships them (test_core.py checks they are the same)."""
-    return core.slimmed(fetch.pyodide(), [w for w in fetch.wheels() if w.name.endswith("_wasm32.whl")])
+def runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Pyodide's JavaScript and core as dist/ ships them."""
+    return shipped_dir(tmp_path_factory.mktemp("runtime") / "runtime")
 
 
 def test_every_engine_path_runs_on_the_shipped_runtime(shipped, runtime_dir):

@@ -1,0 +1,36 @@
+"""The browser runtime exactly as dist/ ships it, laid out for Node (trace_runtime.mjs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from builder import core, fetch
+from builder.paths import DIST
+
+
+def shipped_files() -> tuple[Path, Path, list[Path]]:
+    """(core, stdlib zip, wheels) from dist/."""
+    if not (DIST / "manifest.json").exists():
+        pytest.fail("dist/ is missing: run `python3 build.py test` (it builds first)")
+    assets = json.loads((DIST / "manifest.json").read_text())["assets"]
+    lock = json.loads((DIST / assets["lock"]).read_text())
+    wheels = [DIST / assets["packages"] / entry["file_name"] for entry in lock["packages"].values()]
+    return DIST / assets["indexURL"] / core.WASM, DIST / assets["stdlib"], wheels
+
+
+def slimmed_dir() -> Path:
+    """Pyodide's JavaScript and core before blanking (builder/core.py's output, cached)."""
+    return core.slimmed(fetch.pyodide(), [w for w in fetch.wheels() if w.name.endswith("_wasm32.whl")])
+
+
+def shipped_dir(folder: Path) -> Path:
+    """A runtime folder in `folder`: the shipped core beside Pyodide's JavaScript (bundled into the worker)."""
+    wasm, _stdlib, _wheels = shipped_files()
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide-lock.json"):
+        (folder / name).symlink_to((slimmed_dir() / name).resolve())
+    (folder / core.WASM).symlink_to(wasm.resolve())
+    return folder

@@ -1,0 +1,103 @@
+"""builder/blank.py: the shipped core without the tables of modules nothing shipped imports.
+
+The engine's own paths are replayed on the shipped core by test_trim.py and
+run on it in the browser tests; these check what a reader's runtime keeps of
+Unicode, how the left-out parts fail, and the rules that choose the bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from builder import blank, blank_inside, core, trim
+from builder.pyc import find_node
+
+from ..helpers.runtime import shipped_dir, shipped_files, slimmed_dir
+
+PROBE = Path(__file__).resolve().parents[1] / "helpers" / "unicode_probe.py"
+
+
+def probe(runtime: Path, stdlib: Path, wheels: list[Path], tmp: Path) -> dict:
+    """unicode_probe.py's answer on `runtime` (a folder laid out like Pyodide's)."""
+    tmp.mkdir(parents=True)
+    staged, packages = trim.stage(runtime, wheels, tmp)
+    command = [find_node(), str(trim.RUNNER), str(staged), str(stdlib.resolve()), str(packages), str(PROBE)]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    answer: dict = json.loads(proc.stdout.strip().splitlines()[-1])
+    return answer
+
+
+def test_unicode_is_intact_but_for_names_and_cjk_codecs_which_fail_plainly(tmp_path: Path):
+    _wasm, stdlib, wheels = shipped_files()
+    shipped = probe(shipped_dir(tmp_path / "shipped"), stdlib, wheels, tmp_path / "a")
+    pyodide = probe(slimmed_dir(), stdlib, wheels, tmp_path / "b")
+    # Every property, case mapping and normalization of every code point: as in Pyodide's own core.
+    assert shipped["kept"] == pyodide["kept"]
+    # Pyodide's core has them (so this test could fail) ...
+    assert pyodide["left_out"]["name"] == ["ok", "'LATIN SMALL LETTER E WITH ACUTE'"]
+    assert pyodide["left_out"]["escape"] == ["ok", "'—'"]
+    assert pyodide["left_out"]["import _codecs_jp"][0] == "ok"
+    # ... the shipped one says plainly that it has not: no wrong answer, no crash.
+    assert shipped["left_out"]["import _codecs_jp"] == ["ModuleNotFoundError", "No module named '_codecs_jp'"]
+    assert shipped["left_out"]["encode shift_jis"] == ["LookupError", "unknown encoding: shift_jis"]
+    assert shipped["left_out"]["name"] == ["ValueError", "no such name"]
+    assert shipped["left_out"]["lookup"][0] == "KeyError"
+    assert shipped["left_out"]["escape"][0] == "UnicodeDecodeError"
+
+
+def test_the_shipped_core_differs_from_the_slimmed_one_only_by_blanked_data():
+    wasm, _stdlib, _wheels = shipped_files()
+    shipped, slimmed = wasm.read_bytes(), (slimmed_dir() / core.WASM).read_bytes()
+    assert len(shipped) == len(slimmed)
+    ours, theirs = blank.data_segments(shipped), blank.data_segments(slimmed)
+    assert [(s.address, s.size) for s in ours] == [(s.address, s.size) for s in theirs]
+    data = blank.sections(shipped)[11][0]
+    outside = shipped[: data[0]] + shipped[data[0] + data[1] :], slimmed[: data[0]] + slimmed[data[0] + data[1] :]
+    assert outside[0] == outside[1]  # code, exports, everything but the data: Pyodide's bytes
+    memory = blank.Memory(bytearray(slimmed))
+    table = struct.unpack("<I", memory.read(blank.data_global(slimmed, "PyImport_Inittab"), 4))[0]
+    entries = next(n for n in range(1000) if memory.read(table + 8 * n, 4) == bytes(4))
+    changed = [i for i in range(data[0], data[0] + data[1]) if shipped[i] != slimmed[i]]
+    in_table = [i for i in changed if table <= address_of(ours, i) < table + 8 * entries]
+    blanked = [i for i in changed if i not in set(in_table)]
+    assert all(shipped[i] == 0 for i in blanked)  # set to zero, never rewritten
+    assert len(blanked) > 500_000  # the CJK tables and the names database are about a million bytes
+
+
+def address_of(segments: list[blank.Segment], offset: int) -> int:
+    """The memory address of the file's byte at `offset` (inside a data segment)."""
+    for s in segments:
+        if s.start <= offset < s.start + s.size:
+            return s.address + offset - s.start
+    return -1
+
+
+def test_only_constant_tables_the_engine_never_reads_are_blanked():
+    size, table = 20_000, blank.MIN_TABLE
+    engine, left_out, shared, written = bytearray(size), bytearray(size), bytearray(size), bytearray(size)
+    left_out[100 : 100 + table] = b"\1" * table  # a table only the left-out modules read ...
+    engine[1000] = 1  # ... but for one byte the engine reads too
+    written[2000:2010] = b"\1" * 10  # ... and a few that something writes
+    left_out[8000 : 8000 + blank.MIN_RUN - 1] = b"\1" * (blank.MIN_RUN - 1)  # a stray constant, too short
+    left_out[9000 : 9000 + table] = shared[9000 : 9000 + table] = b"\1" * table  # read by the interpreter's code
+    left_out[15000:15026] = b"\1" * 26  # a few entries of a shared table (A to Z), far from any other
+    ranges = blank.blank_ranges(bytes(engine), bytes(left_out), bytes(shared), bytes(written))
+    assert ranges == [(100, 1000), (1001, 2000), (2010, 100 + table)]
+
+
+def test_a_module_the_engine_imported_is_never_left_out():
+    import _codecs_jp  # noqa: F401  (the host's; as if the engine had imported it)
+
+    with pytest.raises(SystemExit, match="_codecs_jp"):
+        blank_inside.main(["_codecs_jp"])
+
+
+def test_reading_a_module_blank_inside_does_not_know_is_refused():
+    with pytest.raises(SystemExit, match="no way to read"):
+        blank_inside.main(["_no_such_module"])
