@@ -130,6 +130,27 @@ def data_segments(wasm: bytes | bytearray) -> list[Segment]:
     return segments
 
 
+def _constant(wasm: bytes | bytearray, at: int) -> tuple[int | None, int]:
+    """(the value of a lone i32.const, else None; where the constant expression ends)."""
+    operators = 0
+    value: int | None = None
+    while (opcode := wasm[at]) != 0x0B:
+        at += 1
+        operators += 1
+        if opcode in (0x41, 0x42):  # i32.const, i64.const
+            value, at = _sleb(wasm, at)
+            value = value if opcode == 0x41 else None
+        elif opcode in (0x23, 0xD2):  # global.get, ref.func
+            value, at = None, _uleb(wasm, at)[1]
+        elif opcode in (0x43, 0x44):  # f32.const, f64.const
+            value, at = None, at + (4 if opcode == 0x43 else 8)
+        elif opcode == 0xD0:  # ref.null: heap type
+            value, at = None, at + 1
+        elif opcode not in (0x6A, 0x6B, 0x6C, 0x7C, 0x7D, 0x7E):  # extended constants: add, sub, mul
+            raise BlankError(f"unexpected operator {opcode:#x} in a constant expression")
+    return (value if operators == 1 else None), at + 1
+
+
 def data_global(wasm: bytes | bytearray, name: str) -> int:
     """The address a data symbol's exported global holds (Emscripten exports them for side modules)."""
     body = sections(wasm)
@@ -163,13 +184,8 @@ def data_global(wasm: bytes | bytearray, name: str) -> int:
     (start, _), *_ = body[6]
     count, at = _uleb(wasm, start)
     for _ in range(count):
-        at += 2
-        value: int | None = None
-        if wasm[at] == 0x41:
-            value, at = _sleb(wasm, at + 1)
-        while wasm[at] != 0x0B:  # other constant expressions: skip to their end
-            at += 1
-        at += 1
+        at += 2  # value type, mutability
+        value, at = _constant(wasm, at)
         values.append(value)
     (start, _), *_ = body[7]
     count, at = _uleb(wasm, start)
