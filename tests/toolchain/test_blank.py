@@ -17,9 +17,12 @@ import pytest
 from builder import blank, blank_inside, core, trim
 from builder.pyc import find_node
 
+from ..conftest import DEMO_BUNDLE
+from ..helpers import render_inside
 from ..helpers.runtime import shipped_dir, shipped_files, slimmed_dir
 
 PROBE = Path(__file__).resolve().parents[1] / "helpers" / "unicode_probe.py"
+RENDER = Path(render_inside.__file__)
 
 
 def probe(runtime: Path, stdlib: Path, wheels: list[Path], tmp: Path) -> dict:
@@ -49,6 +52,30 @@ def test_unicode_is_intact_but_for_names_and_cjk_codecs_which_fail_plainly(tmp_p
     assert shipped["left_out"]["name"] == ["ValueError", "no such name"]
     assert shipped["left_out"]["lookup"][0] == "KeyError"
     assert shipped["left_out"]["escape"][0] == "UnicodeDecodeError"
+
+
+def test_a_bundle_in_any_script_renders_in_the_browser_runtime_as_in_cpython(tmp_path: Path):
+    """Japanese, Chinese, Korean, Arabic, emoji, Latin with marks: what the left-out tables never served."""
+    _wasm, stdlib, wheels = shipped_files()
+    text = DEMO_BUNDLE.read_text(encoding="utf-8")
+    for english, other in (
+        ("HeyGen Interactive Avatar SDK v3", "ヘイジェン対話型アバターSDK v3 — 한국어 ✓ 😀"),
+        ("Mistral 4B Edge", "米斯特拉尔 4B 边缘版 العربية"),
+        ("Priya Raman", "李明 (Lǐ Míng)"),
+        ("Daniel Brandt", "Ḍāniyāl Ⅳ ǅ"),
+    ):
+        assert english in text
+        text = text.replace(english, other)
+    bundle, out = tmp_path / "bundle.json", tmp_path / "cards.json"
+    bundle.write_text(text, encoding="utf-8")
+    (tmp_path / "node").mkdir()
+    staged, packages = trim.stage(shipped_dir(tmp_path / "runtime"), wheels, tmp_path / "node")
+    command = [find_node(), str(trim.RUNNER), str(staged), str(stdlib.resolve()), str(packages), str(RENDER)]
+    proc = subprocess.run([*command, str(bundle.resolve()), str(out.resolve())], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    in_browser = json.loads(out.read_text(encoding="utf-8"))
+    assert "ヘイジェン対話型アバターSDK v3" in json.dumps(in_browser, ensure_ascii=False)
+    assert in_browser == render_inside.cards(bundle.read_bytes())
 
 
 def test_the_shipped_core_differs_from_the_slimmed_one_only_by_blanked_data():
