@@ -42,6 +42,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditwheel_emscripten.emscripten_tools import webassembly
+
 from . import trim
 from .core import BINARYEN, FEATURES, WASM
 from .paths import CACHE, ROOT
@@ -68,28 +70,6 @@ class BlankError(RuntimeError):
     """The instrumented run failed, or the core is not laid out as expected."""
 
 
-def _uleb(data: bytes | bytearray, at: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[at]
-        at += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, at
-
-
-def _sleb(data: bytes | bytearray, at: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[at]
-        at += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return (value - (1 << shift) if byte & 0x40 else value), at
-
-
 @dataclass
 class Segment:
     """An active data segment: its address in memory and where its bytes are in the file."""
@@ -99,113 +79,43 @@ class Segment:
     size: int
 
 
-def sections(wasm: bytes | bytearray) -> dict[int, list[tuple[int, int]]]:
-    """Section id -> [(start, size)] of each section's body in the file."""
-    if wasm[:4] != b"\0asm":
-        raise BlankError("not a WebAssembly module")
-    found: dict[int, list[tuple[int, int]]] = {}
-    at = 8
-    while at < len(wasm):
-        section = wasm[at]
-        size, at = _uleb(wasm, at + 1)
-        found.setdefault(section, []).append((at, size))
-        at += size
+def _address(init: list[tuple[webassembly.OpCode, list[int]]]) -> int | None:
+    """The value of a constant expression that is a lone i32.const, else None."""
+    match init:
+        case [(webassembly.OpCode.I32_CONST, [value]), (webassembly.OpCode.END, _)]:
+            return value
+    return None
+
+
+def data_segments(wasm: Path) -> list[Segment]:
+    with webassembly.Module(str(wasm)) as module:
+        segments = module.get_segments()
+    found = []
+    for segment in segments:
+        address = None if segment.flags else _address(segment.init)
+        if address is None:  # passive, another memory, or not at a constant address
+            raise BlankError("the core's data segments are not all active with a constant address")
+        found.append(Segment(address, segment.offset, segment.size))
     return found
 
 
-def data_segments(wasm: bytes | bytearray) -> list[Segment]:
-    (start, _size), *_ = sections(wasm)[11]
-    count, at = _uleb(wasm, start)
-    segments = []
-    for _ in range(count):
-        flags, at = _uleb(wasm, at)
-        if flags != 0 or wasm[at] != 0x41:  # active, memory 0, i32.const offset
-            raise BlankError("the core's data segments are not all active with a constant address")
-        address, at = _sleb(wasm, at + 1)
-        if wasm[at] != 0x0B:
-            raise BlankError("unexpected data segment offset expression")
-        size, at = _uleb(wasm, at + 1)
-        segments.append(Segment(address, at, size))
-        at += size
-    return segments
-
-
-def _constant(wasm: bytes | bytearray, at: int) -> tuple[int | None, int]:
-    """(the value of a lone i32.const, else None; where the constant expression ends)."""
-    operators = 0
-    value: int | None = None
-    while (opcode := wasm[at]) != 0x0B:
-        at += 1
-        operators += 1
-        if opcode in (0x41, 0x42):  # i32.const, i64.const
-            value, at = _sleb(wasm, at)
-            value = value if opcode == 0x41 else None
-        elif opcode in (0x23, 0xD2):  # global.get, ref.func
-            value, at = None, _uleb(wasm, at)[1]
-        elif opcode in (0x43, 0x44):  # f32.const, f64.const
-            value, at = None, at + (4 if opcode == 0x43 else 8)
-        elif opcode == 0xD0:  # ref.null: heap type
-            value, at = None, at + 1
-        elif opcode not in (0x6A, 0x6B, 0x6C, 0x7C, 0x7D, 0x7E):  # extended constants: add, sub, mul
-            raise BlankError(f"unexpected operator {opcode:#x} in a constant expression")
-    return (value if operators == 1 else None), at + 1
-
-
-def data_global(wasm: bytes | bytearray, name: str) -> int:
+def data_global(wasm: Path, name: str) -> int:
     """The address a data symbol's exported global holds (Emscripten exports them for side modules)."""
-    body = sections(wasm)
-    imported_globals = 0
-    (start, _), *_ = body[2]
-    count, at = _uleb(wasm, start)
-    for _ in range(count):
-        for _part in range(2):
-            length, at = _uleb(wasm, at)
-            at += length
-        kind = wasm[at]
-        at += 1
-        if kind == 0:  # function: type index
-            _, at = _uleb(wasm, at)
-        elif kind == 1:  # table: reftype, limits
-            flags, at = _uleb(wasm, at + 1)
-            _, at = _uleb(wasm, at)
-            if flags & 1:
-                _, at = _uleb(wasm, at)
-        elif kind == 2:  # memory: limits
-            flags, at = _uleb(wasm, at)
-            _, at = _uleb(wasm, at)
-            if flags & 1:
-                _, at = _uleb(wasm, at)
-        elif kind == 3:  # global: valtype, mutability
-            at += 2
-            imported_globals += 1
-        elif kind == 4:  # tag: attribute, type index
-            _, at = _uleb(wasm, at + 1)
-    values: list[int | None] = []
-    (start, _), *_ = body[6]
-    count, at = _uleb(wasm, start)
-    for _ in range(count):
-        at += 2  # value type, mutability
-        value, at = _constant(wasm, at)
-        values.append(value)
-    (start, _), *_ = body[7]
-    count, at = _uleb(wasm, start)
-    for _ in range(count):
-        length, at = _uleb(wasm, at)
-        export = bytes(wasm[at : at + length]).decode()
-        kind, index = wasm[at + length], 0
-        index, at = _uleb(wasm, at + length + 1)
-        if export == name and kind == 3 and index >= imported_globals:
-            address = values[index - imported_globals]
-            if address is not None:
-                return address
+    with webassembly.Module(str(wasm)) as module:
+        exports = [e for e in module.get_exports() if e.name == name and e.kind == webassembly.ExternType.GLOBAL]
+        imported, values = module.num_imported_globals(), module.get_globals()
+    for export in exports:
+        if export.index >= imported and (address := _address(values[export.index - imported].init)) is not None:
+            return address
     raise BlankError(f"the core exports no data symbol {name!r}")
 
 
 class Memory:
     """The core's static data, read and written through its data segments."""
 
-    def __init__(self, wasm: bytearray) -> None:
-        self.wasm = wasm
+    def __init__(self, wasm: Path) -> None:
+        self.path = wasm
+        self.wasm = bytearray(wasm.read_bytes())
         self.segments = data_segments(wasm)
         self.end = max(s.address + s.size for s in self.segments)
 
@@ -262,7 +172,7 @@ def blank_ranges(read_engine: bytes, read_left_out: bytes, shared: bytes, writte
 
 def drop_builtins(memory: Memory, names: tuple[str, ...]) -> list[str]:
     """Take `names` out of the interpreter's table of built-in modules (_PyImport_Inittab)."""
-    table = struct.unpack("<I", memory.read(data_global(memory.wasm, "PyImport_Inittab"), 4))[0]
+    table = struct.unpack("<I", memory.read(data_global(memory.path, "PyImport_Inittab"), 4))[0]
     entries, at = [], table
     while True:
         name, init = struct.unpack("<II", memory.read(at, 8))
@@ -308,14 +218,13 @@ def measure(runtime_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[P
 
 def blank(runtime_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Path], out: Path) -> dict:
     """Write the blanked core to `out`; returns what was done, for blank.json."""
-    wasm = bytearray((runtime_dir / WASM).read_bytes())
-    memory = Memory(wasm)
+    memory = Memory(runtime_dir / WASM)
     maps = measure(runtime_dir, stdlib, wheels, bundles, memory.end)
     ranges = blank_ranges(maps["read-0"], maps["read-1"], maps["shared-1"], maps["written"])
     for start, end in ranges:
         memory.write(start, bytes(end - start))
     dropped = drop_builtins(memory, DROPPED_BUILTINS)
-    out.write_bytes(wasm)
+    out.write_bytes(memory.wasm)
     return {
         "left_out": list(LEFT_OUT),
         "builtins_dropped": dropped,

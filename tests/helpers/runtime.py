@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from auditwheel_emscripten.emscripten_tools.webassembly import Module, SecType
 
 from builder import core, fetch
 from builder.paths import DIST
@@ -34,3 +35,10 @@ def shipped_dir(folder: Path) -> Path:
         (folder / name).symlink_to((slimmed_dir() / name).resolve())
     (folder / core.WASM).symlink_to(wasm.resolve())
     return folder
+
+
+def section_bytes(wasm: Path, kind: SecType) -> bytes:
+    """The body of a WebAssembly file's section of that kind (empty if it has none)."""
+    with Module(str(wasm)) as module:
+        section = module.get_section(kind)
+        return bytes(module.read_at(section.offset, section.size)) if section else b""

@@ -19,7 +19,7 @@ from builder.pyc import find_node
 
 from ..conftest import DEMO_BUNDLE
 from ..helpers import render_inside
-from ..helpers.runtime import shipped_dir, shipped_files, slimmed_dir
+from ..helpers.runtime import SecType, section_bytes, shipped_dir, shipped_files, slimmed_dir
 
 PROBE = Path(__file__).resolve().parents[1] / "helpers" / "unicode_probe.py"
 RENDER = Path(render_inside.__file__)
@@ -80,29 +80,19 @@ def test_a_bundle_in_any_script_renders_in_the_browser_runtime_as_in_cpython(tmp
 
 def test_the_shipped_core_differs_from_the_slimmed_one_only_by_blanked_data():
     wasm, _stdlib, _wheels = shipped_files()
-    shipped, slimmed = wasm.read_bytes(), (slimmed_dir() / core.WASM).read_bytes()
-    assert len(shipped) == len(slimmed)
-    ours, theirs = blank.data_segments(shipped), blank.data_segments(slimmed)
-    assert [(s.address, s.size) for s in ours] == [(s.address, s.size) for s in theirs]
-    data = blank.sections(shipped)[11][0]
-    outside = shipped[: data[0]] + shipped[data[0] + data[1] :], slimmed[: data[0]] + slimmed[data[0] + data[1] :]
-    assert outside[0] == outside[1]  # code, exports, everything but the data: Pyodide's bytes
-    memory = blank.Memory(bytearray(slimmed))
-    table = struct.unpack("<I", memory.read(blank.data_global(slimmed, "PyImport_Inittab"), 4))[0]
-    entries = next(n for n in range(1000) if memory.read(table + 8 * n, 4) == bytes(4))
-    changed = [i for i in range(data[0], data[0] + data[1]) if shipped[i] != slimmed[i]]
-    in_table = [i for i in changed if table <= address_of(ours, i) < table + 8 * entries]
-    blanked = [i for i in changed if i not in set(in_table)]
-    assert all(shipped[i] == 0 for i in blanked)  # set to zero, never rewritten
+    slimmed = slimmed_dir() / core.WASM
+    assert wasm.stat().st_size == slimmed.stat().st_size
+    for kind in set(SecType) - {SecType.CUSTOM, SecType.DATA}:  # code, exports, globals ...: Pyodide's bytes
+        assert section_bytes(wasm, kind) == section_bytes(slimmed, kind), kind.name
+    ours, theirs = blank.Memory(wasm), blank.Memory(slimmed)
+    assert [(s.address, s.size) for s in ours.segments] == [(s.address, s.size) for s in theirs.segments]
+    table = struct.unpack("<I", theirs.read(blank.data_global(slimmed, "PyImport_Inittab"), 4))[0]
+    entries = next(n for n in range(1000) if theirs.read(table + 8 * n, 4) == bytes(4))
+    shipped, original = ours.read(0, ours.end), theirs.read(0, theirs.end)
+    changed = [address for address in range(ours.end) if shipped[address] != original[address]]
+    blanked = [address for address in changed if not table <= address < table + 8 * entries]
+    assert all(shipped[address] == 0 for address in blanked)  # set to zero, never rewritten
     assert len(blanked) > 500_000  # the CJK tables and the names database are about a million bytes
-
-
-def address_of(segments: list[blank.Segment], offset: int) -> int:
-    """The memory address of the file's byte at `offset` (inside a data segment)."""
-    for s in segments:
-        if s.start <= offset < s.start + s.size:
-            return s.address + offset - s.start
-    return -1
 
 
 def test_only_constant_tables_the_engine_never_reads_are_blanked():

@@ -7,22 +7,20 @@ kept, on the core dist/ ships.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from auditwheel_emscripten import get_exports
 
-from builder import abi, blank, core, fetch
-from builder.paths import DIST
+from builder import abi, core, fetch
+
+from ..helpers.runtime import SecType, section_bytes, shipped_files
 
 
 @pytest.fixture(scope="module")
 def shipped_core() -> Path:
-    if not (DIST / "manifest.json").exists():
-        pytest.fail("dist/ is missing: run `python3 build.py test` (it builds first)")
-    assets = json.loads((DIST / "manifest.json").read_text())["assets"]
-    return DIST / assets["indexURL"] / core.WASM
+    wasm, _stdlib, _wheels = shipped_files()
+    return wasm
 
 
 def export_names(wasm: Path) -> set[str]:
@@ -36,15 +34,10 @@ def wasm_wheels() -> list[Path]:
 def test_the_shipped_core_has_the_slimmed_code(shipped_core):
     """Its data differs where blanked (test_blank.py)."""
     slimmed = core.slimmed(fetch.pyodide(), wasm_wheels())
-    assert code_section(shipped_core) == code_section(slimmed / core.WASM)
+    code = section_bytes(shipped_core, SecType.CODE)
+    assert code == section_bytes(slimmed / core.WASM, SecType.CODE)
     assert shipped_core.stat().st_size < 0.95 * (fetch.pyodide() / core.WASM).stat().st_size
-    assert len(code_section(shipped_core)) < 0.95 * len(code_section(fetch.pyodide() / core.WASM))
-
-
-def code_section(wasm: Path) -> bytes:
-    data = wasm.read_bytes()
-    (start, size), *_ = blank.sections(data)[10]
-    return data[start : start + size]
+    assert len(code) < 0.95 * len(section_bytes(fetch.pyodide() / core.WASM, SecType.CODE))
 
 
 def test_every_wasm_wheel_still_links_against_the_shipped_core(shipped_core):
