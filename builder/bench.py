@@ -187,7 +187,8 @@ def load(browser: Browser, url: str, done: str, warm: bool) -> dict[str, float]:
         if warm:  # a first visit fills the HTTP cache
             page.goto(url)
             page.wait_for_function(done, timeout=ENGINE_TIMEOUT)
-            page.wait_for_timeout(500)
+            # A reader stays longer than this; once idle, the page compiles the core for the next visit.
+            page.wait_for_timeout(3000)
             page.goto("about:blank")
         downloads = Downloads(context)
         page.goto(url)

@@ -237,6 +237,7 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     runtime_assets = {
         "worker": rel(worker),
         "indexURL": rel(runtime) + "/",
+        "core": rel(runtime / "pyodide.asm.wasm"),
         "stdlib": rel(runtime / stdlib.name),
         "packages": rel(packages) + "/",
         "lock": rel(packages / "lock.json"),

@@ -4,6 +4,7 @@
 // engine, `handlers` for what it answers (see widget/verdict/browser.py).
 
 import { acted, showPending } from "./actions.js";
+import { compileCore, compiledBefore, keepCompiled } from "./core.js";
 import { allCards, byId, errorCard, swap } from "./cards.js";
 import { fetchChecked } from "./integrity.js";
 import { explainViolation } from "./csp.js";
@@ -15,6 +16,7 @@ let worker = null; // the Worker, once its checked source has loaded
 let starting = null; // messages sent while the worker's source downloads
 let workerUrl = null; // the blob: URL of the worker's source, released once the worker has answered
 let asset = null;
+let coreOnPage = false; // the page compiles the runtime's core (loader/core.js)
 
 // Where the runtime lives: paths of VERDICT_ASSETS resolve against `base`
 // (the first script's URL).
@@ -42,6 +44,8 @@ export function send(message) {
 async function start() {
   performance.mark("verdict:engine-start");
   starting = [];
+  coreOnPage = compiledBefore(asset(VERDICT_ASSETS.core));
+  const core = coreOnPage ? compileCore(asset(VERDICT_ASSETS.core)) : null;
   const byUrl = (map) => Object.fromEntries(Object.entries(map).map(([path, value]) => [asset(path), value]));
   let source;
   try {
@@ -60,10 +64,13 @@ async function start() {
     if (event.key === STORAGE_KEY) worker.postMessage({ type: "device", device: readDevice() });
   });
   worker.postMessage({ type: "boot", runtime: {
-    indexURL: asset(VERDICT_ASSETS.indexURL), stdlib: asset(VERDICT_ASSETS.stdlib), lock: asset(VERDICT_ASSETS.lock),
+    indexURL: asset(VERDICT_ASSETS.indexURL), core: asset(VERDICT_ASSETS.core),
+    stdlib: asset(VERDICT_ASSETS.stdlib), lock: asset(VERDICT_ASSETS.lock),
     packages: asset(VERDICT_ASSETS.packages), integrity: byUrl(VERDICT_ASSETS.integrity),
     sizes: byUrl(VERDICT_ASSETS.sizes), downloadMB: VERDICT_ASSETS.downloadMB } });
   for (const message of starting.splice(0)) worker.postMessage(message);
+  const compiled = await core;
+  worker.postMessage({ type: "core", compiled }, compiled ? [compiled.bytes] : []);
 }
 
 // Ask the engine to render `card` (once): it fetches the bundle, validates,
@@ -100,7 +107,10 @@ function engineFailed(text) {
 // What the engine may say, by message type; `card` is the card it is about
 // (undefined for page-wide messages or a card destroyed meanwhile).
 const handlers = {
-  ready: () => performance.mark("verdict:engine-ready"),
+  ready: () => {
+    performance.mark("verdict:engine-ready");
+    if (!coreOnPage) keepCompiled(asset(VERDICT_ASSETS.core));
+  },
   failed: (data) => engineFailed(data.text),
   html: (data, card) => {
     if (!card) return;

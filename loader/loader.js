@@ -15,6 +15,7 @@
 //   csp.js         which directive a host page's CSP is missing
 //   boot.js        when each card's engine starts (lazy, interaction, saveData)
 //   engine.js      the Web Worker running Pyodide: start, messages both ways
+//   core.js        the runtime's core compiled on the page for returning readers
 //   actions.js     the reader's clicks, relayed to the engine
 
 import { onClick } from "./actions.js";

@@ -17,6 +17,10 @@ import { hostingAdvice } from "./hosting.js";
 
 let engine = null;
 const waiting = [];
+let coreArrived;
+// The core compiled by the page with the bytes it compiled (loader/engine.js: browsers keep the machine
+// code compiled there for the next visit), or null: the worker then fetches and compiles it itself.
+const compiledCore = new Promise((resolve) => (coreArrived = resolve));
 const said = new Set();
 let toldUncompressed = false; // one note for the whole runtime
 
@@ -28,6 +32,7 @@ function log(level, text) {
 
 self.onmessage = ({ data }) => {
   if (data.type === "boot") boot(data.runtime);
+  else if (data.type === "core") coreArrived(data.compiled);
   else if (engine) engine.handle(JSON.stringify(data));
   else waiting.push(data);
 };
@@ -76,8 +81,10 @@ function checkedFetch(runtime) {
 }
 
 async function boot(runtime) {
+  const instantiateStreaming = WebAssembly.instantiateStreaming;
   try {
     self.fetch = checkedFetch(runtime);
+    WebAssembly.instantiateStreaming = coreFromPage(runtime, instantiateStreaming);
     const lock = fetch(runtime.lock).then((r) => r.text());
     const pyodide = await loadPyodide({
       indexURL: runtime.indexURL,
@@ -89,12 +96,53 @@ async function boot(runtime) {
       stdout: () => {},
       stderr: (text) => console.warn(text),
     });
+    WebAssembly.instantiateStreaming = instantiateStreaming;
     engine = pyodide.pyimport("verdict.browser").start((text) => self.postMessage(JSON.parse(text)));
     self.postMessage({ type: "ready" });
     for (const data of waiting.splice(0)) engine.handle(JSON.stringify(data));
   } catch (error) {
     self.postMessage({ type: "failed", text: String(error && error.message || error) });
   }
+}
+
+// Pyodide fetches its core and instantiates it with WebAssembly.instantiateStreaming (the only way it
+// takes it): the core's fetch gets a stand-in response at once, and instantiating the stand-in
+// instantiates the page's compiled core once its bytes match the build's hash, or else the core fetched
+// (and checked) here, which names any problem on the console.
+const standIns = new WeakSet();
+
+function coreFromPage(runtime, instantiateStreaming) {
+  const checked = self.fetch;
+  self.fetch = (input, init) => {
+    if (String(input instanceof Request ? input.url : input) !== runtime.core) return checked(input, init);
+    const standIn = new Response(null, { headers: { "content-type": "application/wasm" } });
+    standIns.add(standIn);
+    return Promise.resolve(standIn);
+  };
+  return async (source, imports) => {
+    try {
+      const response = await source;
+      if (!standIns.has(response)) return await instantiateStreaming(response, imports);
+      const compiled = await compiledCore;
+      if (compiled && (await matches(compiled.bytes, runtime.integrity[runtime.core]))) {
+        return { module: compiled.module, instance: await WebAssembly.instantiate(compiled.module, imports) };
+      }
+      return await instantiateStreaming(checked(runtime.core, { credentials: "same-origin" }), imports);
+    } catch (error) {
+      // Pyodide only logs a failed instantiation and waits forever: the loader is told instead.
+      self.postMessage({ type: "failed", text: String(error && error.message || error) });
+      throw error;
+    }
+  };
+}
+
+// Whether `bytes` have the Subresource Integrity hash `integrity` (sha384-…); false where WebCrypto is
+// missing (pages not served over HTTPS).
+async function matches(bytes, integrity) {
+  const [algorithm, expected] = integrity.split(/-(.*)/s);
+  if (!self.crypto || !crypto.subtle || algorithm !== "sha384") return false;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-384", bytes));
+  return btoa(String.fromCharCode(...digest)) === expected;
 }
 
 function relabelled(response, type) {

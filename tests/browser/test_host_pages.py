@@ -268,6 +268,29 @@ def test_a_tampered_file_is_refused_with_an_error_card_and_named_on_the_console(
     assert "Hacked!" not in page.content()
 
 
+def test_a_core_altered_on_the_host_is_never_instantiated_even_compiled_on_the_page(
+    page: Page, pages: HostPages, tmp_path: Path
+):
+    """A returning reader's page compiles the runtime's core itself (loader/core.js): the worker checks the
+    very bytes compiled against the build's hash, refuses a different core, and the console names it."""
+    copy = tmp_path / "dist"
+    shutil.copytree(DIST, copy)
+    core = json.loads((copy / "manifest.json").read_text())["assets"]["core"]
+    for twin in (copy / core).parent.glob((copy / core).name + ".*"):
+        twin.unlink()
+    altered = bytearray((copy / core).read_bytes())
+    altered[-1] ^= 0xFF  # the last byte of the data section: still a valid WebAssembly module
+    (copy / core).write_bytes(bytes(altered))
+    with widget_host(copy) as widget:
+        page.add_init_script(f"localStorage.setItem('verdict:core', {f'{widget}/{core}'!r})")
+        page.goto(pages.add(post(widget, None, attrs=' data-lazy="false"')))
+        expect(page.locator(".vd-vote-status")).to_have_text("Voting is unavailable right now.", timeout=ENGINE_TIMEOUT)
+        said = errors(page)
+        assert f"{widget}/{core} does not match the integrity hash" in said, said
+        assert page.evaluate("performance.getEntriesByName('verdict:engine-ready').length") == 0
+        expect(page.locator(".vd-title")).to_have_text("HeyGen Interactive Avatar SDK v3 vs Mistral 4B Edge")
+
+
 def test_the_pinned_snippet_runs_the_checked_first_script_and_a_wrong_hash_runs_nothing(
     page: Page, demo: Demo, pages: HostPages
 ):
@@ -393,4 +416,4 @@ def test_the_reader_meets_no_third_party_request_and_no_cookie(page: Page, demo:
     assert [url for url in requested if not url.startswith(allowed)] == []
     assert page.context.cookies() == []
     stored = page.evaluate("Object.keys(localStorage)")
-    assert set(stored) <= {"verdict"}
+    assert set(stored) <= {"verdict", "verdict:core"}

@@ -124,3 +124,36 @@ def test_readers_who_save_data_get_the_card_and_no_runtime_until_they_touch_it(p
     page.locator(f'button.vd-choice[data-tool="{HEYGEN}"]').focus()  # keyboard readers boot it by focus
     wait_for_mark(page, "verdict:engine-ready")
     assert len(page.workers) == 1
+
+
+def lazy_compilations(trace: bytes) -> int:
+    """How many functions V8 compiled on first call (Chromium's trace, category v8.wasm)."""
+    return sum(event.get("name") == "wasm.CompileLazy" for event in json.loads(trace)["traceEvents"])
+
+
+def test_a_returning_reader_gets_the_core_compiled_on_the_page_from_the_browsers_cache(page: Page, demo: Demo):
+    """A first page view compiles the runtime's core in the worker, then once more on the page when idle, so
+    the browser keeps its machine code; the next page view of the site compiles it on the page, the browser
+    serves it from that cache, and the worker instantiates that module instead of compiling again."""
+    browser = page.context.browser
+    assert browser is not None
+    core = json.loads(urllib.request.urlopen(f"{demo.widget}/manifest.json").read())["assets"]["core"]
+    core_url = f"{demo.widget}/{core}"
+
+    def visit() -> tuple[int, list[str], list[str]]:
+        browser.start_tracing(page=page, categories=["v8.wasm"])
+        page.goto(demo.blog + "/early-click.html")
+        wait_for_mark(page, "verdict:engine-card")
+        page.wait_for_function(f"localStorage.getItem('verdict:core') === {core_url!r}", timeout=15_000)
+        by_page = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+        by_worker = page.workers[0].evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+        compiled = lazy_compilations(browser.stop_tracing())
+        page.goto("about:blank")
+        return compiled, by_page, by_worker
+
+    first, _, first_worker = visit()
+    assert core_url in first_worker  # the worker fetched and compiled the core itself
+    again, second_page, second_worker = visit()
+    assert core_url in second_page and core_url not in second_worker
+    assert first > 1000 and again < first / 3, (first, again)  # the core's code came from the browser's cache
+    assert [text for text in page.console.of("error") if "Verdict" in text] == []  # type: ignore[attr-defined]
