@@ -19,9 +19,15 @@
 
 const COMPILED_KEY = "verdict:core"; // which core this browser has compiled for this site
 
+// Streaming compile here, and WebCrypto for the worker's check of the bytes (only pages served over HTTPS
+// have it): without either, the worker compiles the core at every page view.
+function possible() {
+  return Boolean(WebAssembly.compileStreaming && self.crypto && crypto.subtle);
+}
+
 export function compiledBefore(url) {
   try {
-    return localStorage.getItem(COMPILED_KEY) === url;
+    return possible() && localStorage.getItem(COMPILED_KEY) === url;
   } catch {
     return false;
   }
@@ -30,7 +36,7 @@ export function compiledBefore(url) {
 // The core compiled here with the bytes compiled (transferable to the worker), or null.
 export async function compileCore(url) {
   try {
-    if (!WebAssembly.compileStreaming) return null;
+    if (!possible()) return null;
     const response = await fetch(url, { credentials: "omit" });
     if (!response.ok) return null;
     const bytes = response.clone().arrayBuffer();
@@ -45,7 +51,7 @@ export function keepCompiled(url) {
   const whenIdle = self.requestIdleCallback || ((task) => setTimeout(task, 1000));
   whenIdle(async () => {
     try {
-      if (!WebAssembly.compileStreaming) return;
+      if (!possible()) return;
       await WebAssembly.compileStreaming(fetch(url, { credentials: "omit" }));
       localStorage.setItem(COMPILED_KEY, url);
     } catch {

@@ -92,7 +92,9 @@ def test_a_300px_sidebar_stacks_on_a_1400px_page(page: Page, demo: Demo):
 def test_four_tools_in_a_blog_column_are_two_by_two(page: Page, demo: Demo):
     page.set_viewport_size({"width": 1400, "height": 900})
     page.goto(demo.blog + "/lineup.html")
-    expect(page.locator("#four-column .vd-tool")).to_have_count(4, timeout=10_000)
+    # The prerendered cards are drawn one per frame: wait for each before measuring it.
+    for lineup, tools in (("#four-column", 4), ("#four-wide", 4), ("#three-column", 3), ("#three-sidebar", 3)):
+        expect(page.locator(f"{lineup} .vd-tool")).to_have_count(tools, timeout=10_000)
     assert columns(page, "#four-column div[data-verdict]") == 2
     assert columns(page, "#four-wide div[data-verdict]") == 4
     assert columns(page, "#three-column div[data-verdict]") == 3
