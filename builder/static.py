@@ -63,13 +63,21 @@ class WidgetHost:
 
     `precompressed=False` serves every file as it is, like a host that ignores
     the .br/.gz twins; `content_types` replaces the content type of some file
-    extensions, like a host whose table lacks them (the tests' misconfigured hosts).
+    extensions, like a host whose table lacks them; `cache_control` replaces
+    every file's Cache-Control (the tests' misconfigured hosts).
     """
 
-    def __init__(self, dist: Path, precompressed: bool = True, content_types: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        dist: Path,
+        precompressed: bool = True,
+        content_types: Mapping[str, str] | None = None,
+        cache_control: str | None = None,
+    ):
         self.dist = dist.resolve()
         self.precompressed = precompressed
         self.content_types = {**CONTENT_TYPES, **(content_types or {})}
+        self.cache_control = cache_control
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -92,7 +100,7 @@ class WidgetHost:
             await PlainTextResponse("not found", 404, headers=cors)(scope, receive, send)
             return
         cache = "public, max-age=31536000, immutable" if IMMUTABLE.search(relative) else "public, max-age=300"
-        headers = {**cors, "Cache-Control": cache}
+        headers = {**cors, "Cache-Control": self.cache_control or cache}
         media_type = self.content_types.get(file.suffix) or content_type(file)
         accepted = request.headers.get("accept-encoding", "") if self.precompressed else ""
         twins = [(e, file.with_name(file.name + s)) for e, s in (("br", ".br"), ("gzip", ".gz"))]

@@ -6,8 +6,9 @@
 //
 // - a first page view leaves the compiling to the worker (nothing on the
 //   host's main thread while the page loads), then, once the engine is up
-//   and the page idle, compiles the core once more here from the HTTP cache,
-//   which leaves its machine code in the browser's cache, and notes it;
+//   and the page idle, compiles the core once more here from the HTTP cache
+//   (not when the widget host forbids storing it: that would download it
+//   again), which leaves its machine code in the browser's cache, and notes it;
 // - later page views compile it here, which the browser serves from that
 //   cache, and hand the module to the worker with the bytes compiled, which
 //   the worker checks against the build's hash before instantiating it.
@@ -52,7 +53,7 @@ export function keepCompiled(url) {
   whenIdle(async () => {
     try {
       if (!possible()) return;
-      await WebAssembly.compileStreaming(fetch(url, { credentials: "omit" }));
+      await WebAssembly.compileStreaming(fetch(url, { credentials: "omit", cache: "force-cache" }));
       localStorage.setItem(COMPILED_KEY, url);
     } catch {
       // Not compiled here (or not noted): the next page view compiles in the worker again.

@@ -107,9 +107,10 @@ function engineFailed(text) {
 // What the engine may say, by message type; `card` is the card it is about
 // (undefined for page-wide messages or a card destroyed meanwhile).
 const handlers = {
-  ready: () => {
+  ready: (data) => {
     performance.mark("verdict:engine-ready");
-    if (!coreOnPage) keepCompiled(asset(VERDICT_ASSETS.core));
+    // Compiling the core on the page again must not download it again: not when the host forbids storing it.
+    if (!coreOnPage && data.coreStorable) keepCompiled(asset(VERDICT_ASSETS.core));
   },
   failed: (data) => engineFailed(data.text),
   html: (data, card) => {

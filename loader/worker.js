@@ -23,6 +23,7 @@ let coreArrived;
 const compiledCore = new Promise((resolve) => (coreArrived = resolve));
 const said = new Set();
 let toldUncompressed = false; // one note for the whole runtime
+let coreStorable = false; // whether the browser may keep the core fetched here (for loader/core.js)
 
 function log(level, text) {
   if (said.has(text)) return;
@@ -61,6 +62,7 @@ function checkedFetch(runtime) {
       log("error", `Verdict: ${why}`);
       throw new Error(why, { cause: error });
     }
+    if (url === runtime.core) coreStorable = !/no-store/i.test(response.headers.get("cache-control") || "");
     const wrongType = typeProblem(url, response);
     if (wrongType && url.endsWith(".wasm")) {
       // The bytes passed the integrity check: only the label is wrong. WebAssembly's streaming compile
@@ -98,7 +100,7 @@ async function boot(runtime) {
     });
     WebAssembly.instantiateStreaming = instantiateStreaming;
     engine = pyodide.pyimport("verdict.browser").start((text) => self.postMessage(JSON.parse(text)));
-    self.postMessage({ type: "ready" });
+    self.postMessage({ type: "ready", coreStorable });
     for (const data of waiting.splice(0)) engine.handle(JSON.stringify(data));
   } catch (error) {
     self.postMessage({ type: "failed", text: String(error && error.message || error) });

@@ -41,11 +41,15 @@ def _wait(url: str, timeout: float = 20) -> None:
 
 @contextmanager
 def widget_host(
-    folder: Path, *, precompressed: bool = True, content_types: Mapping[str, str] | None = None
+    folder: Path,
+    *,
+    precompressed: bool = True,
+    content_types: Mapping[str, str] | None = None,
+    cache_control: str | None = None,
 ) -> Iterator[str]:
     """WidgetHost serving `folder`; yields its origin."""
     port = _free_port()
-    host = WidgetHost(folder, precompressed=precompressed, content_types=content_types)
+    host = WidgetHost(folder, precompressed=precompressed, content_types=content_types, cache_control=cache_control)
     server = uvicorn.Server(uvicorn.Config(host, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -380,6 +380,21 @@ def test_a_host_ignoring_the_precompressed_twins_gets_one_console_note(page: Pag
         assert "Content-Encoding" in notes[0] and HOSTING in notes[0]
 
 
+def test_a_host_forbidding_storage_gets_the_core_downloaded_once(page: Page, pages: HostPages):
+    """The page compiles the core once more after a first view (loader/core.js) only from the HTTP cache: a
+    widget host sending Cache-Control: no-store gets no second download, and no note for the next view."""
+    downloaded: list[str] = []  # answered by the network, not by the HTTP cache
+    page.context.on(
+        "requestfinished", lambda request: request.sizes()["responseBodySize"] > 0 and downloaded.append(request.url)
+    )
+    with widget_host(DIST, cache_control="no-store") as widget:
+        page.goto(pages.add(post(widget, None, inline=False, attrs=' data-lazy="false"')))
+        wait_for_mark(page, "verdict:engine-card")
+        page.wait_for_timeout(6000)  # past the idle-time compile's deadline
+        assert len([url for url in downloaded if url.endswith(".wasm")]) == 1, downloaded
+        assert page.evaluate("localStorage.getItem('verdict:core')") is None
+
+
 def test_the_widget_host_sends_the_headers_a_cdn_should(demo: Demo):
     manifest = httpx.get(demo.widget + "/manifest.json").json()
     immutable = "public, max-age=31536000, immutable"
