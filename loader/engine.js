@@ -64,11 +64,12 @@ async function start() {
     if (event.key === STORAGE_KEY) worker.postMessage({ type: "device", device: readDevice() });
   });
   worker.postMessage({ type: "boot", runtime: {
-    indexURL: asset(VERDICT_ASSETS.indexURL), core: asset(VERDICT_ASSETS.core),
+    indexURL: asset(VERDICT_ASSETS.indexURL), core: asset(VERDICT_ASSETS.core), coreFromPage: coreOnPage,
     stdlib: asset(VERDICT_ASSETS.stdlib), lock: asset(VERDICT_ASSETS.lock),
     packages: asset(VERDICT_ASSETS.packages), integrity: byUrl(VERDICT_ASSETS.integrity),
     sizes: byUrl(VERDICT_ASSETS.sizes), downloadMB: VERDICT_ASSETS.downloadMB } });
   for (const message of starting.splice(0)) worker.postMessage(message);
+  if (!core) return; // the worker compiles the core itself
   const compiled = await core;
   worker.postMessage({ type: "core", compiled }, compiled ? [compiled.bytes] : []);
 }

@@ -18,8 +18,9 @@ import { hostingAdvice } from "./hosting.js";
 let engine = null;
 const waiting = [];
 let coreArrived;
-// The core compiled by the page with the bytes it compiled (loader/engine.js: browsers keep the machine
-// code compiled there for the next visit), or null: the worker then fetches and compiles it itself.
+// When the boot message says the page compiles the core (loader/core.js: browsers keep the machine code
+// compiled there for the next visit): that module with the bytes it compiled, or null when the page could
+// not, and the worker then fetches and compiles the core itself.
 const compiledCore = new Promise((resolve) => (coreArrived = resolve));
 const said = new Set();
 let toldUncompressed = false; // one note for the whole runtime
@@ -86,7 +87,7 @@ async function boot(runtime) {
   const instantiateStreaming = WebAssembly.instantiateStreaming;
   try {
     self.fetch = checkedFetch(runtime);
-    WebAssembly.instantiateStreaming = coreFromPage(runtime, instantiateStreaming);
+    if (runtime.coreFromPage) WebAssembly.instantiateStreaming = coreFromPage(runtime, instantiateStreaming);
     const lock = fetch(runtime.lock).then((r) => r.text());
     const pyodide = await loadPyodide({
       indexURL: runtime.indexURL,
