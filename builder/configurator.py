@@ -76,6 +76,7 @@ def build(dist: Path, pyodide_dir: Path, packages: Path, bundles: list[Path]) ->
     (out / "pyscript.json").write_text(json.dumps(config, indent=2))
     shutil.copy2(SOURCE / "configure.py", out / "configure.py")
     shutil.copy2(SOURCE / "configure.css", out / "configure.css")
+    shutil.copy2(SOURCE / "favicon.svg", out / "favicon.svg")
 
     options = "".join(
         f'\n            <option value="../bundles/{escape(b.name)}">{escape(b.name)}</option>' for b in bundles

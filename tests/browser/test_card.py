@@ -50,6 +50,9 @@ def test_seed_card_shows_at_once_then_the_engine_takes_over(page: Page, demo: De
     # The host page's own aggressive button and heading styles do not reach in.
     assert choice(page, HEYGEN).evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(255, 105, 180)"
     assert page.context.cookies() == []
+    # A publisher opening the demo post finds a clean console: no error or warning from the card or the blog.
+    console = page.console  # type: ignore[attr-defined]
+    assert console.of("error") + console.of("warning") + console.of("pageerror") == []
 
 
 def test_reader_votes_changes_vote_and_is_remembered(context: BrowserContext, page: Page, demo: Demo):
