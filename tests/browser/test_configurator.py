@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import ENGINE_TIMEOUT, Demo, wait_for_mark
+from .conftest import ENGINE_TIMEOUT, Console, Demo, wait_for_mark
 
 FOUR = "edge-runtimes-four-way"
 
@@ -29,13 +29,12 @@ def test_configurator_installs_the_engine_with_micropip_and_its_snippet_works_el
         page = context.new_page()
         requests: list[str] = []
         context.on("request", lambda request: requests.append(request.url))
-        problems: list[str] = []
-        page.on("console", lambda m: m.type in ("error", "warning") and problems.append(m.text))
-        page.on("pageerror", lambda error: problems.append(str(error)))
+        console = Console(page)
         page.goto(demo.widget + "/configure/")
         wait_for_mark(page, "configurator:ready", timeout=120_000)
         expect(page.locator("#status")).to_contain_text("Ready")
-        assert problems == [], "a publisher opening the configurator finds a clean console"
+        # A publisher opening the configurator finds a clean console.
+        assert console.of("error") + console.of("warning") + console.of("pageerror") == []
         assert loopback_only(requests) == []
         names = [urlparse(u).path.rsplit("/", 1)[-1] for u in requests]
         assert "core.js" in names and "micropip-0.11.1-py3-none-any.whl" in names
