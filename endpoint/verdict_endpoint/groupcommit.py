@@ -52,8 +52,17 @@ class GroupCommit(Generic[In, Out]):
         # shield: a client that disconnects must not cancel a batch other callers share.
         return await asyncio.shield(future)
 
+    def _unfinished(self) -> list[asyncio.Task[None]]:
+        """The writers still running: a finished one leaves ``_running`` a loop turn later (its done callback).
+
+        Counting it as running would leave a vote queued just then with no
+        writer, and the caller waiting for good; gathering it in ``drain``
+        would return at once, without yielding, and spin forever.
+        """
+        return [task for task in self._running if not task.done()]
+
     def _start_writers(self) -> None:
-        while self._queue and len(self._running) < self._writers:
+        while self._queue and len(self._unfinished()) < self._writers:
             task = asyncio.get_running_loop().create_task(self._write())
             self._running.add(task)
             task.add_done_callback(self._running.discard)
@@ -75,5 +84,5 @@ class GroupCommit(Generic[In, Out]):
     async def drain(self) -> None:
         """Refuse new items and wait until every submitted one is committed (graceful shutdown)."""
         self._closed = True
-        while self._running:
-            await asyncio.gather(*self._running, return_exceptions=True)
+        while unfinished := self._unfinished():
+            await asyncio.gather(*unfinished, return_exceptions=True)

@@ -7,12 +7,12 @@ import json
 import stat
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.helpers.aio import run_in_thread
 from tests.helpers.bundles import bundle_dict, write_bundle
 from tests.helpers.endpoint import EndpointProcess, clean_environment, new_voter_token
 from tests.helpers.postgres import PostgresCluster
@@ -395,9 +395,7 @@ def test_concurrent_votes_are_all_counted_once(server: EndpointProcess) -> None:
             final = await client.post("/v1/votes", json={"comparison": "crowd", "tool": "delta", "voter": fickle})
             return final.json(), (await client.get("/v1/tallies/crowd")).json()
 
-    # In a thread of its own: the browser tests' Playwright keeps an event loop running in this one.
-    with ThreadPoolExecutor(1) as thread:
-        final, tallies = thread.submit(asyncio.run, crowd()).result()
+    final, tallies = run_in_thread(crowd())
     assert final["tallies"] == {"beta": 20, "delta": 21}
     assert tallies == {"comparison": "crowd", "tallies": {"beta": 20, "delta": 21}, "total": 41}
 

@@ -15,20 +15,18 @@ import asyncio
 import random
 import sqlite3
 from collections import Counter
-from collections.abc import Coroutine, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import psycopg
 
+from tests.helpers.aio import run_in_thread
 from tests.helpers.endpoint import EndpointProcess, new_voter_token
 
 from .conftest import POSTGRES_SECRET, Database
-
-T = TypeVar("T")
 
 
 def vote(client: httpx.Client, comparison: str, tool: str, voter: str, chosen_at: int | None) -> httpx.Response:
@@ -56,12 +54,6 @@ def assert_superseded(response: httpx.Response, vote: str | None, counts: dict[s
     assert "newer choice" in body["error"]
     assert body["vote"] == vote
     assert body["tallies"] == counts and body["total"] == sum(counts.values())
-
-
-def in_thread(coroutine: Coroutine[Any, Any, T]) -> T:
-    # A thread of its own: the browser tests' Playwright keeps an event loop running in this one.
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, coroutine).result()
 
 
 # --- one voter, requests arriving out of order ------------------------------------------
@@ -145,7 +137,7 @@ def test_concurrent_requests_out_of_order_leave_each_voter_s_latest_choice(serve
             responses = await asyncio.gather(*(send(*request) for request in requests))
         return [(voter, at, response) for (voter, _, at), response in zip(requests, responses, strict=True)]
 
-    answers = in_thread(send_all())
+    answers = run_in_thread(send_all())
     assert {response.status_code for _, _, response in answers} <= {200, 409}
     assert all(response.status_code == 200 for _, at, response in answers if at == 6), "the newest always applies"
     stale = [response.json() for _, _, response in answers if response.status_code == 409]
@@ -183,7 +175,7 @@ def test_one_batch_checks_each_change_against_the_one_before_it(database: Databa
         finally:
             await store.close()
 
-    written, counts = in_thread(write_together())
+    written, counts = run_in_thread(write_together())
     assert [(w.stale, w.vote) for w in written] == [
         (False, "alpha"),
         (True, "alpha"),

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers.aio import run_in_thread
 from tests.helpers.endpoint import EndpointProcess, new_voter_token
 from tests.helpers.postgres import PostgresCluster
 
@@ -71,8 +72,7 @@ def test_tallies_stay_exact_across_processes(bundles: list[Path], shared: Databa
             return [(await client.get(f"{url}/v1/tallies/crowd")).json() for url in urls]
 
     try:
-        with ThreadPoolExecutor(1) as thread:
-            seen = thread.submit(asyncio.run, crowd()).result()
+        seen = run_in_thread(crowd())
     finally:
         first.stop()
         second.stop()

@@ -12,7 +12,6 @@ import asyncio
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from verdict.browser import RETRY_HEADER, Engine, Reply
 from verdict.outbox import Choice, Device, retry_after, retry_delay, vote_key
 
 from ..conftest import DEMO_BUNDLE, HEYGEN, MISTRAL, SEED
+from ..helpers.aio import run_in_thread as run
 from ..helpers.bundles import bundle_dict, write_bundle
 from ..helpers.endpoint import new_voter_token
 from ..helpers.outage import RestartableEndpoint
@@ -135,12 +135,6 @@ class Loader:
             assert time.monotonic() < deadline, "timed out"
             await asyncio.sleep(0.02)
         await self.engine.settled()
-
-
-def run(coroutine):
-    # A thread of its own: Playwright, in the browser tests, keeps a loop running in this one.
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, coroutine).result()
 
 
 class Endpoint(RestartableEndpoint):
@@ -516,6 +510,19 @@ def test_another_tab_s_newer_choice_wins_and_an_older_copy_is_written_over(endpo
         assert second.stored()["votes"] == newer["votes"]
 
     run(scenario())
+
+
+def test_waiting_for_deliveries_ends_when_one_has_just_finished():
+    # A finished delivery leaves the engine's set a loop turn later (its done callback);
+    # waiting must not spin on it in that turn, or the loop never runs that callback.
+    async def scenario():
+        loader = Loader()
+        delivery = loader.engine.flush(loader.engine.courier("http://127.0.0.1:9"))  # nothing queued
+        await asyncio.sleep(0)  # the delivery runs and ends in the next turn, just before this coroutine
+        assert delivery.done() and delivery in loader.engine._flushing, "the case under test"
+        await loader.engine.settled()
+
+    run(scenario(), timeout=5)
 
 
 def test_device_merge_rules():

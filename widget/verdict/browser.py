@@ -288,9 +288,14 @@ class Engine:
                 )
 
     async def settled(self) -> None:
-        """Wait until no delivery is under way (scheduled retries excepted)."""
-        while self._flushing:
-            await asyncio.gather(*self._flushing)
+        """Wait until no delivery is under way (scheduled retries excepted).
+
+        A finished delivery leaves ``_flushing`` one loop turn later (its done
+        callback): gathering it would return at once, without yielding, and
+        this loop would spin forever without letting the callback run.
+        """
+        while unfinished := [task for task in self._flushing if not task.done()]:
+            await asyncio.gather(*unfinished)
 
     # -- device state ---------------------------------------------------
     def _store(self) -> None:
