@@ -140,7 +140,11 @@ def launch_endpoint(
     """
     db_path.parent.mkdir(parents=True, exist_ok=True)
     wanted = port
-    for _attempt in range(3 if wanted is None else 1):  # a free port may be taken between probing and binding
+    # A free port may be taken between probing and binding (then another is probed), and a port
+    # given back by a stopped endpoint may be held a moment by a client's socket (then it is tried again).
+    for attempt in range(3):
+        if wanted is not None and attempt:
+            time.sleep(0.5)
         port = wanted or free_port()
         log_path = db_path.parent / f"endpoint-{port}.log"
         command = endpoint_command(
