@@ -73,7 +73,9 @@ def behind_nginx(
         checked = subprocess.run(nginx(config, "-t"), capture_output=True, text=True, timeout=30)
         assert checked.returncode == 0, checked.stderr
         assert "test is successful" in checked.stderr
-        process = subprocess.Popen(nginx(config, "-g", "daemon off;"), stderr=subprocess.PIPE)
+        # nginx writes to error.log (read below on failure); nothing of it holds the test run's output.
+        quiet = subprocess.DEVNULL
+        process = subprocess.Popen(nginx(config, "-g", "daemon off;"), stdout=quiet, stderr=quiet)
         url = f"http://{HOST}:{port}"
         deadline = time.monotonic() + 10
         while True:
