@@ -70,6 +70,10 @@ class Console:
     def of(self, kind: str) -> list[str]:
         return [text for t, text in self.messages if t == kind]
 
+    def problems(self) -> list[str]:
+        """Every error, warning and uncaught exception: what a publisher would notice on a clean page."""
+        return self.of("error") + self.of("warning") + self.of("pageerror")
+
 
 @pytest.fixture
 def page(context: BrowserContext) -> Page:

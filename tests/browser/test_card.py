@@ -52,7 +52,7 @@ def test_seed_card_shows_at_once_then_the_engine_takes_over(page: Page, demo: De
     assert page.context.cookies() == []
     # A publisher opening the demo post finds a clean console: no error or warning from the card or the blog.
     console = page.console  # type: ignore[attr-defined]
-    assert console.of("error") + console.of("warning") + console.of("pageerror") == []
+    assert console.problems() == []
 
 
 def test_reader_votes_changes_vote_and_is_remembered(context: BrowserContext, page: Page, demo: Demo):

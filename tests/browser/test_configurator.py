@@ -34,7 +34,7 @@ def test_configurator_installs_the_engine_with_micropip_and_its_snippet_works_el
         wait_for_mark(page, "configurator:ready", timeout=120_000)
         expect(page.locator("#status")).to_contain_text("Ready")
         # A publisher opening the configurator finds a clean console.
-        assert console.of("error") + console.of("warning") + console.of("pageerror") == []
+        assert console.problems() == []
         assert loopback_only(requests) == []
         names = [urlparse(u).path.rsplit("/", 1)[-1] for u in requests]
         assert "core.js" in names and "micropip-0.11.1-py3-none-any.whl" in names
