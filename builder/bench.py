@@ -5,6 +5,12 @@ page that loads the same Pyodide from its npm package on the main thread,
 loads pydantic and our engine from their plain wheels, and validates the demo
 bundle. Against it, in the same run and on the same servers:
 
+- the floor: the runtime readers get (trimmed, precompiled) booted in a
+  worker as a page's first act, with nothing of the widget around it: when
+  Pyodide is up, when the wheels are installed, when our engine is imported.
+  No engine on this runtime is ready sooner; it tells what is the widget's
+  cost and what is the runtime's;
+
 - the demo post with one card and with five cards: when the card shows, when
   the engine is ready, when every card is live, the longest main-thread task
   and the total blocked time, and the memory of the page and of its worker
@@ -62,6 +68,9 @@ MEASURE = """() => {
     ready: first("verdict:engine-ready") ?? first("bare:ready"),
     live: last("verdict:engine-card") ?? first("bare:ready"),
     cards: performance.getEntriesByName("verdict:engine-card").length,
+    floor_pyodide: first("floor:pyodide"),
+    floor_wheels: first("floor:wheels"),
+    floor_engine: first("floor:engine"),
     longest: tasks.length ? Math.max(...tasks) : 0,
     blocked: tasks.reduce((a, b) => a + Math.max(0, b - 50), 0),
   };
@@ -81,6 +90,29 @@ BARE_PAGE = """<!doctype html>
   document.getElementById("status").textContent = "validated";
 </script></body></html>
 """
+
+# The floor: the runtime readers get, booted in a worker as the page's first act, with nothing of the
+# widget around it (builder/floor_worker.mjs). Any engine on this runtime is ready no sooner.
+FLOOR_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Our runtime alone, in a worker</title></head>
+<body><h1>The runtime readers get, booted in a worker, nothing else</h1>
+<script type="module">
+  const widget = "{{widget}}/";
+  const assets = ASSETS;
+  const runtime = {
+    indexURL: widget + assets.indexURL,
+    coreURL: widget + assets.core,
+    stdlib: widget + assets.stdlib,
+    lock: widget + assets.lock,
+    wheels: WHEELS.map((name) => widget + assets.packages + name),
+  };
+  const worker = new Worker("./worker.mjs", { type: "module" });
+  worker.onmessage = ({ data }) => performance.mark("floor:" + data);
+  worker.postMessage({ runtime });
+  worker.postMessage({ core: await WebAssembly.compileStreaming(fetch(runtime.coreURL)) });
+</script></body></html>
+"""
+FLOOR_STEPS = (("pyodide", "Pyodide booted"), ("wheels", "+ wheels installed"), ("engine", "+ engine imported"))
 
 INLINE_CARD = re.compile(r"<div data-verdict\b.*?</div>", re.S)
 SCRIPT_TAG = re.compile(r"<script src=\"\{\{widget\}\}/embed\.js\".*?</script>", re.S)
@@ -118,6 +150,18 @@ def write_pages(folder: Path) -> None:
     shutil.copy2(DEMO / "comparisons.json", bare / "comparisons.json")
     names = json.dumps(sorted(w.name for w in wheels))
     (bare / "index.html").write_text(BARE_PAGE.replace("WHEELS", names))
+
+    floor = folder / "floor"
+    floor.mkdir()
+    shipped = dist.shipped_runtime(dist.bundle_files(DEMO)).folder
+    for name in ("pyodide.mjs", "pyodide.asm.mjs"):
+        shutil.copy2(shipped / name, floor / name)
+    shutil.copy2(Path(__file__).with_name("floor_worker.mjs"), floor / "worker.mjs")
+    assets = json.loads((DIST / "manifest.json").read_text())["assets"]
+    lock = json.loads((DIST / assets["lock"]).read_text())
+    shipped_wheels = json.dumps(sorted(p["file_name"] for p in lock["packages"].values()))
+    page = FLOOR_PAGE.replace("ASSETS", json.dumps(assets)).replace("WHEELS", shipped_wheels)
+    (floor / "index.html").write_text(page)
 
 
 # ---- memory through the DevTools protocol, per target ------------------------
@@ -296,6 +340,8 @@ def table(figures: dict[str, dict[str, float]], runs: int, lh: dict[str, dict[st
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, row in figures.items():
+        if name.startswith("floor"):
+            continue
         bare = bare_warm if "warm" in name else bare_cold
 
         def ratio(key: str, row: dict[str, float] = row, bare: dict[str, float] = bare) -> str:
@@ -309,6 +355,19 @@ def table(figures: dict[str, dict[str, float]], runs: int, lh: dict[str, dict[st
             f"| {name} | {visible} | {timed('ready')} | {timed('live')} | {row['longest']:.0f} ms "
             f"| {row['page_mb']:.0f} + {row['worker_mb']:.0f} MB ({ratio('memory_mb')}) |"
         )
+    lines += [
+        "",
+        "The floor: the runtime readers get, booted in a worker as the page's first act (no loader, no card; "
+        "the core compiled on the page), ratios to the bare page:",
+        "",
+        "| load | " + " | ".join(label for _, label in FLOOR_STEPS) + " |",
+        "|---|" + "---:|" * len(FLOOR_STEPS),
+    ]
+    for temperature, bare in (("cold", bare_cold), ("warm", bare_warm)):
+        row = figures[f"floor {temperature}"]
+        at = [row[f"floor_{step}"] for step, _ in FLOOR_STEPS]
+        cells = [f"{ms:.0f} ms ({ms / bare['ready']:.2f}×)" for ms in at]
+        lines.append(f"| floor {temperature} | " + " | ".join(cells) + " |")
     if lh:
         lines += [
             "",
@@ -337,6 +396,7 @@ def startup(args: argparse.Namespace) -> str:
         ready = "performance.getEntriesByName('verdict:engine-card').length >= {n}"
         loads: dict[str, tuple[str, str]] = {
             "bare": (f"{blog}/bare/", "performance.getEntriesByName('bare:ready').length > 0"),
+            "floor": (f"{blog}/floor/", "performance.getEntriesByName('floor:engine').length > 0"),
             # The post alone: the host's own main-thread tasks, to tell the widget's apart.
             "post without the card": (f"{blog}/no-card.html", "document.readyState === 'complete'"),
             "one card": (f"{blog}/", ready.format(n=1)),

@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import brotli
 
@@ -162,6 +163,31 @@ def previous_bundles(target: Path) -> str | None:
         return None
 
 
+class Runtime(NamedTuple):
+    """What readers run, each step cached by the hash of its inputs."""
+
+    pyodide_dir: Path  # Pyodide's release, as fetched
+    folder: Path  # its JavaScript (pyodide.mjs, pyodide.asm.mjs) and core (pyodide.asm.wasm), as shipped
+    stdlib: Path  # the standard library, precompiled and trimmed
+    wheels: list[Path]  # pydantic…, our engine: precompiled and trimmed
+
+
+def shipped_runtime(sources: list[Path]) -> Runtime:
+    """The runtime every bundle in `sources` needs (the trim renders them inside Pyodide)."""
+    pyodide_dir = fetch.pyodide()
+    browser_wheels = fetch.wheels()
+    # Pyodide's JavaScript with its core less what nothing shipped can call: what readers run.
+    folder = core.slimmed(pyodide_dir, [w for w in browser_wheels if w.name.endswith("_wasm32.whl")])
+    check_wheels(folder / "pyodide.asm.wasm", browser_wheels)
+    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+        engine = build_engine_wheel(Path(tmp))
+        stdlib, wheels = compiled(pyodide_dir, [*browser_wheels, engine])
+    stdlib, wheels = trim.trimmed(folder, stdlib, wheels, sources)
+    # ... and less the tables of the built-in modules nothing shipped imports.
+    folder = blank.blanked(folder, stdlib, wheels, sources)
+    return Runtime(pyodide_dir, folder, stdlib, wheels)
+
+
 def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     """Write dist/, publishing and prerendering every *.json bundle in `bundles`.
 
@@ -169,17 +195,7 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     a failed build leaves the last good dist/ in place.
     """
     sources = bundle_files(bundles)
-    pyodide_dir = fetch.pyodide()
-    browser_wheels = fetch.wheels()
-    # Pyodide's JavaScript with its core less what nothing shipped can call: what readers run.
-    runtime_dir = core.slimmed(pyodide_dir, [w for w in browser_wheels if w.name.endswith("_wasm32.whl")])
-    check_wheels(runtime_dir / "pyodide.asm.wasm", browser_wheels)
-    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
-        engine = build_engine_wheel(Path(tmp))
-        stdlib, wheels = compiled(pyodide_dir, [*browser_wheels, engine])
-    stdlib, wheels = trim.trimmed(runtime_dir, stdlib, wheels, sources)
-    # ... and less the tables of the built-in modules nothing shipped imports.
-    runtime_dir = blank.blanked(runtime_dir, stdlib, wheels, sources)
+    pyodide_dir, runtime_dir, stdlib, wheels = shipped_runtime(sources)
 
     dist = target.with_name(target.name + ".new")
     shutil.rmtree(dist, ignore_errors=True)
