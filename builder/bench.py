@@ -10,7 +10,6 @@ bundle. Against it, in the same run and on the same servers:
   Pyodide is up, when the wheels are installed, when our engine is imported.
   No engine on this runtime is ready sooner; it tells what is the widget's
   cost and what is the runtime's;
-
 - the demo post with one card and with five cards: when the card shows, when
   the engine is ready, when every card is live, the longest main-thread task
   and the total blocked time, and the memory of the page and of its worker
