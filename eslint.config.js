@@ -17,4 +17,9 @@ export default [
     files: ["**/*.mjs", "loader/**/*.mjs", "eslint.config.js"],
     languageOptions: { sourceType: "module", globals: { ...globals.node, ...globals.browser } },
   },
+  {
+    // The loader's unit tests run in Node with the build's constants set as globals (tests/loader/units/setup.mjs).
+    files: ["tests/loader/units/**/*.mjs"],
+    languageOptions: { sourceType: "module", globals: { ...globals.node, VERDICT_LOCALES: "readonly", VERDICT_WORDS: "readonly" } },
+  },
 ];

@@ -19,3 +19,21 @@ _demo = json.loads(DEMO_BUNDLE.read_text())
 @pytest.fixture
 def bundle_data() -> dict:
     return copy.deepcopy(_demo)
+
+
+# Markers for the slow suites, so a local run can leave them out (`build.py test -m "not browser"`);
+# CI runs everything. Each is set from what a test needs, never by hand.
+_BROWSER_FIXTURES = {"browser", "context", "page", "demo"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(str(item.path)).relative_to(ROOT).as_posix()
+        fixtures = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if path.startswith("tests/browser/") or fixtures & _BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if path.startswith("tests/toolchain/"):
+            item.add_marker(pytest.mark.pyodide)
+        if "postgres" in fixtures or "postgresql" in params.values():
+            item.add_marker(pytest.mark.postgres)
