@@ -21,17 +21,12 @@ from html import escape
 from pathlib import Path
 
 from . import fetch, pins
+from .hashes import tree_hash
 from .lock import write_lock
 from .paths import ROOT
 
 SOURCE = ROOT / "configurator"
 PYSCRIPT = ROOT / "node_modules" / "@pyscript" / "core"
-
-
-def _tree_hash(files: list[Path]) -> str:
-    from .dist import tree_hash
-
-    return tree_hash(files)
 
 
 def build(dist: Path, pyodide_dir: Path, packages: Path, bundles: list[Path]) -> Path:
@@ -53,7 +48,7 @@ def build(dist: Path, pyodide_dir: Path, packages: Path, bundles: list[Path]) ->
     # (micropip and PyScript need more of it than the embed's trimmed one), micropip.
     micropip = fetch.wheels(pins.CONFIGURATOR_WHEELS)
     files = [pyodide_dir / name for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")]
-    runtime = out / "runtime" / _tree_hash([*files, *micropip])
+    runtime = out / "runtime" / tree_hash([*files, *micropip])
     runtime.mkdir(parents=True)
     for file in [*files, *micropip]:
         shutil.copy2(file, runtime / file.name)

@@ -114,3 +114,11 @@ def test_render_rejects_an_unknown_section():
 def test_render_speaks_the_asked_locale():
     result = verdict("render", str(DEMO_BUNDLE), "--voting", "--locale", "ar-EG")
     assert result.returncode == 0 and 'lang="ar" dir="rtl"' in result.stdout and "أيّهما ستعتمد؟" in result.stdout
+
+
+def test_the_endpoints_commands_come_from_its_package_not_from_the_engine():
+    """`verdict serve` and `verdict votes` are the endpoint's (entry points), listed and run by `verdict`."""
+    listed = verdict("--help")
+    assert listed.returncode == 0 and "serve" in listed.stdout and "votes" in listed.stdout
+    help_text = verdict("votes", "--help")
+    assert help_text.returncode == 0 and "suspicious" in help_text.stdout

@@ -1,6 +1,8 @@
 """The ``verdict`` command: validate a bundle, print its JSON Schema, render a
-card, or run the vote endpoint (which lives in the separate verdict-endpoint
-package, so the engine the browser downloads carries no server code).
+card; and whatever commands other installed packages add to it (the vote
+endpoint's ``serve`` and ``votes``, from verdict-endpoint). Those are found
+through the ``verdict.commands`` entry points, so the engine the browser
+downloads never imports, or even names a module of, the server.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 from .bundle import BundleError, BundleIndex, check_bundle, load_bundle
@@ -79,16 +82,24 @@ def _sections(value: str) -> list[Section]:
     return [Section(n) for n in names]
 
 
+# Commands that come with another package, and the package to install for each.
+ADDED_COMMANDS = {"serve": "verdict-endpoint", "votes": "verdict-endpoint"}
+
+
+def added_commands() -> dict[str, EntryPoint]:
+    """The commands installed packages add to ``verdict`` (entry point group ``verdict.commands``), unloaded."""
+    return {point.name: point for point in entry_points(group="verdict.commands")}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] in (["serve"], ["votes"]):
-        try:
-            from verdict_endpoint.cli import serve
-            from verdict_endpoint.votes_cli import main as votes
-        except ImportError:
-            print(f"verdict {argv[0]} needs the vote endpoint: pip install verdict-endpoint", file=sys.stderr)
-            return 2
-        return serve(argv[1:]) if argv[0] == "serve" else votes(argv[1:])
+    added = added_commands()
+    if argv[:1] and argv[0] in added:
+        return int(added[argv[0]].load()(argv[1:]))
+    if argv[:1] and argv[0] in ADDED_COMMANDS:
+        package = ADDED_COMMANDS[argv[0]]
+        print(f"verdict {argv[0]} needs the {package} package: pip install {package}", file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(prog="verdict", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="command")
     validate = commands.add_parser("validate", help="check bundles: every error and warning, one line each")
@@ -122,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("--theme", choices=THEMES, default="light", help="for --embed, as data-theme")
     render.add_argument("--no-jsonld", dest="jsonld_off", action="store_true", help="--embed without JSON-LD")
     render.set_defaults(run=_render)
-    commands.add_parser("serve", help="run the vote endpoint (see verdict serve --help)")
-    commands.add_parser("votes", help="the vote database's operator commands (see verdict votes --help)")
+    for name in sorted(added):
+        commands.add_parser(name, help=f"see verdict {name} --help")
     args = parser.parse_args(argv)
     return int(args.run(args))
