@@ -22,12 +22,19 @@ if command == "build":
         default=None,
         help="folder of bundles to publish and prerender (default: the demo's, demo/)",
     )
-    folder = (parser.parse_args(rest).bundles or dist.DEMO).resolve()
+    parser.add_argument(
+        "--plain-runtime",
+        action="store_true",
+        help="ship Pyodide's runtime as released (precompiled only: no slimmed core, no trim, no blanking)",
+    )
+    options = parser.parse_args(rest)
+    folder = (options.bundles or dist.DEMO).resolve()
     before = dist.previous_bundles(dist.DIST)
-    manifest = dist.build(bundles=folder)
+    manifest = dist.build(bundles=folder, plain_runtime=options.plain_runtime)
     published = ", ".join(Path(f).name for f in manifest["files"] if f.startswith("bundles/"))
     files = len(manifest["files"])
-    print(f"dist/ built: {files} files, Pyodide {manifest['pyodide']}, bundles from {folder}: {published}")
+    runtime = "as released (--plain-runtime)" if options.plain_runtime else "slimmed, trimmed and blanked"
+    print(f"dist/ built: {files} files, Pyodide {manifest['pyodide']} {runtime}, bundles from {folder}: {published}")
     embed = manifest["embed"]
     print(
         "The embed snippet, pinned with Subresource Integrity (WIDGET = where dist/ is served):\n"

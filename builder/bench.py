@@ -152,7 +152,7 @@ def write_pages(folder: Path) -> None:
 
     floor = folder / "floor"
     floor.mkdir()
-    shipped = dist.shipped_runtime(dist.bundle_files(DEMO)).folder
+    shipped = dist.shipped_runtime().folder
     for name in ("pyodide.mjs", "pyodide.asm.mjs"):
         shutil.copy2(shipped / name, floor / name)
     shutil.copy2(Path(__file__).with_name("floor_worker.mjs"), floor / "worker.mjs")

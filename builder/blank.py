@@ -33,7 +33,6 @@ and the browser tests run on it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import struct
@@ -44,8 +43,8 @@ from pathlib import Path
 
 from auditwheel_emscripten.emscripten_tools import webassembly
 
-from . import trim
-from .core import BINARYEN, FEATURES, WASM
+from . import steps, trim
+from .core import FEATURES, WASM, binaryen_version
 from .paths import CACHE, ROOT
 from .pyc import find_node
 
@@ -235,21 +234,19 @@ def blank(runtime_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Pat
 
 def blanked(runtime_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Path]) -> Path:
     """A runtime folder like `runtime_dir` with the blanked core, cached by everything the run depends on."""
-    h = hashlib.sha256()
     inputs = [runtime_dir / n for n in (WASM, *COPIED)]
     scripts = [RUNNER, INSIDE, trim.RUNNER, trim.INSIDE, Path(__file__)]
-    for file in [*inputs, stdlib, *wheels, *scripts, *sorted(bundles)]:
-        h.update(file.name.encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
-    h.update(json.loads(BINARYEN.read_text())["version"].encode() if BINARYEN.exists() else b"")
-    folder = CACHE / "blanked" / h.hexdigest()[:12]
-    if not (folder / "blank.json").exists():
-        print("blanking the tables of built-in modules nothing shipped imports (CJK codecs, names)", flush=True)
-        staging = Path(tempfile.mkdtemp(dir=CACHE))
-        report = blank(runtime_dir, stdlib, wheels, bundles, staging / WASM)
+
+    def make(folder: Path) -> None:
+        report = blank(runtime_dir, stdlib, wheels, bundles, folder / WASM)
         for name in COPIED:
-            shutil.copyfile(runtime_dir / name, staging / name)
-        (staging / "blank.json").write_text(json.dumps(report))
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(folder, ignore_errors=True)
-        staging.rename(folder)
-    return folder
+            shutil.copyfile(runtime_dir / name, folder / name)
+        (folder / "blank.json").write_text(json.dumps(report))
+
+    return steps.cached(
+        "blanked",
+        [*inputs, stdlib, *wheels, *scripts, *sorted(bundles)],
+        make,
+        doing="blanking the tables of built-in modules nothing shipped imports (CJK codecs, names)",
+        extra=[binaryen_version()],
+    )

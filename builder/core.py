@@ -20,7 +20,6 @@ the shipped core, and the browser tests run on it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -28,6 +27,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from . import steps
 from .abi import linked_names
 from .paths import CACHE, ROOT
 
@@ -110,19 +110,22 @@ def metadce(pyodide_dir: Path, wasm_wheels: list[Path], out: Path) -> None:
 
 def slimmed(pyodide_dir: Path, wasm_wheels: list[Path]) -> Path:
     """A runtime folder like `pyodide_dir` (its JavaScript, its lockfile and the core), cached by its inputs."""
-    h = hashlib.sha256()
     inputs = [pyodide_dir / n for n in (WASM, *sorted({*JAVASCRIPT, *COPIED}))]
-    for file in [*inputs, *wasm_wheels, Path(__file__)]:
-        h.update(file.name.encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
-    h.update(json.loads(BINARYEN.read_text())["version"].encode() if BINARYEN.exists() else b"")
-    folder = CACHE / "core" / h.hexdigest()[:12]
-    if not (folder / WASM).exists():
-        print("leaving out of Pyodide's core what nothing shipped can call (wasm-metadce)", flush=True)
-        staging = Path(tempfile.mkdtemp(dir=CACHE))
-        metadce(pyodide_dir, wasm_wheels, staging / WASM)
+
+    def make(folder: Path) -> None:
+        metadce(pyodide_dir, wasm_wheels, folder / WASM)
         for name in COPIED:
-            shutil.copyfile(pyodide_dir / name, staging / name)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(folder, ignore_errors=True)
-        staging.rename(folder)
-    return folder
+            shutil.copyfile(pyodide_dir / name, folder / name)
+
+    return steps.cached(
+        "core",
+        [*inputs, *wasm_wheels, Path(__file__)],
+        make,
+        doing="leaving out of Pyodide's core what nothing shipped can call (wasm-metadce)",
+        extra=[binaryen_version()],
+    )
+
+
+def binaryen_version() -> str:
+    """The pinned Binaryen's version: the core's slimming and blanking run its tools."""
+    return str(json.loads(BINARYEN.read_text())["version"]) if BINARYEN.exists() else ""

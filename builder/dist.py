@@ -36,34 +36,18 @@ import brotli
 
 from verdict.bundle import BundleError
 
-from . import blank, configurator, core, fetch, loader, pyc, trim
+from . import blank, configurator, core, fetch, loader, pyc, steps, trim
 from .abi import check_wheels
+from .hashes import HASH_LENGTH, sha256, sri, tree_hash
 from .lock import write_lock
 from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
 from .prerender import DEFAULT_HEADING_LEVEL, HEADING_LEVELS, inline_cards, prerender_bundle
 
-HASH_LENGTH = 12
 # The runtime's zips (stdlib, wheels) are stored uncompressed and sent with
 # brotli: 3.7 MB on the wire instead of 5.7 MB for self-deflated zips, and a
 # little faster to import from. The widget host must serve the .br/.gz twins.
 ZIP_COMPRESSION = "stored"
 COMPRESSIBLE = {".js", ".mjs", ".json", ".wasm", ".zip", ".whl", ".html", ".css"}
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sri(data: bytes) -> str:
-    """Subresource Integrity value (sha384), as browsers check it."""
-    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
-
-
-def tree_hash(files: list[Path]) -> str:
-    h = hashlib.sha256()
-    for file in sorted(files, key=lambda f: f.name):
-        h.update(file.name.encode() + b"\0" + sha256(file.read_bytes()).encode())
-    return h.hexdigest()[:HASH_LENGTH]
 
 
 def build_engine_wheel(out: Path) -> Path:
@@ -88,21 +72,25 @@ def build_engine_wheel(out: Path) -> Path:
 
 def compiled(pyodide_dir: Path, wheels: list[Path]) -> tuple[Path, list[Path]]:
     """Precompiled stdlib and wheels, cached by the hash of their inputs."""
-    steps = Path(pyc.__file__).parent
-    key = tree_hash([pyodide_dir / "python_stdlib.zip", *wheels, *steps.glob("pyc*.py"), steps / "run_pyodide.mjs"])
-    folder = CACHE / "compiled" / f"{key}-{ZIP_COMPRESSION}"
-    stdlib = folder / "python_stdlib.zip"
-    if not stdlib.exists():
-        print("precompiling the standard library and wheels inside Pyodide", flush=True)
+    scripts = Path(pyc.__file__).parent
+    inputs = [pyodide_dir / "python_stdlib.zip", *wheels, *sorted(scripts.glob("pyc*.py")), scripts / "run_pyodide.mjs"]
+
+    def make(folder: Path) -> None:
         with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
             result = pyc.precompile(
                 pyodide_dir, pyodide_dir / "python_stdlib.zip", wheels, Path(tmp), compression=ZIP_COMPRESSION
             )
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir(parents=True)
             for path in result.values():
                 shutil.copy2(path, folder / Path(path).name)
-    return stdlib, sorted(p for p in folder.glob("*.whl"))
+
+    folder = steps.cached(
+        "compiled",
+        inputs,
+        make,
+        doing="precompiling the standard library and wheels inside Pyodide",
+        extra=[ZIP_COMPRESSION],
+    )
+    return folder / "python_stdlib.zip", sorted(folder.glob("*.whl"))
 
 
 def precompress(file: Path) -> None:
@@ -172,30 +160,49 @@ class Runtime(NamedTuple):
     wheels: list[Path]  # pydantic…, our engine: precompiled and trimmed
 
 
-def shipped_runtime(sources: list[Path]) -> Runtime:
-    """The runtime every bundle in `sources` needs (the trim renders them inside Pyodide)."""
+def trace_bundles() -> list[Path]:
+    """The bundles the trim drives the engine with: the project's own, never the ones being published.
+
+    Which modules the engine imports depends on its code, not on a bundle's text: the trace covers every
+    path through fixed bundles (every section, tool count, rich text and locale; trace_inside.py), so
+    publishing other bundles reuses the cached runtime instead of tracing it again.
+    """
+    return bundle_files(DEMO)
+
+
+def shipped_runtime(plain: bool = False) -> Runtime:
+    """The runtime readers get: fetched, slimmed, precompiled, trimmed and blanked, each step cached.
+
+    `plain` (``build --plain-runtime``) ships Pyodide's runtime as its release publishes it, only
+    precompiled: no slimmed core, no trim, no blanking. It is the way back should a Pyodide upgrade
+    break an assumption of that surgery; it costs readers more bytes, never a feature.
+    """
     pyodide_dir = fetch.pyodide()
     browser_wheels = fetch.wheels()
     # Pyodide's JavaScript with its core less what nothing shipped can call: what readers run.
-    folder = core.slimmed(pyodide_dir, [w for w in browser_wheels if w.name.endswith("_wasm32.whl")])
+    wasm_wheels = [w for w in browser_wheels if w.name.endswith("_wasm32.whl")]
+    folder = pyodide_dir if plain else core.slimmed(pyodide_dir, wasm_wheels)
     check_wheels(folder / "pyodide.asm.wasm", browser_wheels)
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         engine = build_engine_wheel(Path(tmp))
         stdlib, wheels = compiled(pyodide_dir, [*browser_wheels, engine])
-    stdlib, wheels = trim.trimmed(folder, stdlib, wheels, sources)
+    if plain:
+        return Runtime(pyodide_dir, folder, stdlib, wheels)
+    stdlib, wheels = trim.trimmed(folder, stdlib, wheels, trace_bundles())
     # ... and less the tables of the built-in modules nothing shipped imports.
-    folder = blank.blanked(folder, stdlib, wheels, sources)
+    folder = blank.blanked(folder, stdlib, wheels, trace_bundles())
     return Runtime(pyodide_dir, folder, stdlib, wheels)
 
 
-def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
-    """Write dist/, publishing and prerendering every *.json bundle in `bundles`.
+def build(target: Path = DIST, bundles: Path = DEMO, *, plain_runtime: bool = False) -> dict:
+    """Write dist/, publishing and prerendering every *.json bundle in `bundles` (`plain_runtime`: see
+    shipped_runtime).
 
     The new tree is assembled beside the old one and swapped in at the end, so
     a failed build leaves the last good dist/ in place.
     """
     sources = bundle_files(bundles)
-    pyodide_dir, runtime_dir, stdlib, wheels = shipped_runtime(sources)
+    pyodide_dir, runtime_dir, stdlib, wheels = shipped_runtime(plain_runtime)
 
     dist = target.with_name(target.name + ".new")
     shutil.rmtree(dist, ignore_errors=True)
@@ -289,6 +296,8 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
 
     manifest = {
         "pyodide": pyodide_dir.name.removeprefix("pyodide-"),
+        # "plain": Pyodide's runtime as released (build --plain-runtime); "shipped": slimmed, trimmed, blanked.
+        "runtime": "plain" if plain_runtime else "shipped",
         "bundles_from": str(bundles),
         "assets": assets,
         # The embed snippet with Subresource Integrity: the immutable copy of the first script and its hash.

@@ -41,17 +41,20 @@ def demo_in_background(
     pages: Path | None = None,
     database: Path | None = None,
     endpoint: str | None = None,
+    dist: Path | None = None,
     timeout: float = 30,
 ) -> Iterator[dict[str, str]]:
     """The demo's servers in a child process for the ``with`` block, as ``build.py demo`` runs them: the
     bench, the README's pictures and the browser tests all use it. ``database``: the votes' SQLite file;
-    ``endpoint``: a vote endpoint already running, used instead of starting one. The output goes to
+    ``endpoint``: a vote endpoint already running, used instead of starting one; ``dist``: the widget host's
+    folder (default: dist/). The output goes to
     ``log`` (the endpoint's access log would fill a pipe nobody reads); RuntimeError, with the log's
     tail, when the servers do not come up."""
     command = [sys.executable, "-m", "builder", "serve", "--port", str(port)]
     command += ["--pages", str(pages)] if pages is not None else []
     command += ["--database", f"sqlite:///{database}"] if database is not None else []
     command += ["--endpoint", endpoint] if endpoint is not None else []
+    command += ["--dist", str(dist)] if dist is not None else []
     where = origins(port)
     awaited = [where["blog"] + "/", where["widget"] + "/embed.js"]
     if endpoint is None:
@@ -83,14 +86,20 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, deadline: f
 
 
 async def serve(
-    port: int, database_url: str, pages: list[Path], host: str = "127.0.0.1", endpoint: str | None = None
+    port: int,
+    database_url: str,
+    pages: list[Path],
+    host: str = "127.0.0.1",
+    endpoint: str | None = None,
+    dist: Path = DIST,
 ) -> None:
-    """``endpoint``: a vote endpoint running elsewhere, which the pages use instead of starting one."""
+    """``endpoint``: a vote endpoint running elsewhere, which the pages use instead of starting one;
+    ``dist``: the built folder the widget host serves."""
     from verdict_endpoint.app import create_app
     from verdict_endpoint.settings import Settings
 
     where = origins(port, host)
-    apps: list[tuple[ASGIApp, int]] = [(WidgetHost(DIST), port + 1)]
+    apps: list[tuple[ASGIApp, int]] = [(WidgetHost(dist), port + 1)]
     if endpoint:
         where["votes"] = endpoint.rstrip("/")
     else:
@@ -101,7 +110,7 @@ async def serve(
             allow_origins=[where["blog"], where["widget"]],
         )
         apps.append((create_app(settings), port + 2))
-    apps.insert(0, (BlogHost([*pages, DEMO], where, DIST), port))
+    apps.insert(0, (BlogHost([*pages, DEMO], where, dist), port))
     servers = [
         uvicorn.Server(uvicorn.Config(app, host=host, port=p, log_level="warning", lifespan="auto")) for app, p in apps
     ]
@@ -140,5 +149,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database", default=f"sqlite:///{VAR / 'demo-votes.db'}", help="vote database URL")
     parser.add_argument("--pages", type=Path, action="append", default=[], help="extra folder of blog pages")
     parser.add_argument("--endpoint", help="use this running vote endpoint instead of starting one")
+    parser.add_argument("--dist", type=Path, default=DIST, help="the built folder to serve (default: dist/)")
     args = parser.parse_args(argv)
-    asyncio.run(serve(args.port, args.database, args.pages, args.host, args.endpoint))
+    asyncio.run(serve(args.port, args.database, args.pages, args.host, args.endpoint, args.dist))

@@ -30,6 +30,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from . import steps
 from .lock import write_lock
 from .paths import CACHE
 from .pyc import find_node
@@ -145,25 +146,22 @@ def trim_wheel(wheel: Path, traced: dict, out: Path) -> None:
 
 def trimmed(pyodide_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Path]) -> tuple[Path, list[Path]]:
     """The trimmed stdlib zip and wheels, cached by the hash of everything the trace depends on."""
-    h = hashlib.sha256()
     runtime = [pyodide_dir / name for name in RUNTIME_FILES]
-    for file in [*runtime, stdlib, *wheels, RUNNER, INSIDE, Path(__file__), *sorted(bundles)]:
-        h.update(file.name.encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
-    folder = CACHE / "trimmed" / h.hexdigest()[:12]
-    done = folder / "trace.json"
-    if not done.exists():
-        print("tracing the engine inside Pyodide to trim the runtime", flush=True)
+
+    def make(folder: Path) -> None:
         traced = trace(pyodide_dir, stdlib, wheels, bundles)
-        staging = Path(tempfile.mkdtemp(dir=CACHE))
-        trim_stdlib(stdlib, traced, staging / stdlib.name)
+        trim_stdlib(stdlib, traced, folder / stdlib.name)
         for wheel in wheels:
             if wheel.name.split("-")[0] in KEEP_WHOLE:
-                (staging / wheel.name).write_bytes(wheel.read_bytes())
+                (folder / wheel.name).write_bytes(wheel.read_bytes())
             else:
-                trim_wheel(wheel, traced, staging / wheel.name)
-        (staging / "trace.json").write_text(json.dumps(traced, indent=1))
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        if folder.exists():
-            subprocess.run(["rm", "-rf", str(folder)], check=True)
-        staging.rename(folder)
+                trim_wheel(wheel, traced, folder / wheel.name)
+        (folder / "trace.json").write_text(json.dumps(traced, indent=1))
+
+    folder = steps.cached(
+        "trimmed",
+        [*runtime, stdlib, *wheels, RUNNER, INSIDE, Path(__file__), *sorted(bundles)],
+        make,
+        doing="tracing the engine inside Pyodide to trim the runtime",
+    )
     return folder / stdlib.name, sorted(folder / w.name for w in wheels)

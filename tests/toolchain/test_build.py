@@ -1,4 +1,5 @@
-"""The build's own checks: bad --bundles folders, the lockfile, WebAssembly wheels.
+"""The build's own checks: bad --bundles folders, publishing bundles without rebuilding the runtime,
+the lockfile, WebAssembly wheels.
 
 Runs the real build steps on the build cache (.cache/) and the built dist/.
 """
@@ -15,8 +16,10 @@ from pathlib import Path
 import pytest
 from pyodide_lock import PyodideLockSpec
 
-from builder import abi, fetch
-from builder.paths import DIST, ROOT
+from builder import abi, dist, fetch, steps
+from builder.paths import DEMO, DIST, ROOT
+
+RUNTIME_STEPS = ("core", "compiled", "trimmed", "blanked")
 
 
 def build(*args: str) -> subprocess.CompletedProcess[str]:
@@ -85,3 +88,24 @@ def test_build_py_names_what_to_install_when_no_python_312_is_found(tmp_path):
     )
     assert result.returncode != 0
     assert "needs Python 3.12 or newer" in result.stderr and "VERDICT_PYTHON" in result.stderr
+
+
+def test_publishing_other_bundles_reuses_the_cached_runtime(tmp_path, capsys):
+    """A publisher's own bundles change what is prerendered, never the runtime: no runtime step runs again."""
+    bundle = json.loads((DEMO / "comparisons.json").read_text())
+    bundle["comparisons"][0]["title"] = "A title no cached step has seen"
+    bundle["tools"][0]["tagline"] = "A tagline no cached step has seen"
+    folder = tmp_path / "bundles"
+    folder.mkdir()
+    (folder / "mine.json").write_text(json.dumps(bundle))
+    before = {step: steps.ran(step) for step in RUNTIME_STEPS}
+
+    manifest = dist.build(target=tmp_path / "dist", bundles=folder)
+
+    assert {step: steps.ran(step) for step in RUNTIME_STEPS} == before
+    said = capsys.readouterr().out
+    assert "tracing" not in said and "precompiling" not in said and "blanking" not in said, said
+    shipped = json.loads((DIST / "manifest.json").read_text())["assets"]
+    for name in ("core", "stdlib", "packages", "lock", "worker"):
+        assert manifest["assets"][name] == shipped[name], f"the {name} differs from the demo build's"
+    assert (tmp_path / "dist" / "bundles" / "mine.json").is_file()
