@@ -22,9 +22,23 @@ if command == "build":
         default=None,
         help="folder of bundles to publish and prerender (default: the demo's, demo/)",
     )
-    folder = (parser.parse_args(rest).bundles or dist.DEMO).resolve()
+    parser.add_argument(
+        "--widget-url",
+        help="where dist/ will be served (https://widget.example.com/verdict/): the frame pages get "
+        "Open Graph, a twitter:player card and a preview picture",
+    )
+    parser.add_argument(
+        "--oembed",
+        help="where oEmbed is answered (https://votes.example.com/oembed, the vote endpoint with "
+        "--widget-url): the frame pages get oEmbed discovery, which WordPress reads",
+    )
+    options = parser.parse_args(rest)
+    folder = (options.bundles or dist.DEMO).resolve()
+    widget_url = options.widget_url and options.widget_url.rstrip("/") + "/"
+    if options.oembed and not widget_url:
+        parser.error("--oembed needs --widget-url (discovery names the frame page's own URL)")
     before = dist.previous_bundles(dist.DIST)
-    manifest = dist.build(bundles=folder)
+    manifest = dist.build(bundles=folder, widget_url=widget_url, oembed_url=options.oembed)
     published = ", ".join(Path(f).name for f in manifest["files"] if f.startswith("bundles/"))
     files = len(manifest["files"])
     print(f"dist/ built: {files} files, Pyodide {manifest['pyodide']}, bundles from {folder}: {published}")
