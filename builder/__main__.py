@@ -28,17 +28,15 @@ if command == "build":
         "Open Graph, a twitter:player card and a preview picture",
     )
     parser.add_argument(
-        "--oembed",
-        help="where oEmbed is answered (https://votes.example.com/oembed, the vote endpoint with "
-        "--widget-url): the frame pages get oEmbed discovery, which WordPress reads",
+        "--endpoint",
+        help="the vote endpoint (https://votes.example.com), started with --widget-url: the frame pages' "
+        "cards vote there, and the pages get oEmbed discovery of its /oembed, which WordPress reads",
     )
     options = parser.parse_args(rest)
     folder = (options.bundles or dist.DEMO).resolve()
     widget_url = options.widget_url and options.widget_url.rstrip("/") + "/"
-    if options.oembed and not widget_url:
-        parser.error("--oembed needs --widget-url (discovery names the frame page's own URL)")
     before = dist.previous_bundles(dist.DIST)
-    manifest = dist.build(bundles=folder, widget_url=widget_url, oembed_url=options.oembed)
+    manifest = dist.build(bundles=folder, widget_url=widget_url, endpoint=options.endpoint)
     published = ", ".join(Path(f).name for f in manifest["files"] if f.startswith("bundles/"))
     files = len(manifest["files"])
     print(f"dist/ built: {files} files, Pyodide {manifest['pyodide']}, bundles from {folder}: {published}")

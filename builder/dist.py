@@ -192,12 +192,12 @@ def shipped_runtime(sources: list[Path]) -> Runtime:
 
 
 def build(
-    target: Path = DIST, bundles: Path = DEMO, widget_url: str | None = None, oembed_url: str | None = None
+    target: Path = DIST, bundles: Path = DEMO, widget_url: str | None = None, endpoint: str | None = None
 ) -> dict:
     """Write dist/, publishing and prerendering every *.json bundle in `bundles`.
 
-    `widget_url` (where dist/ will be served) and `oembed_url` (where oEmbed is
-    answered) go into the frame pages, for link-only platforms (frames.py).
+    `widget_url` (where dist/ will be served) and `endpoint` (the vote endpoint,
+    which answers oEmbed) go into the frame pages, for link-only platforms (frames.py).
 
     The new tree is assembled beside the old one and swapped in at the end, so
     a failed build leaves the last good dist/ in place.
@@ -252,7 +252,7 @@ def build(
             snippet.parent.mkdir(parents=True, exist_ok=True)
             snippet.write_text(html)
 
-    frames.write(dist, widget_url, oembed_url)
+    frames.write(dist, widget_url, endpoint)
 
     from verdict.schema import bundle_schema
 

@@ -7,13 +7,13 @@ the widget is served (``--widget-url``) each page also carries what link-only
 platforms read without running it: Open Graph (title, description and
 ``og/<bundle>/<id>.png``, a picture of the card drawn here, no browser needed), a
 ``twitter:player`` card playing the page itself, and, when the build also knows
-where oEmbed is answered (``--oembed``, the vote endpoint's ``/oembed``),
-oEmbed discovery, which is what WordPress reads.
+the vote endpoint (``--endpoint``), the card's votes go there and the page
+carries oEmbed discovery of the endpoint's ``/oembed``, which is what WordPress
+reads.
 """
 
 from __future__ import annotations
 
-import json
 from html import escape
 from pathlib import Path
 from urllib.parse import quote
@@ -45,7 +45,7 @@ def frame_page(
     bundle_name: str,
     comparison: Comparison,
     widget_url: str | None,
-    oembed_url: str | None,
+    endpoint: str | None,
 ) -> str:
     title = comparison_title(index, comparison)
     summary = description(index, comparison)
@@ -81,7 +81,8 @@ def frame_page(
             f'<meta name="twitter:player:width" content="{PLAYER_WIDTH}">',
             f'<meta name="twitter:player:height" content="{PLAYER_HEIGHT}">',
         ]
-        if oembed_url:
+        if endpoint:
+            oembed_url = endpoint + "/oembed"
             for kind, form in (("application/json+oembed", "json"), ("text/xml+oembed", "xml")):
                 href = f"{oembed_url}?url={quote(url, safe='')}&format={form}"
                 head.append(f'<link rel="alternate" type="{kind}" href="{escape(href)}" title="{escape(title)}">')
@@ -90,6 +91,8 @@ def frame_page(
         '  <script src="embed.js" async></script>\n</body>\n</html>\n'
     )
     attrs = f'lang="en" data-bundle="{escape(bundle_name)}" data-comparison="{escape(comparison.id)}"'
+    if endpoint:
+        attrs += f' data-endpoint="{escape(endpoint)}"'
     return f"<!doctype html>\n<html {attrs}>\n<head>\n  " + "\n  ".join(head) + "\n  " + body
 
 
@@ -111,31 +114,31 @@ def registry_entry(widget_url: str, oembed_url: str, name: str) -> dict[str, obj
 
 
 def _write(path: Path, data: bytes) -> None:
-    """A new file (never writing through a hard link into another copy of dist/)."""
+    """A new file (never writing through a hard link into another copy of dist/), without the
+    precompressed twins of what it replaces (a host would serve those instead)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
+    for old in (path, path.with_name(path.name + ".br"), path.with_name(path.name + ".gz")):
+        old.unlink(missing_ok=True)
     path.write_bytes(data)
 
 
-def write(dist: Path, widget_url: str | None = None, oembed_url: str | None = None) -> list[Path]:
+def write(dist: Path, widget_url: str | None = None, endpoint: str | None = None) -> list[Path]:
     """Write every published bundle's frame pages (and, with ``widget_url``, their pictures) into ``dist``.
 
-    ``widget_url``: where dist/ is served, ending in ``/``; ``oembed_url``: the
-    oEmbed endpoint's URL (``https://votes.example.com/oembed``).
+    ``widget_url``: where dist/ is served, ending in ``/``; ``endpoint``: the
+    vote endpoint (``https://votes.example.com``), which answers oEmbed at ``/oembed``
+    when it is started with ``--widget-url``.
     """
-    if oembed_url and not widget_url:
-        raise SystemExit("--oembed needs --widget-url: oEmbed discovery names the page's own URL")
+    endpoint = endpoint.rstrip("/") if endpoint else None
     written = []
     for published in sorted((dist / "bundles").glob("*.json")):
         index = BundleIndex(load_bundle(published.read_bytes()))
         for comparison in index.bundle.comparisons:
             page = dist / page_path(published.stem, comparison.id)
-            _write(page, frame_page(index, published.stem, comparison, widget_url, oembed_url).encode())
+            _write(page, frame_page(index, published.stem, comparison, widget_url, endpoint).encode())
             written.append(page)
             if widget_url:
                 picture = dist / "og" / published.stem / f"{comparison.id}.png"
                 _write(picture, ogimage.card_picture(index, comparison))
                 written.append(picture)
-    settings = {"widget_url": widget_url, "oembed": oembed_url}
-    _write(dist / "frame" / "settings.json", json.dumps(settings).encode())
     return written

@@ -77,7 +77,7 @@ def test_oembed_answers_for_the_documented_url_pattern(demo: Demo):
 
 def test_a_sandboxed_frame_page_refused_by_the_endpoint_says_so_and_offers_the_full_card(page: Page, demo: Demo):
     """WordPress's embed (sandbox="allow-scripts") at an endpoint that does not list Origin null."""
-    source = f"{demo.widget}/frame/comparisons/{SEED}.html?theme=dark#?secret=abc123XYZ0"
+    source = f"{demo.widget}/frame/comparisons/{SEED}.html?theme=dark&endpoint={quote(demo.votes)}#?secret=abc123XYZ0"
     with HostPages().running() as pages:
         page.goto(
             pages.add(

@@ -61,7 +61,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
     with widget_host(served) as widget:
         endpoint = launch_endpoint(BUNDLES, folder / "votes.db", extra_args=["--widget-url", widget + "/"])
         try:
-            frames.write(served, widget + "/", endpoint.base_url + "/oembed")
+            frames.write(served, widget + "/", endpoint.base_url)
             yield widget + "/", endpoint.base_url + "/oembed"
         finally:
             endpoint.stop()

@@ -91,11 +91,11 @@ def oembed(widget: str, bundle: Callable[[str], BundleIndex | None], params: Map
         src = f"{widget}frame.html?{urlencode({'bundle': name, 'comparison': comparison.id} | extra)}"
     title = comparison_title(index, comparison)
     style = f"width:{f'{width}px' if width else '100%'};max-width:100%;border:0"
-    # WordPress keeps only the iframe's src, width, height and title (and the blockquote's link).
+    # WordPress keeps only the iframe's src, width, height, frameborder and title (and the blockquote's link).
     html = (
         f'<blockquote hidden><a href="{escape(src)}">{escape(title)}</a></blockquote>'
         f'<iframe data-verdict-frame src="{escape(src)}" title="{escape(title)}" width="{width or DEFAULT_WIDTH}" '
-        f'height="{height}" style="{style}" loading="lazy"></iframe>'
+        f'height="{height}" frameborder="0" style="{style}" loading="lazy"></iframe>'
     )
     return {
         "version": "1.0",
