@@ -41,6 +41,14 @@ WEB_SERVERS = {
 # The endpoint's tests start a throwaway PostgreSQL cluster from these binaries (and check
 # the endpoint's sample nginx configuration, deploy/nginx/, with the nginx above).
 POSTGRES = {"/usr/lib/postgresql/15/bin/initdb": "postgresql"}
+# The WordPress tests (tests/browser/test_wordpress.py) run Debian's WordPress with its default theme on
+# PHP's built-in server, with a throwaway MariaDB (tests/helpers/wordpress.py).
+WORDPRESS = {
+    "/usr/share/wordpress/wp-settings.php": "wordpress",
+    "/usr/share/wordpress/wp-content/themes/twentytwentythree/theme.json": "wordpress-theme-twentytwentythree",
+    "php": "php-cli",
+    "/usr/sbin/mariadbd": "mariadb-server",
+}
 MIN_BUILD_PYTHON = (3, 12)
 
 
@@ -213,7 +221,7 @@ def main() -> int:
             run(PYTHON, "-m", "builder", "serve", "--port", str(args.port))
     elif args.command == "test":
         # The README's sample configurations for the widget host are tested with Debian's nginx and Caddy.
-        ensure_system_packages({"chromium": "chromium", **POSTGRES, **WEB_SERVERS})
+        ensure_system_packages({"chromium": "chromium", **POSTGRES, **WEB_SERVERS, **WORDPRESS})
         if not any(arg.startswith("tests") for arg in rest):  # the whole run: lint first, it fails fastest
             lint()
         return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode

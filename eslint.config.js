@@ -14,6 +14,11 @@ export default [
     },
   },
   {
+    // The WordPress plugin's block editor script: a plain script on WordPress's editor page (wp.* is WordPress's).
+    files: ["wordpress/**/*.js"],
+    languageOptions: { sourceType: "script", globals: { ...globals.browser } },
+  },
+  {
     files: ["**/*.mjs", "loader/**/*.mjs", "eslint.config.js"],
     languageOptions: { sourceType: "module", globals: { ...globals.node, ...globals.browser } },
   },

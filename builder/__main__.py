@@ -27,10 +27,23 @@ if command == "build":
         action="store_true",
         help="ship Pyodide's runtime as released (precompiled only: no slimmed core, no trim, no blanking)",
     )
+    parser.add_argument(
+        "--widget-url",
+        help="where dist/ will be served (https://widget.example.com/verdict/): the frame pages get "
+        "Open Graph, a twitter:player card and a preview picture",
+    )
+    parser.add_argument(
+        "--endpoint",
+        help="the vote endpoint (https://votes.example.com), started with --widget-url: the frame pages' "
+        "cards vote there, and the pages get oEmbed discovery of its /oembed, which WordPress reads",
+    )
     options = parser.parse_args(rest)
     folder = (options.bundles or dist.DEMO).resolve()
+    widget_url = options.widget_url and options.widget_url.rstrip("/") + "/"
     before = dist.previous_bundles(dist.DIST)
-    manifest = dist.build(bundles=folder, plain_runtime=options.plain_runtime)
+    manifest = dist.build(
+        bundles=folder, widget_url=widget_url, endpoint=options.endpoint, plain_runtime=options.plain_runtime
+    )
     published = ", ".join(Path(f).name for f in manifest["files"] if f.startswith("bundles/"))
     files = len(manifest["files"])
     runtime = "as released (--plain-runtime)" if options.plain_runtime else "slimmed, trimmed and blanked"

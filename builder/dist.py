@@ -11,6 +11,9 @@ Layout (every name below with <hash> is content-addressed and immutable):
     cards/<name>.<hash>.json  prerendered cards of each bundle the build saw (<name>-h<N> for
                               data-heading-level N other than 2)
     inline/<name>/<id>.html   the inline form of each card, for the host page itself
+    frame/<name>/<id>.html    each card's frame page: the link to paste on link-only platforms
+                              (Open Graph, twitter:player, oEmbed discovery: frames.py)
+    og/<name>/<id>.png        each card's link-preview picture (with --widget-url)
     card.css                  the card's stylesheet (for `verdict render --embed`)
     bundles/<name>.json       the demo bundles
     schema/bundle-v1.json     JSON Schema of the bundle format
@@ -36,7 +39,7 @@ import brotli
 
 from verdict.bundle import BundleError
 
-from . import blank, configurator, core, fetch, loader, pyc, steps, trim
+from . import blank, configurator, core, fetch, frames, loader, pyc, steps, trim
 from .abi import check_wheels
 from .hashes import HASH_LENGTH, sha256, sri, tree_hash
 from .lock import write_lock
@@ -194,9 +197,18 @@ def shipped_runtime(plain: bool = False) -> Runtime:
     return Runtime(pyodide_dir, folder, stdlib, wheels)
 
 
-def build(target: Path = DIST, bundles: Path = DEMO, *, plain_runtime: bool = False) -> dict:
-    """Write dist/, publishing and prerendering every *.json bundle in `bundles` (`plain_runtime`: see
-    shipped_runtime).
+def build(
+    target: Path = DIST,
+    bundles: Path = DEMO,
+    widget_url: str | None = None,
+    endpoint: str | None = None,
+    *,
+    plain_runtime: bool = False,
+) -> dict:
+    """Write dist/, publishing and prerendering every *.json bundle in `bundles`.
+
+    `widget_url` (where dist/ will be served) and `endpoint` (the vote endpoint,
+    which answers oEmbed) go into the frame pages, for link-only platforms (frames.py).
 
     The new tree is assembled beside the old one and swapped in at the end, so
     a failed build leaves the last good dist/ in place.
@@ -250,6 +262,8 @@ def build(target: Path = DIST, bundles: Path = DEMO, *, plain_runtime: bool = Fa
             snippet = dist / "inline" / bundle_file.stem / name
             snippet.parent.mkdir(parents=True, exist_ok=True)
             snippet.write_text(html)
+
+    frames.write(dist, widget_url, endpoint)
 
     from verdict.schema import bundle_schema
 

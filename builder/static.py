@@ -111,7 +111,7 @@ class WidgetHost:
                 headers["Content-Encoding"] = encoding
                 file = twin
                 break
-        if file.name == "frame.html":
+        if relative == "frame.html" or (relative.startswith("frame/") and relative.endswith(".html")):
             headers.update(FRAME_HEADERS)
         await FileResponse(file, headers=headers, media_type=media_type)(scope, receive, send)
 

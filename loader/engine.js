@@ -55,8 +55,11 @@ async function start() {
     engineFailed(error.message);
     return;
   }
-  workerUrl = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-  worker = new Worker(workerUrl, { type: "module", name: "verdict" });
+  const script = new Blob([source], { type: "text/javascript" });
+  // A sandboxed frame (WordPress's embeds: an opaque origin) may not start a module worker from
+  // its own blob: URL, but may from a data: URL, which needs no release.
+  workerUrl = self.origin === "null" ? null : URL.createObjectURL(script);
+  worker = new Worker(workerUrl || (await dataUrl(script)), { type: "module", name: "verdict" });
   worker.onmessage = ({ data }) => onMessage(data);
   worker.onerror = (event) => engineFailed(event.message || "the engine could not start");
   // Another tab of this site changed the stored votes: the engine merges them (newer choices win).
@@ -72,6 +75,15 @@ async function start() {
   if (!core) return; // the worker compiles the core itself
   const compiled = await core;
   worker.postMessage({ type: "core", compiled }, compiled ? [compiled.bytes] : []);
+}
+
+function dataUrl(blob) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
 }
 
 // Ask the engine to render `card` (once): it fetches the bundle, validates,

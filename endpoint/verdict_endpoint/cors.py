@@ -63,6 +63,17 @@ class JSONCORSMiddleware(CORSMiddleware):
             self._logged.clear()
         self._logged[origin] = now
         allowed = ", ".join(self.configured) or "none"
+        if origin == "null":
+            # A sandboxed page (WordPress's embeds of a pasted frame link, but any page can make one): say
+            # what listing it opens rather than only how.
+            logger.warning(
+                "refused a request from origin 'null': a sandboxed frame, such as WordPress's embed of a pasted "
+                "frame link (allowed: %s); --allow-origin null lets readers vote there, and lets any page send "
+                'votes from a sandboxed frame of its own (see SECURITY.md, "Sandboxed frames")',
+                allowed,
+                extra={"fields": {"origin": origin, "allowed_origins": list(self.configured)}},
+            )
+            return
         logger.warning(
             "refused a request from origin %r: it is not allowed (allowed: %s); to accept it, add "
             "--allow-origin %s (or VERDICT_ALLOW_ORIGINS)",

@@ -16,6 +16,7 @@ DEFAULT_RATE_LIMIT = 30
 MIN_SECRET_LENGTH = 16
 
 _ORIGIN = re.compile(r"^https?://[^/\s?#]+$")
+SANDBOXED = "null"  # what browsers send as the Origin of a sandboxed document
 
 
 def normalise_origin(origin: str) -> str:
@@ -23,12 +24,13 @@ def normalise_origin(origin: str) -> str:
 
     A trailing slash would never match a browser's Origin header, so it is dropped
     rather than letting CORS fail silently; anything else that is not an origin is
-    refused at start-up.
+    refused at start-up. ``null`` is the origin of sandboxed frames (WordPress's embeds):
+    listing it is a choice with a cost, which SECURITY.md describes.
     """
     origin = origin.strip().rstrip("/")
-    if origin == "*" or _ORIGIN.match(origin):
+    if origin in ("*", SANDBOXED) or _ORIGIN.match(origin):
         return origin
-    raise StartupError(f"not an origin: {origin!r} (expected scheme://host[:port] or *)")
+    raise StartupError(f"not an origin: {origin!r} (expected scheme://host[:port], null for sandboxed frames, or *)")
 
 
 _WIDGET_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")

@@ -60,7 +60,8 @@ def test_oembed_answers_for_the_documented_url_pattern(demo: Demo):
         "height": 900,
     }
     assert data["title"] == "HeyGen Interactive Avatar SDK v3 vs Mistral 4B Edge"
-    assert data["html"].startswith("<iframe data-verdict-frame src=")
+    # A link in a blockquote, then the iframe: WordPress resizes a sandboxed embed only with the blockquote beside it.
+    assert data["html"].startswith("<blockquote hidden><a href=") and "<iframe data-verdict-frame src=" in data["html"]
     assert "theme=dark" in data["html"] and f"comparison={SEED}" in data["html"]
     for params, status in (
         ({"url": "https://elsewhere.example/frame.html?bundle=comparisons"}, 404),
@@ -72,3 +73,33 @@ def test_oembed_answers_for_the_documented_url_pattern(demo: Demo):
         refused = httpx.get(f"{demo.widget}/oembed", params=params)
         assert refused.status_code == status, (params, refused.text)
         assert refused.json()["error"]
+
+
+def test_a_sandboxed_frame_page_refused_by_the_endpoint_says_so_and_offers_the_full_card(page: Page, demo: Demo):
+    """WordPress's embed (sandbox="allow-scripts") at an endpoint that does not list Origin null."""
+    source = f"{demo.widget}/frame/comparisons/{SEED}.html?theme=dark&endpoint={quote(demo.votes)}#?secret=abc123XYZ0"
+    with HostPages().running() as pages:
+        page.goto(
+            pages.add(
+                f'<!doctype html><html><body><iframe sandbox="allow-scripts" src="{source}" title="comparison" '
+                'style="width:600px;border:0" height="900"></iframe>'
+                "<script>window.heard = []; addEventListener('message', (e) => heard.push(e.data));</script>"
+                "</body></html>"
+            )
+        )
+        frame = page.frame_locator("iframe")
+        expect(frame.locator(".vd-title")).to_have_text("HeyGen Interactive Avatar SDK v3 vs Mistral 4B Edge")
+        assert frame.locator("[data-verdict]").get_attribute("data-theme") == "dark"
+        expect(frame.locator(".vd-vote-status")).to_have_text(
+            "Voting is unavailable: the vote server does not accept votes from this site.", timeout=ENGINE_TIMEOUT
+        )
+        full = frame.get_by_role("link", name="Open the full card ↗")
+        expect(full).to_have_attribute("href", source.split("#")[0])
+        # wp-embed's protocol: the height, then the link, each with the secret WordPress gave.
+        heights = page.evaluate("heard.filter((m) => m.message === 'height' && m.secret === 'abc123XYZ0')")
+        inner = page.frames[1].evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)")
+        assert heights and heights[-1]["value"] == inner
+        full.click()
+        page.wait_for_function("heard.some((m) => m.message === 'link')")
+        link = page.evaluate("heard.find((m) => m.message === 'link')")
+        assert link == {"message": "link", "value": source.split("#")[0], "secret": "abc123XYZ0"}

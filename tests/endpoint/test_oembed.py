@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 import httpx
 
 from tests.helpers.bundles import bundle_dict, write_bundle
-from tests.helpers.endpoint import EndpointProcess, clean_environment
+from tests.helpers.endpoint import EndpointProcess, clean_environment, new_voter_token
 
 from .conftest import WIDGET_URL, Database
 
@@ -42,9 +42,27 @@ def test_a_frame_link_gets_a_rich_oembed_with_its_iframe(server: EndpointProcess
         "width": 800,
     }
     assert body["title"] == "Alpha vs Beta"
-    src = html.unescape(re.search(r'src="([^"]+)"', body["html"])[1])  # type: ignore[index]
+    src = html.unescape(re.search(r'<iframe [^>]*src="([^"]+)"', body["html"])[1])  # type: ignore[index]
     assert src == f"{WIDGET_URL}frame.html?bundle=main&comparison=alpha-vs-beta&theme=dark&locale=de"
-    assert body["html"].startswith("<iframe data-verdict-frame ") and 'height="900"' in body["html"]
+    assert "<iframe data-verdict-frame " in body["html"] and 'height="900"' in body["html"]
+    # WordPress shows a discovered embed's iframe in its sandbox, and resizes it, only with a blockquote beside it.
+    link = html.unescape(
+        re.search(r'<blockquote hidden><a href="([^"]+)">Alpha vs Beta</a></blockquote>', body["html"])[1]
+    )  # type: ignore[index]
+    assert link == src
+
+
+def test_a_frame_page_link_is_embedded_as_itself_with_its_options(server: EndpointProcess) -> None:
+    page = f"{WIDGET_URL}frame/main/alpha-vs-beta.html"
+    answer = ask(server, url=page + "?theme=dark&bundle=other", maxwidth="500", maxheight="750")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    src = html.unescape(re.search(r'<iframe [^>]*src="([^"]+)"', body["html"])[1])  # type: ignore[index]
+    assert src == page + "?theme=dark", "the page names its bundle and comparison; the query only adds options"
+    assert (body["width"], body["height"], body["title"]) == (500, 750, "Alpha vs Beta")
+    assert 'width="500" height="750"' in body["html"]
+    for wrong in (f"{WIDGET_URL}frame/main/nope.html", f"{WIDGET_URL}frame/nope/alpha-vs-beta.html"):
+        assert ask(server, url=wrong).status_code == 404
 
 
 def test_the_same_answer_comes_as_xml_when_asked(server: EndpointProcess) -> None:
@@ -98,3 +116,27 @@ def test_a_widget_url_that_is_not_one_stops_start_up(bundles: list[Path], tmp_pa
     command += ["--database", f"sqlite:///{tmp_path / 'v.db'}", "--widget-url", "widget.example/verdict"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=30, env=clean_environment())
     assert result.returncode == 2 and "not a widget URL: 'widget.example/verdict'" in result.stderr
+
+
+def test_sandboxed_frames_vote_only_where_origin_null_is_listed(bundles: list[Path], database: Database) -> None:
+    """WordPress's embeds run in an opaque origin: their requests say ``Origin: null`` (SECURITY.md)."""
+    sandboxed = {
+        "Origin": "null",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
+    vote = {"comparison": "alpha-vs-beta", "tool": "alpha", "voter": new_voter_token()}
+    refusing = database.launch(bundles, ["https://blog.example"], extra_args=["--widget-url", WIDGET_URL])
+    try:
+        assert httpx.options(f"{refusing.base_url}/v1/votes", headers=sandboxed, timeout=10).status_code == 400
+        warning = refusing.log_when(lambda log: "origin 'null'" in log)
+        assert "WordPress's embed" in warning and "--allow-origin null" in warning and "SECURITY.md" in warning
+    finally:
+        refusing.stop()
+    with database.serve(bundles, ["null"], extra_args=["--widget-url", WIDGET_URL]) as url:
+        preflight = httpx.options(f"{url}/v1/votes", headers=sandboxed, timeout=10)
+        assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == "null"
+        answer = httpx.post(f"{url}/v1/votes", json=vote, headers={"Origin": "null"}, timeout=10)
+        assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == "null"
+        assert answer.json()["tallies"]["alpha"] == 1
+        assert "access-control-allow-credentials" not in answer.headers

@@ -1,11 +1,16 @@
 """oEmbed for the iframe form, so a CMS (WordPress, for one) embeds a card from a pasted link.
 
-URL pattern: ``<widget>/frame.html?bundle=NAME&comparison=ID`` (any other
-frame.html parameter, such as ``endpoint`` or ``theme``, is kept), where
+URL patterns: ``<widget>/frame.html?bundle=NAME&comparison=ID`` and the
+build's frame pages ``<widget>/frame/NAME/ID.html`` (any other frame
+parameter, such as ``endpoint`` or ``theme``, is kept from the query), where
 ``<widget>`` is where dist/ is served and NAME a bundle published with it
-(dist/bundles/NAME.json). The answer is a "rich" oEmbed whose html is the
-iframe. Served by the vote endpoint (``verdict serve --widget-url``) and by
-the demo's widget host; both give this function their bundles by name.
+(dist/bundles/NAME.json). The answer is a "rich" oEmbed whose html is a
+link to the card in a ``<blockquote>`` followed by the iframe: WordPress
+shows a discovered provider's iframe in its sandbox only with that
+blockquote beside it (it is the fallback until the frame speaks, and what
+makes WordPress load the script that resizes the iframe). Served by the vote
+endpoint (``verdict serve --widget-url``) and by the demo's widget host; both
+give this function their bundles by name.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ DEFAULT_WIDTH = 800
 MAX_DIMENSION = 10000
 CACHE_AGE = 3600
 FORMATS = ("json", "xml")
+FRAME_PAGE = re.compile(r"^frame/([a-z0-9]+(?:-[a-z0-9]+)*)/([a-z0-9]+(?:-[a-z0-9]+)*)\.html$")
 KEPT = ("comparison", "endpoint", "theme", "locale", "sections", "heading-level", "accent", "layout")
 
 
@@ -60,9 +66,14 @@ def oembed(widget: str, bundle: Callable[[str], BundleIndex | None], params: Map
     if params.get("format", "json") not in FORMATS:
         raise OEmbedError(400, "format must be json or xml")
     url = params.get("url") or ""
-    if not url.startswith((widget + "frame.html?", widget + "frame.html#")):
-        raise OEmbedError(404, f"url must be {widget}frame.html?bundle=NAME&comparison=ID")
     query = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
+    page = FRAME_PAGE.match(urlsplit(url)._replace(query="", fragment="").geturl().removeprefix(widget))
+    if url.startswith(widget) and page:
+        query |= {"bundle": page[1], "comparison": page[2]}
+    elif not url.startswith((widget + "frame.html?", widget + "frame.html#")):
+        raise OEmbedError(
+            404, f"url must be {widget}frame/NAME/ID.html or {widget}frame.html?bundle=NAME&comparison=ID"
+        )
     name = query.get("bundle", "")
     index = bundle(name) if SLUG.match(name) else None
     if index is None:
@@ -73,14 +84,18 @@ def oembed(widget: str, bundle: Callable[[str], BundleIndex | None], params: Map
         raise OEmbedError(404, str(error)) from None
     width = _dimension(params.get("maxwidth"), "maxwidth")
     height = min(DEFAULT_HEIGHT, _dimension(params.get("maxheight"), "maxheight") or DEFAULT_HEIGHT)
-    frame_query = {"bundle": name, "comparison": comparison.id}
-    frame_query |= {k: query[k] for k in KEPT if k in query and k != "comparison"}
-    src = f"{widget}frame.html?{urlencode(frame_query)}"
+    extra = {k: query[k] for k in KEPT if k in query and k != "comparison"}
+    if page:
+        src = f"{widget}frame/{name}/{comparison.id}.html" + (f"?{urlencode(extra)}" if extra else "")
+    else:
+        src = f"{widget}frame.html?{urlencode({'bundle': name, 'comparison': comparison.id} | extra)}"
     title = comparison_title(index, comparison)
     style = f"width:{f'{width}px' if width else '100%'};max-width:100%;border:0"
+    # WordPress keeps only the iframe's src, width, height, frameborder and title (and the blockquote's link).
     html = (
-        f'<iframe data-verdict-frame src="{escape(src)}" title="{escape(title)}" height="{height}" '
-        f'style="{style}" loading="lazy"></iframe>'
+        f'<blockquote hidden><a href="{escape(src)}">{escape(title)}</a></blockquote>'
+        f'<iframe data-verdict-frame src="{escape(src)}" title="{escape(title)}" width="{width or DEFAULT_WIDTH}" '
+        f'height="{height}" frameborder="0" style="{style}" loading="lazy"></iframe>'
     )
     return {
         "version": "1.0",
