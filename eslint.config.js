@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: ["node_modules/", ".cache/", ".venv/", "dist/", "dist.new/", "var/", "test-results/"] },
+  { ignores: ["node_modules/", ".cache/", ".venv/", "dist/", "dist.new/", "var/", "test-results/", "build/"] },
   js.configs.recommended,
   {
     // ES modules bundled by esbuild at build time; VERDICT_* are the build's --define constants.
@@ -13,6 +13,12 @@ export default [
       globals: { ...globals.browser, ...globals.worker, VERDICT_BOOT: "readonly", VERDICT_ASSETS: "readonly", VERDICT_CSS: "readonly", VERDICT_LOCALES: "readonly", VERDICT_WORDS: "readonly" },
     },
   },
+  {
+    // The example sites' configuration, run by their generators in Node (Docusaurus's is CommonJS).
+    files: ["examples/**/*.js"],
+    languageOptions: { sourceType: "module", globals: { ...globals.node } },
+  },
+  { files: ["examples/docusaurus/docusaurus.config.js"], languageOptions: { sourceType: "commonjs" } },
   {
     files: ["**/*.mjs", "loader/**/*.mjs", "eslint.config.js"],
     languageOptions: { sourceType: "module", globals: { ...globals.node, ...globals.browser } },

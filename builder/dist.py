@@ -11,6 +11,8 @@ Layout (every name below with <hash> is content-addressed and immutable):
     cards/<name>.<hash>.json  prerendered cards of each bundle the build saw (<name>-h<N> for
                               data-heading-level N other than 2)
     inline/<name>/<id>.html   the inline form of each card, for the host page itself
+    inline/<name>.json        the inline kit of each bundle, for site generators without Python
+                              (inline_kit.py), and inline/verdict-inline.mjs that reads it
     card.css                  the card's stylesheet (for `verdict render --embed`)
     bundles/<name>.json       the demo bundles
     schema/bundle-v1.json     JSON Schema of the bundle format
@@ -38,6 +40,7 @@ from verdict.bundle import BundleError
 
 from . import blank, configurator, core, fetch, loader, pyc, trim
 from .abi import check_wheels
+from .inline_kit import SITEGEN_JS, inline_kit
 from .lock import write_lock
 from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
 from .prerender import DEFAULT_HEADING_LEVEL, HEADING_LEVELS, inline_cards, prerender_bundle
@@ -231,6 +234,7 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
         try:
             levels = {level: prerender_bundle(raw, level) for level in HEADING_LEVELS}
             inline = inline_cards(raw, css)
+            kit = inline_kit(raw, css, levels)
         except BundleError as error:
             raise SystemExit("\n".join(f"{bundle_file}: {problem}" for problem in error.problems)) from None
         files = {}
@@ -243,6 +247,9 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
             snippet = dist / "inline" / bundle_file.stem / name
             snippet.parent.mkdir(parents=True, exist_ok=True)
             snippet.write_text(html)
+        (dist / "inline" / f"{bundle_file.stem}.json").write_text(json.dumps(kit, separators=(",", ":")))
+    (dist / "inline").mkdir(exist_ok=True)
+    shutil.copy2(SITEGEN_JS, dist / "inline" / SITEGEN_JS.name)
 
     from verdict.schema import bundle_schema
 
