@@ -57,9 +57,10 @@ ATTRIBUTES = (
 
 
 class CardError(ValueError):
-    """A card block the site build must not publish; ``line`` counts from the block's first line (0)."""
+    """A card block the site build must not publish; ``line`` counts the block's settings lines from 0 (-1: the
+    block as a whole, named by its first line)."""
 
-    def __init__(self, message: str, line: int = 0):
+    def __init__(self, message: str, line: int = -1):
         self.line = line
         super().__init__(message)
 
@@ -217,7 +218,7 @@ class CardRenderer:
 
     def _stylesheet(self) -> str:
         if self._css is None:
-            self._css = _read(self.settings.css, f"{self.settings.widget}card.css", "stylesheet", 0).decode()
+            self._css = _read(self.settings.css, f"{self.settings.widget}card.css", "stylesheet", -1).decode()
         return self._css
 
 
