@@ -52,7 +52,7 @@ class Generator:
             "mkdocs": [sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", "site"],
             "pelican": [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output", *FATAL],
             "sphinx": [sys.executable, "-m", "sphinx", "-b", "html", "-q", ".", "_build/html"],
-            "hugo": ["hugo", "--quiet", "--destination", "public"],
+            "hugo": ["hugo", "--destination", "public"],
             "jekyll": ["jekyll", "build", "--quiet", "--config", "_config.yml,_config.verdict.yml"],
             "eleventy": [*node("@11ty", "eleventy", "cmd.cjs"), "--quiet"],
             "astro": [*node("astro", "astro.js"), "build", "--silent"],

@@ -11,7 +11,6 @@ module.exports = {
       {
         docs: false,
         blog: { routeBasePath: "posts", showReadingTime: false, feedOptions: { type: null }, onUntruncatedBlogPosts: "ignore" },
-        pages: false,
       },
     ],
   ],
