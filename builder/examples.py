@@ -120,6 +120,8 @@ def build_example(
         # Astro and Docusaurus would ask to send usage data, and Docusaurus to check for updates.
         "ASTRO_TELEMETRY_DISABLED": "1",
         "DOCUSAURUS_IGNORE_SSG_WARNINGS": "true",
+        # Its webpack cache (in the shared node_modules) knows neither the site's folder nor VERDICT_*: stale cards.
+        "DOCUSAURUS_NO_PERSISTENT_CACHE": "1",
         "NO_UPDATE_NOTIFIER": "1",
         "CI": "1",
         "COLUMNS": "400",  # one line per message (Pelican's log wraps at the terminal's width)

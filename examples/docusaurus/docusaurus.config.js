@@ -28,5 +28,4 @@ module.exports = async () => ({
       },
     ],
   ],
-  customFields: { verdict: { widget: verdict.widget } },
 });

@@ -1,10 +1,12 @@
 // Renders each <Verdict … /> of an MDX page at site build time: the card's inline form, from the bundle's
 // inline kit (verdict/<bundle>.json, a copy of the widget host's inline/<bundle>.json), goes into the page
-// as the element's `html` prop. The page then carries only its own card's HTML, never the kit (every
-// locale and heading level), and a bad attribute fails the build naming the file and line.
+// as the element's `html` prop, with the loader's script tag after the page's first card. The page then
+// carries only its own card's HTML, never the kit (every locale and heading level), and a bad attribute
+// fails the build naming the file and line. (The script tag is not put in <Head>: the head manager
+// inserts it again when the page hydrates, and the loader would take the copy for a second embed.)
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { verdictCard } from "../lib/verdict-inline.mjs";
+import { verdictCard, verdictScript } from "../lib/verdict-inline.mjs";
 
 export default function remarkVerdict(site) {
   const kits = new Map();
@@ -19,6 +21,7 @@ export default function remarkVerdict(site) {
     return kits.get(bundle);
   };
   return (tree, file) => {
+    let cards = 0;
     const visit = (node) => {
       if ((node.type === "mdxJsxFlowElement" || node.type === "mdxJsxTextElement") && node.name === "Verdict") {
         const attributes = {};
@@ -29,7 +32,7 @@ export default function remarkVerdict(site) {
           attributes[attribute.name] = attribute.value;
         }
         try {
-          const html = verdictCard(kit(attributes.bundle), attributes, site);
+          const html = verdictCard(kit(attributes.bundle), attributes, site) + (cards++ ? "" : verdictScript(site));
           node.attributes = [{ type: "mdxJsxAttribute", name: "html", value: html }];
         } catch (error) {
           throw new Error(`${file.path}:${node.position?.start.line}: ${error.message}`, { cause: error });
