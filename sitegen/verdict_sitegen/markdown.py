@@ -21,6 +21,7 @@ code alone, so a page can show the syntax itself.
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # Right after normalize_whitespace (30), which keeps the page's lines (so their numbers are the file's) but drops
 # the stash's marker characters: before fenced code (25) and raw HTML (20).
 PRIORITY = 29
+# Lines a generator removed before handing the page to Markdown, set per page (mkdocs.py sets it).
+PAGE_LINE_OFFSET: ContextVar[int] = ContextVar("verdict_page_line_offset", default=0)
 
 
 class VerdictBlockError(ValueError):
@@ -76,7 +79,7 @@ class CardBlocks(Preprocessor):
         try:
             return self.renderer.card_html(parse_block(block))
         except CardError as error:
-            line = self.line_offset + first_line + 1 + error.line
+            line = self.line_offset + PAGE_LINE_OFFSET.get() + first_line + 1 + error.line
             raise VerdictBlockError(f"line {line}: verdict card: {error}") from None
 
 

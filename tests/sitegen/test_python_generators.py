@@ -123,7 +123,7 @@ def broken_example(name: str, tmp_path: Path, post: str, replace: tuple[str, str
             "mkdocs",
             "docs/posts/card.md",
             ("comparison: heygen", "comparison: nope-heygen"),
-            r"posts/card\.md.*line 7: verdict card: bundle comparisons: no comparison 'nope-heygen-",
+            r"posts/card\.md.*line 11: verdict card: bundle comparisons: no comparison 'nope-heygen-",
         ),
         (
             "pelican",
