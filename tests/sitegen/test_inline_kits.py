@@ -91,8 +91,8 @@ def node_card(attributes: dict[str, str]) -> str:
     return result.stdout
 
 
-def site_card(name: str, tmp_path: Path, tag: str) -> str:
-    """Build the example with its post's card replaced by `tag`; the card the generator wrote."""
+def site_page(name: str, tmp_path: Path, tag: str) -> str:
+    """Build the example with its post's card replaced by `tag`; the post the generator wrote."""
     source = tmp_path / "source"
     shutil.copytree(EXAMPLES / name, source)
     post = next(p for p in source.rglob("*card.md"))
@@ -100,11 +100,13 @@ def site_card(name: str, tmp_path: Path, tag: str) -> str:
         re.sub(r"\{[{%]-?[<%]? ?(?:verdict|include verdict).*?[>%]-?\}\}?", lambda _: tag, post.read_text())
     )
     built = build_example(name, tmp_path / "out", widget=WIDGET, endpoint=VOTES, source=source)
-    return card_in(
-        (built.root / built.post.lstrip("/"))
-        .joinpath(*([] if built.post.endswith(".html") else ["index.html"]))
-        .read_text()
-    )
+    page = built.root / built.post.lstrip("/")
+    return (page if built.post.endswith(".html") else page / "index.html").read_text()
+
+
+def site_card(name: str, tmp_path: Path, tag: str) -> str:
+    """The card the generator wrote for `tag`."""
+    return card_in(site_page(name, tmp_path, tag))
 
 
 def shortcode(name: str, attributes: dict[str, str]) -> str:
@@ -154,3 +156,11 @@ def test_hugo_and_jekyll_fail_the_build_on_a_bad_card_naming_the_page(name, wher
     message = str(caught.value)
     assert re.search(where, message), message
     assert "verdict: bundle comparisons: no comparison" in message and "nope" in message, message
+
+
+@pytest.mark.parametrize("name", ["hugo", "jekyll"])
+def test_two_cards_on_a_page_bring_the_loader_once(name, tmp_path: Path):
+    two = shortcode(name, {"comparison": SEED}) + "\n\nBetween the cards.\n\n" + shortcode(name, {"theme": "dark"})
+    page = site_page(name, tmp_path, two)
+    assert page.count("<div data-verdict") == 2
+    assert page.count("embed.js") == 1
