@@ -152,3 +152,29 @@ def test_readers_without_javascript_read_each_generators_card(browser: Browser, 
             expect(page.locator(".vd-review"), name).to_have_count(4)
     finally:
         context.close()
+
+
+def test_a_docusaurus_reader_arriving_by_client_side_navigation_gets_the_live_card(
+    browser: Browser, examples: Examples
+):
+    """Docusaurus renders the next page in the browser: no HTML parser, so the component builds the card."""
+    served = examples.sites["docusaurus"]
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        console = Console(page)
+        page.goto(served.origin + "/")
+        page.evaluate("window.__samePage = true")
+        page.locator('main a[href="/posts/card"]').click()
+        page.wait_for_url("**/posts/card")
+        expect(page.locator(".vd-title")).to_have_text(TITLE)
+        assert page.evaluate("window.__samePage === true"), "the navigation reloaded the page"
+        assert page.evaluate("document.querySelector('[data-verdict]').shadowRoot !== null")
+        wait_for_mark(page, "verdict:engine-card")
+        before = mistral_votes(examples.votes)
+        page.locator(f'button.vd-choice[data-tool="{MISTRAL}"]').click()
+        expect(page.locator(".vd-vote-status")).to_contain_text("is counted")
+        assert mistral_votes(examples.votes) == before + 1
+        assert console.problems() == []
+    finally:
+        context.close()

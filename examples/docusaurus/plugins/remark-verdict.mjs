@@ -33,7 +33,10 @@ export default function remarkVerdict(site) {
         }
         try {
           const html = verdictCard(kit(attributes.bundle), attributes, site) + (cards++ ? "" : verdictScript(site));
-          node.attributes = [{ type: "mdxJsxAttribute", name: "html", value: html }];
+          node.attributes = [
+            { type: "mdxJsxAttribute", name: "html", value: html },
+            { type: "mdxJsxAttribute", name: "loader", value: verdictScript(site).match(/src="([^"]*)"/)[1] },
+          ];
         } catch (error) {
           throw new Error(`${file.path}:${node.position?.start.line}: ${error.message}`, { cause: error });
         }
