@@ -7,6 +7,7 @@
     python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium, vote throughput (wrk)
     python3 build.py screenshots          the README's pictures of the card (docs/*.png)
     python3 build.py check-host URL       is a deployed dist/ served as readers' browsers need it?
+    python3 build.py examples [NAME …] [--bundles DIR]  build dist/, then the example sites with their generators
 
 Only the standard library is used here: this file creates the project's
 virtualenv (.venv) and runs the real steps (package builder/) inside it.
@@ -27,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
-REQUIREMENTS = [ROOT / "pyproject.toml", ROOT / "widget" / "pyproject.toml", ROOT / "endpoint" / "pyproject.toml"]
+REQUIREMENTS = [ROOT / "pyproject.toml", *(ROOT / d / "pyproject.toml" for d in ("widget", "endpoint", "sitegen"))]
 # The dependency groups of pyproject.toml that the project's virtualenv holds.
-GROUPS = ("engine", "endpoint", "build", "test", "lint")
+GROUPS = ("engine", "endpoint", "build", "test", "lint", "sitegen")
 # pip learnt dependency groups (--group) in 25.1; the venv's bundled pip may be older.
 PIP = "pip==26.2.1"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,6 +39,8 @@ WEB_SERVERS = {
     "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so": "libnginx-mod-http-brotli-static",
     "caddy": "caddy",
 }
+# The example sites' generators that Debian packages (examples/; npm's are in examples/package.json).
+SITE_GENERATORS = {"hugo": "hugo", "jekyll": "jekyll"}
 # The endpoint's tests start a throwaway PostgreSQL cluster from these binaries (and check
 # the endpoint's sample nginx configuration, deploy/nginx/, with the nginx above).
 POSTGRES = {"/usr/lib/postgresql/15/bin/initdb": "postgresql"}
@@ -53,7 +56,7 @@ MIN_BUILD_PYTHON = (3, 12)
 
 
 def run(*command: str | Path, **kwargs) -> None:
-    subprocess.run([str(c) for c in command], check=True, cwd=ROOT, **kwargs)
+    subprocess.run([str(c) for c in command], check=True, **{"cwd": ROOT, **kwargs})
 
 
 def _version(python: str | Path) -> tuple[int, int] | None:
@@ -127,7 +130,7 @@ def ensure_venv() -> None:
     quiet = ("--quiet", "--disable-pip-version-check")
     run(PYTHON, "-m", "pip", "install", *quiet, PIP)
     groups = [arg for group in GROUPS for arg in ("--group", group)]
-    run(PYTHON, "-m", "pip", "install", *quiet, *groups, "-e", "./widget", "-e", "./endpoint")
+    run(PYTHON, "-m", "pip", "install", *quiet, *groups, "-e", "./widget", "-e", "./endpoint", "-e", "./sitegen")
     stamp.write_text(digest)
 
 
@@ -140,6 +143,18 @@ def ensure_node_modules() -> None:
         return
     print("installing the pinned JavaScript tools into node_modules/", flush=True)
     run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+    stamp.write_text(digest)
+
+
+def ensure_example_node_modules() -> None:
+    """Install the pinned JavaScript site generators of the examples (examples/package-lock.json)."""
+    lock = ROOT / "examples" / "package-lock.json"
+    stamp = ROOT / "examples" / "node_modules" / ".package-lock.sha256"
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    print("installing the examples' pinned site generators into examples/node_modules/", flush=True)
+    run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", cwd=ROOT / "examples")
     stamp.write_text(digest)
 
 
@@ -210,18 +225,31 @@ def main() -> int:
     )
     commands.add_parser("screenshots", help="the README's pictures of the card, into docs/", add_help=False)
     commands.add_parser("check-host", help="check a deployed dist/ (URL) as readers' browsers fetch it", add_help=False)
+    commands.add_parser(
+        "examples", help="build dist/ (--bundles DIR), then the example sites (NAME …, --widget …)", add_help=False
+    )
     args, rest = parser.parse_known_args()
 
     if args.command == "check-host":
         ensure_venv()
         return subprocess.run([str(PYTHON), "-m", "builder", "check-host", *rest], cwd=ROOT).returncode
+    if args.command == "examples":
+        # --bundles goes to dist/'s build (the examples are built against dist/); the rest to the examples.
+        bundles = [arg for i, arg in enumerate(rest) if arg == "--bundles" or rest[i - 1 : i] == ["--bundles"]]
+        build(*bundles)
+        ensure_system_packages(SITE_GENERATORS)
+        ensure_example_node_modules()
+        return subprocess.run(
+            [str(PYTHON), "-m", "builder", "examples", *(a for a in rest if a not in bundles)], cwd=ROOT
+        ).returncode
     build(*(rest if args.command == "build" else ()))
     if args.command == "demo":
         with contextlib.suppress(KeyboardInterrupt):
             run(PYTHON, "-m", "builder", "serve", "--port", str(args.port))
     elif args.command == "test":
         # The README's sample configurations for the widget host are tested with Debian's nginx and Caddy.
-        ensure_system_packages({"chromium": "chromium", **POSTGRES, **WEB_SERVERS, **WORDPRESS})
+        ensure_system_packages({"chromium": "chromium", **POSTGRES, **WEB_SERVERS, **WORDPRESS, **SITE_GENERATORS})
+        ensure_example_node_modules()
         if not any(arg.startswith("tests") for arg in rest):  # the whole run: lint first, it fails fastest
             lint()
         return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode

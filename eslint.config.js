@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: ["node_modules/", ".cache/", ".venv/", "dist/", "dist.new/", "var/", "test-results/"] },
+  { ignores: ["node_modules/", ".cache/", ".venv/", "dist/", "dist.new/", "var/", "test-results/", "build/"] },
   js.configs.recommended,
   {
     // ES modules bundled by esbuild at build time; VERDICT_* are the build's --define constants.
@@ -18,6 +18,11 @@ export default [
     files: ["wordpress/**/*.js"],
     languageOptions: { sourceType: "script", globals: { ...globals.browser } },
   },
+    // The example sites' configuration, run by their generators in Node (Docusaurus's is CommonJS).
+    files: ["examples/**/*.js"],
+    languageOptions: { sourceType: "module", globals: { ...globals.node } },
+  },
+  { files: ["examples/docusaurus/docusaurus.config.js"], languageOptions: { sourceType: "commonjs" } },
   {
     files: ["**/*.mjs", "loader/**/*.mjs", "eslint.config.js"],
     languageOptions: { sourceType: "module", globals: { ...globals.node, ...globals.browser } },

@@ -1,4 +1,4 @@
-"""``python -m builder build|serve|bench|screenshots|locales|check-host``: build.py's steps, in the virtualenv."""
+"""``python -m builder build|serve|bench|screenshots|locales|check-host|examples``: build.py's steps, in the venv."""
 
 import sys
 
@@ -76,6 +76,10 @@ elif command == "check-host":
     from . import check_host
 
     sys.exit(check_host.main(rest))
+elif command == "examples":
+    from . import examples
+
+    sys.exit(examples.main(rest))
 elif command == "screenshots":
     from . import screenshots
 

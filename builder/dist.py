@@ -14,6 +14,8 @@ Layout (every name below with <hash> is content-addressed and immutable):
     frame/<name>/<id>.html    each card's frame page: the link to paste on link-only platforms
                               (Open Graph, twitter:player, oEmbed discovery: frames.py)
     og/<name>/<id>.png        each card's link-preview picture (with --widget-url)
+    inline/<name>.json        the inline kit of each bundle, for site generators without Python
+                              (inline_kit.py), and inline/verdict-inline.mjs that reads it
     card.css                  the card's stylesheet (for `verdict render --embed`)
     bundles/<name>.json       the demo bundles
     schema/bundle-v1.json     JSON Schema of the bundle format
@@ -42,6 +44,7 @@ from verdict.bundle import BundleError
 from . import blank, configurator, core, fetch, frames, loader, pyc, steps, trim
 from .abi import check_wheels
 from .hashes import HASH_LENGTH, sha256, sri, tree_hash
+from .inline_kit import SITEGEN_JS, inline_kit
 from .lock import write_lock
 from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
 from .prerender import DEFAULT_HEADING_LEVEL, HEADING_LEVELS, inline_cards, prerender_bundle
@@ -250,6 +253,7 @@ def build(
         try:
             levels = {level: prerender_bundle(raw, level) for level in HEADING_LEVELS}
             inline = inline_cards(raw, css)
+            kit = inline_kit(raw, css, levels)
         except BundleError as error:
             raise SystemExit("\n".join(f"{bundle_file}: {problem}" for problem in error.problems)) from None
         files = {}
@@ -262,6 +266,9 @@ def build(
             snippet = dist / "inline" / bundle_file.stem / name
             snippet.parent.mkdir(parents=True, exist_ok=True)
             snippet.write_text(html)
+        (dist / "inline" / f"{bundle_file.stem}.json").write_text(json.dumps(kit, separators=(",", ":")))
+    (dist / "inline").mkdir(exist_ok=True)
+    shutil.copy2(SITEGEN_JS, dist / "inline" / SITEGEN_JS.name)
 
     frames.write(dist, widget_url, endpoint)
 

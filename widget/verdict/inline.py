@@ -13,6 +13,7 @@ from __future__ import annotations
 from .markup import Markup, el
 
 THEMES = ("light", "dark", "auto")
+LAYOUTS = ("columns", "stacked", "auto")
 
 
 def style_element(css: str) -> Markup:
@@ -22,13 +23,20 @@ def style_element(css: str) -> Markup:
     return Markup(f"<style>{css}</style>")
 
 
-def inline_card(card: Markup, css: str, *, theme: str = "light", jsonld: str | None = None) -> Markup:
-    """``<template shadowrootmode="open">`` with the card and its style, then the JSON-LD."""
+def inline_card(
+    card: Markup, css: str, *, theme: str = "light", layout: str = "auto", jsonld: str | None = None
+) -> Markup:
+    """``<template shadowrootmode="open">`` with the card and its style, then the JSON-LD.
+
+    The frame carries the theme, and the layout when it is not the default, as the loader sets them:
+    a stacked card is stacked from the first paint."""
     if theme not in THEMES:
         raise ValueError(f"theme must be one of {', '.join(THEMES)}")
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
     frame = el(
         "div",
-        {"class": "vd-root", "data-theme": theme},
+        {"class": "vd-root", "data-theme": theme, "data-layout": None if layout == "auto" else layout},
         el("div", {"class": "vd-body"}, card),
         el("div", {"class": "vd-live", "role": "status", "aria-live": "polite"}),
     )

@@ -1,0 +1,25 @@
+"""An MkDocs plugin, ``verdict``, for exact line numbers in pages with front matter.
+
+MkDocs removes a page's YAML front matter before Markdown sees the page, so
+the Markdown extension alone counts a bad card's line from the first line
+after it. With ``plugins: [verdict]`` beside the extension, this tells the
+extension how many lines MkDocs removed, and errors name the file's own line.
+The cards themselves come from the extension either way.
+"""
+
+from __future__ import annotations
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from .markdown import PAGE_LINE_OFFSET
+
+
+class VerdictPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]  # no settings; MkDocs's hook is untyped
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        source = page.file.content_string
+        removed = source[: len(source) - len(markdown)] if source.endswith(markdown) else ""
+        PAGE_LINE_OFFSET.set(removed.count("\n"))
+        return markdown
