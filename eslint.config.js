@@ -14,6 +14,11 @@ export default [
     },
   },
   {
+    // The React and Vue pages of the element's browser tests (bundled by esbuild at test time).
+    files: ["tests/browser/frameworks/*.js"],
+    languageOptions: { sourceType: "module", globals: { ...globals.browser } },
+  },
+  {
     files: ["**/*.mjs", "loader/**/*.mjs", "eslint.config.js"],
     languageOptions: { sourceType: "module", globals: { ...globals.node, ...globals.browser } },
   },

@@ -12,6 +12,8 @@ Layout (every name below with <hash> is content-addressed and immutable):
                               data-heading-level N other than 2)
     inline/<name>/<id>.html   the inline form of each card, for the host page itself
     card.css                  the card's stylesheet (for `verdict render --embed`)
+    custom-elements.json      the Custom Elements Manifest of <verdict-card>
+    verdict-card*.d.ts        its TypeScript typings (DOM and JSX, React 19, Vue 3)
     bundles/<name>.json       the demo bundles
     schema/bundle-v1.json     JSON Schema of the bundle format
     configure/                the publisher's configurator (PyScript; see configurator.py)
@@ -36,7 +38,7 @@ import brotli
 
 from verdict.bundle import BundleError
 
-from . import blank, configurator, core, fetch, loader, pyc, trim
+from . import blank, configurator, core, element, fetch, loader, pyc, trim
 from .abi import check_wheels
 from .lock import write_lock
 from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
@@ -221,6 +223,7 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     (dist / "card.css").write_text(css)
     shutil.copy2(LOADER / "frame.html", dist / "frame.html")
     (dist / "frame.js").write_bytes(loader.frame_script())
+    element.write(dist)
     # bundle path -> heading level -> [cards file path, its integrity]
     prerendered: dict[str, dict[str, list[str]]] = {}
     for bundle_file in sources:

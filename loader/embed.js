@@ -34,9 +34,9 @@ function boot(script) {
     if (!fetched.has(file)) fetched.set(file, fetchChecked(file, sri).then((r) => r.json()).catch(() => null));
     return fetched.get(file);
   };
-  for (const el of [script, ...document.querySelectorAll("[data-verdict]")]) {
+  for (const el of [script, ...document.querySelectorAll("[data-verdict],verdict-card")]) {
     try {
-      const bundle = el.getAttribute("data-bundle");
+      const bundle = el.getAttribute(el.localName === "verdict-card" ? "bundle" : "data-bundle");
       if (bundle) prerendered(new URL(bundle.trim(), document.baseURI).href);
     } catch {
       // A bad URL: the loader warns about it.
@@ -58,8 +58,7 @@ function boot(script) {
     .then((module) => {
       loader = module.start({ script, base, prerendered });
       for (const [name, args] of queue.splice(0)) loader[name](...args);
-    })
-    .catch(async (error) => {
+    }, async (error) => {
       const { problem, text } = await explain(asset(loaderPath), error);
       console.error("Verdict: the loader could not be loaded:", text);
       const widget = asset("./");
@@ -69,7 +68,7 @@ function boot(script) {
           `that header. Its votes come from the origin ${new URL(widget).origin}: allow it on the vote endpoint ` +
           "(--allow-origin) meanwhile, or fix the header.");
       }
-      for (const el of document.querySelectorAll("[data-verdict]")) {
+      for (const el of document.querySelectorAll("[data-verdict]:not(script)")) {
         if (!el.shadowRoot && !el.firstElementChild) el.textContent = "This comparison can't be shown right now.";
       }
     });

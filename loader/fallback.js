@@ -13,7 +13,7 @@ const BUNDLE_PATH = /^bundles\/([a-z0-9]+(?:-[a-z0-9]+)*)\.json$/;
 // `script` carries the page-wide default attributes, `widget` is the URL of dist/.
 export function framesInstead(script, widget) {
   let framed = 0;
-  for (const host of document.querySelectorAll("[data-verdict]")) {
+  for (const host of document.querySelectorAll("[data-verdict]:not(script)")) {
     if (host.shadowRoot) continue;
     const value = (name) => host.getAttribute("data-" + name) ?? script.getAttribute("data-" + name);
     const query = frameQuery(value, widget);
