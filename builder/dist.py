@@ -68,6 +68,13 @@ def tree_hash(files: list[Path]) -> str:
     return h.hexdigest()[:HASH_LENGTH]
 
 
+def package_stylesheet(css: str) -> None:
+    """The engine's copy of the card's stylesheet (in its wheel, for `verdict render --embed`), when changed."""
+    packaged = WIDGET / "verdict" / "card.css"
+    if not packaged.exists() or packaged.read_text() != css:
+        packaged.write_text(css)
+
+
 def build_engine_wheel(out: Path) -> Path:
     """Our pure-Python wheel, built offline by the hatchling in the virtualenv."""
     subprocess.run(
@@ -197,6 +204,8 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
     a failed build leaves the last good dist/ in place.
     """
     sources = bundle_files(bundles)
+    css = loader.stylesheet()
+    package_stylesheet(css)
     pyodide_dir, runtime_dir, stdlib, wheels = shipped_runtime(sources)
 
     dist = target.with_name(target.name + ".new")
@@ -219,7 +228,6 @@ def build(target: Path = DIST, bundles: Path = DEMO) -> dict:
 
     worker = _hashed(dist / "assets" / "worker.js", loader.worker(runtime_dir))
 
-    css = loader.stylesheet()
     (dist / "card.css").write_text(css)
     shutil.copy2(LOADER / "frame.html", dist / "frame.html")
     (dist / "frame.js").write_bytes(loader.frame_script())

@@ -38,10 +38,12 @@ def said(page: Page) -> str:
 def test_a_script_tag_carrying_data_verdict_renders_its_card_after_it(
     page: Page, demo: Demo, pages: HostPages, comparison: str
 ):
-    page.goto(pages.add(f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Post</title></head>
+    page.goto(
+        pages.add(f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Post</title></head>
 <body><h1>A post</h1><script src="{demo.widget}/embed.js" data-verdict
   data-bundle="{demo.widget}/bundles/comparisons.json"{comparison} data-lazy="false" async></script>
-<p id="after">After the card.</p></body></html>"""))
+<p id="after">After the card.</p></body></html>""")
+    )
     expect(page.locator("script + [data-verdict] .vd-title")).to_have_text(SEED_TITLE)
     expect(page.locator("[data-verdict] .vd-card")).to_have_count(1)
     page.wait_for_function("performance.getEntriesByName('verdict:engine-card').length > 0", timeout=ENGINE_TIMEOUT)
@@ -50,9 +52,11 @@ def test_a_script_tag_carrying_data_verdict_renders_its_card_after_it(
 
 
 def test_a_placeholder_and_element_without_a_bundle_say_so(page: Page, demo: Demo, pages: HostPages):
-    page.goto(pages.add(f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Post</title></head>
+    page.goto(
+        pages.add(f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Post</title></head>
 <body><div data-verdict data-comparison="{SEED}"></div><verdict-card comparison="{SEED}"></verdict-card>
-<script src="{demo.widget}/embed.js" async></script></body></html>"""))
+<script src="{demo.widget}/embed.js" async></script></body></html>""")
+    )
     expect(page.locator(".vd-error")).to_have_count(2)
     errors = page.console.of("error")  # type: ignore[attr-defined]
     assert errors == ["Verdict: no data-bundle on the card or the script tag; nothing to show."] * 2, errors
@@ -72,8 +76,10 @@ def without_loader(tmp_path_factory) -> Iterator[tuple[str, str]]:
 
 def test_a_missing_loader_is_named_missing_not_altered(page: Page, pages: HostPages, without_loader: tuple[str, str]):
     widget, loader = without_loader
-    page.goto(pages.add(f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Post</title></head>
-<body><script src="{widget}/embed.js" data-bundle="{widget}/bundles/comparisons.json" async></script></body></html>"""))
+    page.goto(
+        pages.add(f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Post</title></head>
+<body><script src="{widget}/embed.js" data-bundle="{widget}/bundles/comparisons.json" async></script></body></html>""")
+    )
     expect(page.locator("[data-verdict]")).to_have_text("This comparison can't be shown right now.")
     page.wait_for_timeout(200)
     errors = page.console.of("error")  # type: ignore[attr-defined]
