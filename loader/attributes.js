@@ -4,6 +4,7 @@
 // script tag's are page-wide defaults.
 
 import { parseColour } from "./accent.js";
+import { attributeOn } from "./hosts.js";
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const SECTIONS = ["figures", "description", "scorecard", "vote", "cta"];
@@ -86,9 +87,8 @@ export const attributeName = (key) => "data-" + key.replace(/[A-Z]/g, (c) => "-"
 export const ATTRIBUTE_NAMES = Object.keys(ATTRIBUTES).map(attributeName);
 
 // <verdict-card> takes the same attributes without "data-" (bundle, heading-level…).
-export const ELEMENT_TAG = "verdict-card";
 export const ELEMENT_ATTRIBUTE_NAMES = ATTRIBUTE_NAMES.map((name) => name.slice(5));
-const nameOn = (source, key) => (source.localName === ELEMENT_TAG ? attributeName(key).slice(5) : attributeName(key));
+const nameOn = (source, key) => attributeOn(source, attributeName(key).slice(5));
 
 // One warning per element, attribute and value, however often it is read.
 const warned = new WeakMap();

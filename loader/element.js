@@ -7,8 +7,9 @@
 // A server-rendered page puts the inline card in it as a declarative shadow
 // root, which the loader adopts in place, as for a placeholder.
 
-import { ELEMENT_ATTRIBUTE_NAMES, ELEMENT_TAG } from "./attributes.js";
+import { ELEMENT_ATTRIBUTE_NAMES } from "./attributes.js";
 import { byHost } from "./cards.js";
+import { ELEMENT_TAG } from "./hosts.js";
 
 // `cards`: the loader's {render(host), destroy(host), update(card)}.
 export function defineElement(cards) {

@@ -18,12 +18,14 @@
 //   core.js        the runtime's core compiled on the page for returning readers
 //   actions.js     the reader's clicks, relayed to the engine
 //   element.js     <verdict-card>, the custom element frameworks draw
+//   hosts.js       which elements hold a card (shared with the first script)
 
 import { onClick } from "./actions.js";
 import { ATTRIBUTE_NAMES, STYLE_ONLY, readConfig } from "./attributes.js";
 import { schedule, unschedule } from "./boot.js";
 import { allCards, byHost, createCard, errorCard, removeCard, skeleton } from "./cards.js";
 import { defineElement } from "./element.js";
+import { PLACEHOLDER } from "./hosts.js";
 import { configure, mount, unmount } from "./engine.js";
 import { applyLook } from "./look.js";
 import { watchPolicy } from "./csp.js";
@@ -89,9 +91,7 @@ export function start({ script, base, prerendered }) {
     removeCard(card);
   }
 
-  // Placeholders: [data-verdict] elements (a script tag carrying the marker
-  // gets its card after it, from embed.js: a script cannot hold one).
-  const PLACEHOLDER = "[data-verdict]:not(script)";
+  // Placeholders (hosts.js); <verdict-card> elements render through their own lifecycle (element.js).
   function scan(rootNode = document) {
     const found = rootNode.matches && rootNode.matches(PLACEHOLDER) ? [rootNode] : [];
     found.push(...(rootNode.querySelectorAll ? rootNode.querySelectorAll(PLACEHOLDER) : []));
