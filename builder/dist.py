@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -68,9 +69,12 @@ def tree_hash(files: list[Path]) -> str:
     return h.hexdigest()[:HASH_LENGTH]
 
 
+PACKAGED_STYLESHEET = "verdict/card.css"
+
+
 def package_stylesheet(css: str) -> None:
     """The engine's copy of the card's stylesheet (in its wheel, for `verdict render --embed`), when changed."""
-    packaged = WIDGET / "verdict" / "card.css"
+    packaged = WIDGET / PACKAGED_STYLESHEET
     if not packaged.exists() or packaged.read_text() != css:
         packaged.write_text(css)
 
@@ -93,6 +97,24 @@ def build_engine_wheel(out: Path) -> Path:
         check=True,
     )
     return next(out.glob("verdict-*.whl"))
+
+
+def browser_copy(wheel: Path) -> Path:
+    """The engine's wheel for readers: without the card's stylesheet (they get it with the loader; it is for
+    `verdict render --embed`), so a change of the stylesheet neither grows their download nor recompiles
+    and retraces the runtime. Entries keep their order and dates: the same wheel gives the same copy."""
+    copy = wheel.with_suffix(".browser")
+    with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            if info.filename == PACKAGED_STYLESHEET:
+                continue
+            data = source.read(info)
+            if info.filename.endswith(".dist-info/RECORD"):
+                lines = data.decode().splitlines(keepends=True)
+                data = "".join(line for line in lines if not line.startswith(PACKAGED_STYLESHEET + ",")).encode()
+            out.writestr(info, data)
+    copy.replace(wheel)
+    return wheel
 
 
 def compiled(pyodide_dir: Path, wheels: list[Path]) -> tuple[Path, list[Path]]:
@@ -189,7 +211,7 @@ def shipped_runtime(sources: list[Path]) -> Runtime:
     folder = core.slimmed(pyodide_dir, [w for w in browser_wheels if w.name.endswith("_wasm32.whl")])
     check_wheels(folder / "pyodide.asm.wasm", browser_wheels)
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
-        engine = build_engine_wheel(Path(tmp))
+        engine = browser_copy(build_engine_wheel(Path(tmp)))
         stdlib, wheels = compiled(pyodide_dir, [*browser_wheels, engine])
     stdlib, wheels = trim.trimmed(folder, stdlib, wheels, sources)
     # ... and less the tables of the built-in modules nothing shipped imports.

@@ -112,32 +112,26 @@ def _record_hash(data: bytes) -> str:
     return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
-# In the engine's wheel for `verdict render --embed`; readers get the stylesheet with the loader.
-NOT_IN_BROWSER = {"verdict/card.css"}
-
-
-def _wheel_keeps(name: str, imported: set[str], whole: bool = False) -> bool:
-    if name in NOT_IN_BROWSER:
-        return False
+def _wheel_keeps(name: str, imported: set[str]) -> bool:
     top = name.split("/", 1)[0]
     if top.endswith(".dist-info"):
         return "/sboms/" not in name
     if name.endswith((".pyi", "/py.typed")):
         return False
     if name.endswith(".pyc"):
-        return whole or SITE_PACKAGES + name in imported
+        return SITE_PACKAGES + name in imported
     return True
 
 
-def trim_wheel(wheel: Path, traced: dict, out: Path, whole: bool = False) -> None:
-    """The wheel with only its imported modules (every module when `whole`; data, licences, metadata headers)."""
+def trim_wheel(wheel: Path, traced: dict, out: Path) -> None:
+    """The wheel with only its imported modules (and data, licences, metadata headers)."""
     imported = set(traced["files"])
     with zipfile.ZipFile(wheel) as archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
         record = next(i for i in infos if i.filename.endswith(".dist-info/RECORD"))
         kept = []
         for info in infos:
-            if info is record or not _wheel_keeps(info.filename, imported, whole):
+            if info is record or not _wheel_keeps(info.filename, imported):
                 continue
             data = archive.read(info)
             if info.filename.endswith(".dist-info/METADATA"):
@@ -163,7 +157,10 @@ def trimmed(pyodide_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[P
         staging = Path(tempfile.mkdtemp(dir=CACHE))
         trim_stdlib(stdlib, traced, staging / stdlib.name)
         for wheel in wheels:
-            trim_wheel(wheel, traced, staging / wheel.name, whole=wheel.name.split("-")[0] in KEEP_WHOLE)
+            if wheel.name.split("-")[0] in KEEP_WHOLE:
+                (staging / wheel.name).write_bytes(wheel.read_bytes())
+            else:
+                trim_wheel(wheel, traced, staging / wheel.name)
         (staging / "trace.json").write_text(json.dumps(traced, indent=1))
         folder.parent.mkdir(parents=True, exist_ok=True)
         if folder.exists():

@@ -137,7 +137,7 @@ async def load_published(url):
         if mine == loads:
             show_problems([Problem("", said)])
         return
-    if mine != loads:
+    if mine != loads or bundle_url() != url:
         return
     if not response.ok:
         show_problems([Problem("", f"could not fetch {url} (HTTP {response.status}). {HOSTING}")])
@@ -154,6 +154,13 @@ async def load_published(url):
     counts = f"{plural(len(bundle.comparisons), 'comparison')}, {plural(len(bundle.tools), 'tool')}"
     show_problems([], f"Valid bundle: {counts}.", checked.warnings)
     update()
+
+
+def on_url_typed(*_):
+    """A URL being typed is not the loaded bundle's: its comparisons and snippet no longer apply."""
+    global loads
+    loads += 1
+    forget_bundle()
 
 
 def check_pasted(*_):
@@ -225,6 +232,7 @@ async def main():
     listen("#form", "input", update)
     listen("#form", "change", update)
     listen("#bundle-choice", "change", on_bundle_choice)
+    listen("#bundle-url", "input", on_url_typed)
     listen("#bundle-url", "change", lambda *_: spawn(load_published(bundle_url())))
     listen("#bundle-paste", "input", check_pasted)
     listen("#accent-picker", "input", on_accent_pick)

@@ -153,7 +153,7 @@ def test_a_bundle_on_the_publishers_own_host_is_diagnosed_and_its_snippet_copied
             )
             said = "\n".join(console.of("error"))
             assert f"Verdict: bundle {plain}/lineup.json could not be loaded:" in said, said
-            assert "Access-Control-Allow-Origin" in said and "invalid" not in said, said
+            assert "Access-Control-Allow-Origin" in said and f"{plain}/lineup.json is invalid" not in said, said
 
             enter(f"{served}/broken.json")
             expect(problems).to_contain_text("comparisons[0].tools[0]")
