@@ -62,20 +62,25 @@ def test_a_placeholder_and_element_without_a_bundle_say_so(page: Page, demo: Dem
     assert errors == ["Verdict: no data-bundle on the card or the script tag; nothing to show."] * 2, errors
 
 
-@pytest.fixture(scope="module")
-def without_loader(tmp_path_factory) -> Iterator[tuple[str, str]]:
-    """A copy of dist/ missing the loader module (a partial upload)."""
-    copy = tmp_path_factory.mktemp("partial") / "dist"
+@pytest.fixture(scope="module", params=["missing", "altered"])
+def broken_loader(request, tmp_path_factory) -> Iterator[tuple[str, str, str]]:
+    """A copy of dist/ whose loader module is missing (a partial upload) or altered after the build."""
+    copy = tmp_path_factory.mktemp(request.param) / "dist"
     shutil.copytree(DIST, copy)
     loader = json.loads((copy / "manifest.json").read_text())["assets"]["loader"]
+    original = (copy / loader).read_bytes()
     for file in (copy / loader).parent.glob((copy / loader).name + "*"):
         file.unlink()
+    if request.param == "altered":
+        (copy / loader).write_bytes(original.replace(b"Verdict", b"Hacked!", 1))
     with widget_host(copy) as origin:
-        yield origin, loader
+        yield request.param, origin, loader
 
 
-def test_a_missing_loader_is_named_missing_not_altered(page: Page, pages: HostPages, without_loader: tuple[str, str]):
-    widget, loader = without_loader
+def test_a_loader_is_called_altered_only_when_its_bytes_are(
+    page: Page, pages: HostPages, broken_loader: tuple[str, str, str]
+):
+    how, widget, loader = broken_loader
     page.goto(
         pages.add(f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Post</title></head>
 <body><script src="{widget}/embed.js" data-bundle="{widget}/bundles/comparisons.json" async></script></body></html>""")
@@ -83,6 +88,10 @@ def test_a_missing_loader_is_named_missing_not_altered(page: Page, pages: HostPa
     expect(page.locator("[data-verdict]")).to_have_text("This comparison can't be shown right now.")
     page.wait_for_timeout(200)
     errors = page.console.of("error")  # type: ignore[attr-defined]
-    wanted = f"Verdict: the loader could not be loaded: {widget}/{loader} could not be fetched (HTTP 404)."
-    assert wanted in errors, errors
-    assert "integrity" not in said(page)
+    if how == "missing":
+        wanted = f"Verdict: the loader could not be loaded: {widget}/{loader} could not be fetched (HTTP 404)."
+        assert wanted in errors, errors
+        assert "integrity" not in said(page)
+    else:
+        wanted = f"Verdict: the loader could not be loaded: {widget}/{loader} does not match the integrity hash"
+        assert any(error.startswith(wanted) for error in errors), errors
