@@ -19,6 +19,10 @@ export default [
     languageOptions: { sourceType: "module", globals: { ...globals.browser } },
   },
   {
+    files: ["tests/browser/frameworks/react_server.js"],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
     files: ["**/*.mjs", "loader/**/*.mjs", "eslint.config.js"],
     languageOptions: { sourceType: "module", globals: { ...globals.node, ...globals.browser } },
   },

@@ -42,7 +42,7 @@ def framework_apps(tmp_path_factory) -> dict[str, str]:
     """The React and Vue pages' scripts, bundled once per run from node_modules (no network)."""
     out = tmp_path_factory.mktemp("frameworks")
     apps = {}
-    for name in ("react", "vue"):
+    for name in ("react", "vue", "react_server"):
         bundle = out / f"{name}.js"
         defines = {
             "process.env.NODE_ENV": '"production"',
@@ -50,12 +50,13 @@ def framework_apps(tmp_path_factory) -> dict[str, str]:
             "__VUE_PROD_DEVTOOLS__": "false",
             "__VUE_PROD_HYDRATION_MISMATCH_DETAILS__": "false",
         }
+        source = APPS / (f"{name}.js" if name == "react_server" else f"{name}_app.js")
         command = [
             str(ESBUILD),
-            str(APPS / f"{name}_app.js"),
+            str(source),
             "--bundle",
-            "--format=esm",
             "--minify",
+            *(["--platform=node", "--format=cjs"] if name == "react_server" else ["--format=esm"]),
             f"--outfile={bundle}",
             "--log-level=warning",
             *(f"--define:{k}={v}" for k, v in defines.items()),
@@ -77,14 +78,23 @@ def votes(pages: HostPages, tmp_path_factory) -> Iterator[str]:
         yield url
 
 
-def framework_page(pages: HostPages, script: str, widget: str, votes: str) -> str:
+def framework_page(pages: HostPages, script: str, widget: str, votes: str, server: str | None = None) -> str:
+    """The framework's page; with `server` (the React server render's script), the card's inline form is in
+    the server's HTML, inside the element, and the browser hydrates it."""
     app = pages.add(script, {"Content-Type": "text/javascript"}, suffix=".js")
     initial = {"shown": True, "bundle": f"{widget}/bundles/comparisons.json", "comparison": SEED, "theme": "light"}
-    settings = {"endpoint": votes, "initial": initial}
+    settings: dict = {"endpoint": votes, "initial": initial}
+    html = ""
+    if server:
+        settings["inline"] = (DIST / "inline" / "comparisons" / f"{SEED}.html").read_text()
+        html = subprocess.run(
+            ["node", server], input=json.dumps(settings), capture_output=True, text=True, check=True
+        ).stdout
+    script_safe = json.dumps(settings).replace("</", "<\\/")
     return pages.add(f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A post</title>
 <script src="{widget}/embed.js" async></script></head>
-<body><div id="root"></div><p>The post goes on below the card, as posts do.</p>
-<script>window.VERDICT_TEST = {json.dumps(settings)};</script>
+<body><div id="root">{html}</div><p>The post goes on below the card, as posts do.</p>
+<script>window.VERDICT_TEST = {script_safe};</script>
 <script type="module" src="{app}"></script></body></html>""")
 
 
@@ -110,19 +120,34 @@ def wait_for_title(page: Page, title: str) -> None:
     page.wait_for_function(f"{TITLE} === {title!r}", timeout=ENGINE_TIMEOUT)
 
 
-@pytest.mark.parametrize("framework", ["react", "vue"])
+@pytest.fixture(scope="session")
+def react_server(framework_apps: dict[str, str], tmp_path_factory) -> str:
+    script = tmp_path_factory.mktemp("server") / "react_server.cjs"
+    script.write_text(framework_apps["react_server"])
+    return str(script)
+
+
+@pytest.mark.parametrize("framework", ["react", "vue", "react-ssr"])
 def test_a_framework_mounts_changes_unmounts_and_remounts_the_element(
-    page: Page, demo: Demo, pages: HostPages, votes: str, framework_apps: dict[str, str], framework: str
-):
+    page: Page, demo: Demo, pages: HostPages, votes: str, framework_apps: dict[str, str], framework: str,
+    react_server: str,
+):  # fmt: skip
     page.set_viewport_size({"width": 1280, "height": 720})
     page.add_init_script(OBSERVE_SHIFTS)
-    page.goto(framework_page(pages, framework_apps[framework], demo.widget, votes))
+    server = react_server if framework == "react-ssr" else None
+    app = framework_apps["react" if server else framework]
+    page.goto(framework_page(pages, app, demo.widget, votes, server))
+    if server:  # In the server's HTML: drawn with the first paint, before any script of ours.
+        assert SEED_TITLE in page.evaluate("document.querySelector('verdict-card').shadowRoot.textContent")
     wait_for_title(page, SEED_TITLE)
     box = page.locator("verdict-card").bounding_box()
     assert box and box["y"] < 720, "the card is above the fold"
     wait_for_mark(page, "verdict:engine-card")
     page.wait_for_timeout(300)
-    print(f"\n{framework}: cumulative layout shift of the element mounted by the app: {page.evaluate('window.__cls')}")
+    shift = page.evaluate("window.__cls")
+    print(f"\n{framework}: cumulative layout shift of the element mounted by the app: {shift}")
+    if server:
+        assert shift == 0
     expect(page.locator("verdict-card .vd-choice").first).to_be_visible()
 
     # The manifest shipped in dist/ names exactly the attributes the element observes.
