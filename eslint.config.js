@@ -18,11 +18,21 @@ export default [
     files: ["wordpress/**/*.js"],
     languageOptions: { sourceType: "script", globals: { ...globals.browser } },
   },
+  {
     // The example sites' configuration, run by their generators in Node (Docusaurus's is CommonJS).
     files: ["examples/**/*.js"],
     languageOptions: { sourceType: "module", globals: { ...globals.node } },
   },
   { files: ["examples/docusaurus/docusaurus.config.js"], languageOptions: { sourceType: "commonjs" } },
+  {
+    // The React and Vue pages of the element's browser tests (bundled by esbuild at test time).
+    files: ["tests/browser/frameworks/*.js"],
+    languageOptions: { sourceType: "module", globals: { ...globals.browser } },
+  },
+  {
+    files: ["tests/browser/frameworks/react_server.js"],
+    languageOptions: { globals: { ...globals.node } },
+  },
   {
     files: ["**/*.mjs", "loader/**/*.mjs", "eslint.config.js"],
     languageOptions: { sourceType: "module", globals: { ...globals.node, ...globals.browser } },

@@ -17,6 +17,8 @@ Layout (every name below with <hash> is content-addressed and immutable):
     inline/<name>.json        the inline kit of each bundle, for site generators without Python
                               (inline_kit.py), and inline/verdict-inline.mjs that reads it
     card.css                  the card's stylesheet (for `verdict render --embed`)
+    custom-elements.json      the Custom Elements Manifest of <verdict-card>
+    verdict-card*.d.ts        its TypeScript typings (DOM and JSX, React 19, Vue 3)
     bundles/<name>.json       the demo bundles
     schema/bundle-v1.json     JSON Schema of the bundle format
     configure/                the publisher's configurator (PyScript; see configurator.py)
@@ -34,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -41,7 +44,7 @@ import brotli
 
 from verdict.bundle import BundleError
 
-from . import blank, configurator, core, fetch, frames, loader, pyc, steps, trim
+from . import blank, configurator, core, element, fetch, frames, loader, pyc, steps, trim
 from .abi import check_wheels
 from .hashes import HASH_LENGTH, sha256, sri, tree_hash
 from .inline_kit import SITEGEN_JS, inline_kit
@@ -54,6 +57,16 @@ from .prerender import DEFAULT_HEADING_LEVEL, HEADING_LEVELS, inline_cards, prer
 # little faster to import from. The widget host must serve the .br/.gz twins.
 ZIP_COMPRESSION = "stored"
 COMPRESSIBLE = {".js", ".mjs", ".json", ".wasm", ".zip", ".whl", ".html", ".css"}
+
+
+PACKAGED_STYLESHEET = "verdict/card.css"
+
+
+def package_stylesheet(css: str) -> None:
+    """The engine's copy of the card's stylesheet (in its wheel, for `verdict render --embed`), when changed."""
+    packaged = WIDGET / PACKAGED_STYLESHEET
+    if not packaged.exists() or packaged.read_text() != css:
+        packaged.write_text(css)
 
 
 def build_engine_wheel(out: Path) -> Path:
@@ -74,6 +87,24 @@ def build_engine_wheel(out: Path) -> Path:
         check=True,
     )
     return next(out.glob("verdict-*.whl"))
+
+
+def browser_copy(wheel: Path) -> Path:
+    """The engine's wheel for readers: without the card's stylesheet (they get it with the loader; it is for
+    `verdict render --embed`), so a change of the stylesheet neither grows their download nor recompiles
+    and retraces the runtime. Entries keep their order and dates: the same wheel gives the same copy."""
+    copy = wheel.with_suffix(".browser")
+    with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            if info.filename == PACKAGED_STYLESHEET:
+                continue
+            data = source.read(info)
+            if info.filename.endswith(".dist-info/RECORD"):
+                lines = data.decode().splitlines(keepends=True)
+                data = "".join(line for line in lines if not line.startswith(PACKAGED_STYLESHEET + ",")).encode()
+            out.writestr(info, data)
+    copy.replace(wheel)
+    return wheel
 
 
 def compiled(pyodide_dir: Path, wheels: list[Path]) -> tuple[Path, list[Path]]:
@@ -190,7 +221,7 @@ def shipped_runtime(plain: bool = False) -> Runtime:
     folder = pyodide_dir if plain else core.slimmed(pyodide_dir, wasm_wheels)
     check_wheels(folder / "pyodide.asm.wasm", browser_wheels)
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
-        engine = build_engine_wheel(Path(tmp))
+        engine = browser_copy(build_engine_wheel(Path(tmp)))
         stdlib, wheels = compiled(pyodide_dir, [*browser_wheels, engine])
     if plain:
         return Runtime(pyodide_dir, folder, stdlib, wheels)
@@ -217,6 +248,8 @@ def build(
     a failed build leaves the last good dist/ in place.
     """
     sources = bundle_files(bundles)
+    css = loader.stylesheet()
+    package_stylesheet(css)
     pyodide_dir, runtime_dir, stdlib, wheels = shipped_runtime(plain_runtime)
 
     dist = target.with_name(target.name + ".new")
@@ -239,10 +272,10 @@ def build(
 
     worker = _hashed(dist / "assets" / "worker.js", loader.worker(runtime_dir))
 
-    css = loader.stylesheet()
     (dist / "card.css").write_text(css)
     shutil.copy2(LOADER / "frame.html", dist / "frame.html")
     (dist / "frame.js").write_bytes(loader.frame_script())
+    element.write(dist)
     # bundle path -> heading level -> [cards file path, its integrity]
     prerendered: dict[str, dict[str, list[str]]] = {}
     for bundle_file in sources:

@@ -11,7 +11,7 @@ is written by ``verdict.snippet``.
 import asyncio
 
 import js
-from pyodide.ffi import create_proxy
+from pyodide.ffi import create_proxy, to_js
 from pyodide.http import pyfetch
 
 from verdict.bundle import Problem, check_bundle
@@ -22,6 +22,9 @@ document = js.document
 keep = []  # event proxies stay alive as long as the page
 tasks = set()  # running tasks, kept until done
 comparisons = {}  # bundle URL -> [(id, title)]
+loads = 0  # bundle loads started: a load finishing after a newer one started changes nothing
+bundle_ok = False  # the current bundle URL was fetched and is valid: its snippet renders
+HOSTING = 'See "Hosting a bundle" in Verdict\'s README.'
 
 
 def spawn(coroutine):
@@ -89,8 +92,39 @@ def fill_comparisons(options):
         select.value = current
 
 
+def forget_bundle():
+    """What belonged to the previous bundle goes (its comparisons), and no snippet is copied until the new
+    one is fetched and valid: a snippet naming a bundle readers cannot load shows them an error card."""
+    global bundle_ok
+    bundle_ok = False
+    element("#comparison").replaceChildren()
+    element("#copy").disabled = True
+    update()
+
+
+async def unreachable(url, error):
+    """Why `url` could not be fetched: its host sends no CORS header (it answers a no-cors request), or
+    it cannot be reached at all."""
+    try:
+        await js.fetch(url, to_js({"mode": "no-cors", "cache": "no-cache"}, dict_converter=js.Object.fromEntries))
+    except Exception:
+        return (
+            f"could not reach {url}: the address is wrong, or its host is down or not reachable from here "
+            f"({error}). {HOSTING}"
+        )
+    return (
+        f"{url} is served, but its host sends no Access-Control-Allow-Origin header, so the browser keeps it "
+        f"from this page and from your readers' pages (CORS). Make that host send "
+        f"`Access-Control-Allow-Origin: *` with the bundle. {HOSTING}"
+    )
+
+
 async def load_published(url):
     """Fetch and validate the bundle at `url`; its comparisons fill the picker."""
+    global loads, bundle_ok
+    loads += 1
+    mine = loads
+    forget_bundle()
     if not url:
         show_problems([], "")
         return
@@ -98,22 +132,35 @@ async def load_published(url):
     try:
         response = await pyfetch(url, cache="no-cache")
         text = await response.string()
-    except Exception as error:  # network, CORS: say so, keep the form usable
-        show_problems([Problem("", f"could not fetch {url} ({error})")])
+    except Exception as error:  # network or CORS: say which, keep the form usable
+        said = await unreachable(url, error)
+        if mine == loads:
+            show_problems([Problem("", said)])
+        return
+    if mine != loads or bundle_url() != url:
         return
     if not response.ok:
-        show_problems([Problem("", f"could not fetch {url} (HTTP {response.status})")])
+        show_problems([Problem("", f"could not fetch {url} (HTTP {response.status}). {HOSTING}")])
         return
     checked = check_bundle(text)
     if checked.bundle is None:
         show_problems(checked.errors, warnings=checked.warnings)
         return
     bundle = checked.bundle
+    bundle_ok = True
+    element("#copy").disabled = False
     comparisons[url] = titles(bundle)
     fill_comparisons(comparisons[url])
     counts = f"{plural(len(bundle.comparisons), 'comparison')}, {plural(len(bundle.tools), 'tool')}"
     show_problems([], f"Valid bundle: {counts}.", checked.warnings)
     update()
+
+
+def on_url_typed(*_):
+    """A URL being typed is not the loaded bundle's: its comparisons and snippet no longer apply."""
+    global loads
+    loads += 1
+    forget_bundle()
 
 
 def check_pasted(*_):
@@ -164,6 +211,9 @@ def on_accent_pick(event):
 
 
 async def copy(*_):
+    if not bundle_ok:
+        element("#copied").textContent = "Not copied: this snippet would show readers an error card (see above)."
+        return
     text = element("#snippet").textContent
     try:
         await js.navigator.clipboard.writeText(text)
@@ -182,12 +232,12 @@ async def main():
     listen("#form", "input", update)
     listen("#form", "change", update)
     listen("#bundle-choice", "change", on_bundle_choice)
+    listen("#bundle-url", "input", on_url_typed)
     listen("#bundle-url", "change", lambda *_: spawn(load_published(bundle_url())))
     listen("#bundle-paste", "input", check_pasted)
     listen("#accent-picker", "input", on_accent_pick)
     listen("#copy", "click", lambda *_: spawn(copy()))
     await load_published(bundle_url())
-    element("#copy").disabled = False
     element(
         "#status"
     ).textContent = "Ready: the engine is installed in this page; the card on the right is the real embed."

@@ -4,6 +4,7 @@
 // script tag's are page-wide defaults.
 
 import { parseColour } from "./accent.js";
+import { attributeOn } from "./hosts.js";
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const SECTIONS = ["figures", "description", "scorecard", "vote", "cta"];
@@ -85,6 +86,10 @@ const ATTRIBUTES = {
 export const attributeName = (key) => "data-" + key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
 export const ATTRIBUTE_NAMES = Object.keys(ATTRIBUTES).map(attributeName);
 
+// <verdict-card> takes the same attributes without "data-" (bundle, heading-level…).
+export const ELEMENT_ATTRIBUTE_NAMES = ATTRIBUTE_NAMES.map((name) => name.slice(5));
+const nameOn = (source, key) => attributeOn(source, attributeName(key).slice(5));
+
 // One warning per element, attribute and value, however often it is read.
 const warned = new WeakMap();
 function warn(source, key, raw, fallback) {
@@ -93,7 +98,7 @@ function warn(source, key, raw, fallback) {
   if (seen.get(key) === raw) return;
   seen.set(key, raw);
   const { accepts, then } = ATTRIBUTES[key];
-  console.warn(`Verdict: ${attributeName(key)}="${raw}" is not valid: it takes ${accepts}; ${then(fallback)}.`);
+  console.warn(`Verdict: ${nameOn(source, key)}="${raw}" is not valid: it takes ${accepts}; ${then(fallback)}.`);
 }
 
 // The page's language (<html lang>), the default locale.
@@ -102,13 +107,13 @@ export function pageLocale() {
 }
 
 // The card's settings: defaults, then the script tag's attributes, then the
-// element's, then the caller's overrides (Verdict.render's second argument).
+// element's (data-* on a placeholder, the bare names on <verdict-card>), then the caller's overrides (Verdict.render's second argument).
 export function readConfig(script, el, overrides) {
   const config = {};
   for (const key of Object.keys(DEFAULTS)) {
     let value = key === "locale" ? pageLocale() : DEFAULTS[key];
     for (const source of [script, el]) {
-      const raw = source && source.getAttribute(attributeName(key));
+      const raw = source && source.getAttribute(nameOn(source, key));
       if (raw === null || !source) continue;
       const parsed = ATTRIBUTES[key].read(raw.trim());
       if (parsed === null) warn(source, key, raw, value);

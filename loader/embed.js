@@ -6,6 +6,7 @@
 // imports, with the card's stylesheet). window.Verdict exists from here on;
 // its calls wait for the loader.
 import { framesInstead } from "./fallback.js";
+import { CARD_HOSTS, PLACEHOLDER, attributeOn } from "./hosts.js";
 import { fetchChecked, explain } from "./integrity.js";
 import { cardHostFor } from "./placement.js";
 
@@ -34,9 +35,9 @@ function boot(script) {
     if (!fetched.has(file)) fetched.set(file, fetchChecked(file, sri).then((r) => r.json()).catch(() => null));
     return fetched.get(file);
   };
-  for (const el of [script, ...document.querySelectorAll("[data-verdict]")]) {
+  for (const el of [script, ...document.querySelectorAll(CARD_HOSTS)]) {
     try {
-      const bundle = el.getAttribute("data-bundle");
+      const bundle = el.getAttribute(attributeOn(el, "bundle"));
       if (bundle) prerendered(new URL(bundle.trim(), document.baseURI).href);
     } catch {
       // A bad URL: the loader warns about it.
@@ -58,8 +59,7 @@ function boot(script) {
     .then((module) => {
       loader = module.start({ script, base, prerendered });
       for (const [name, args] of queue.splice(0)) loader[name](...args);
-    })
-    .catch(async (error) => {
+    }, async (error) => {
       const { problem, text } = await explain(asset(loaderPath), error);
       console.error("Verdict: the loader could not be loaded:", text);
       const widget = asset("./");
@@ -69,7 +69,7 @@ function boot(script) {
           `that header. Its votes come from the origin ${new URL(widget).origin}: allow it on the vote endpoint ` +
           "(--allow-origin) meanwhile, or fix the header.");
       }
-      for (const el of document.querySelectorAll("[data-verdict]")) {
+      for (const el of document.querySelectorAll(PLACEHOLDER)) {
         if (!el.shadowRoot && !el.firstElementChild) el.textContent = "This comparison can't be shown right now.";
       }
     });

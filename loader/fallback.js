@@ -5,6 +5,8 @@
 // form, data-verdict-frame: its height follows the card). Part of the first
 // script: it must work when nothing else could be loaded.
 
+import { PLACEHOLDER } from "./hosts.js";
+
 const PASSED_ON = ["comparison", "endpoint", "theme", "locale", "sections", "heading-level", "accent", "layout"];
 const BUNDLE_PATH = /^bundles\/([a-z0-9]+(?:-[a-z0-9]+)*)\.json$/;
 
@@ -13,7 +15,7 @@ const BUNDLE_PATH = /^bundles\/([a-z0-9]+(?:-[a-z0-9]+)*)\.json$/;
 // `script` carries the page-wide default attributes, `widget` is the URL of dist/.
 export function framesInstead(script, widget) {
   let framed = 0;
-  for (const host of document.querySelectorAll("[data-verdict]")) {
+  for (const host of document.querySelectorAll(PLACEHOLDER)) {
     if (host.shadowRoot) continue;
     const value = (name) => host.getAttribute("data-" + name) ?? script.getAttribute("data-" + name);
     const query = frameQuery(value, widget);

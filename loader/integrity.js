@@ -45,6 +45,8 @@ export async function explain(url, error) {
       };
     }
   }
+  // Refused for its status (a module preload says no more than "refused"): name it, not its bytes.
+  if (!response.ok) return { problem: "http", text: `${url} could not be fetched (HTTP ${response.status}).` };
   const wrongType = typeProblem(url, response);
   if (wrongType) return { problem: "type", text: wrongType };
   return {

@@ -17,11 +17,15 @@
 //   engine.js      the Web Worker running Pyodide: start, messages both ways
 //   core.js        the runtime's core compiled on the page for returning readers
 //   actions.js     the reader's clicks, relayed to the engine
+//   element.js     <verdict-card>, the custom element frameworks draw
+//   hosts.js       which elements hold a card (shared with the first script)
 
 import { onClick } from "./actions.js";
 import { ATTRIBUTE_NAMES, STYLE_ONLY, readConfig } from "./attributes.js";
 import { schedule, unschedule } from "./boot.js";
 import { allCards, byHost, createCard, errorCard, removeCard, skeleton } from "./cards.js";
+import { defineElement } from "./element.js";
+import { PLACEHOLDER } from "./hosts.js";
 import { configure, mount, unmount } from "./engine.js";
 import { applyLook } from "./look.js";
 import { watchPolicy } from "./csp.js";
@@ -87,20 +91,22 @@ export function start({ script, base, prerendered }) {
     removeCard(card);
   }
 
+  // Placeholders (hosts.js); <verdict-card> elements render through their own lifecycle (element.js).
   function scan(rootNode = document) {
-    const found = rootNode.matches && rootNode.matches("[data-verdict]") ? [rootNode] : [];
-    found.push(...(rootNode.querySelectorAll ? rootNode.querySelectorAll("[data-verdict]") : []));
+    const found = rootNode.matches && rootNode.matches(PLACEHOLDER) ? [rootNode] : [];
+    found.push(...(rootNode.querySelectorAll ? rootNode.querySelectorAll(PLACEHOLDER) : []));
     for (const host of found) if (!byHost(host)) render(host);
   }
 
   scan(document);
+  defineElement({ render, destroy, update });
   // Cards added later (single-page apps, infinite scroll) render on their own.
   new MutationObserver((records) => {
     for (const record of records) {
       for (const node of record.addedNodes) if (node.nodeType === 1) scan(node);
       for (const node of record.removedNodes) {
         if (node.nodeType !== 1 || node.isConnected) continue;
-        for (const host of [node, ...node.querySelectorAll("[data-verdict]")]) destroy(host);
+        for (const host of [node, ...node.querySelectorAll(PLACEHOLDER)]) destroy(host);
       }
     }
   }).observe(document.documentElement, { childList: true, subtree: true });

@@ -28,7 +28,8 @@ class HostPages:
                     return
                 body, headers = page
                 self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
+                if "Content-Type" not in headers:
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Cache-Control", "no-store")
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -42,9 +43,9 @@ class HostPages:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def add(self, html: str, headers: Mapping[str, str] | None = None) -> str:
-        """Serve `html` (with `headers`) at a new URL, returned."""
-        path = f"/page-{next(self._ids)}.html"
+    def add(self, html: str, headers: Mapping[str, str] | None = None, *, suffix: str = ".html") -> str:
+        """Serve `html` (with `headers`; a Content-Type among them replaces HTML's) at a new URL, returned."""
+        path = f"/page-{next(self._ids)}{suffix}"
         self._pages[path] = (html.encode(), dict(headers or {}))
         return self.origin + path
 

@@ -3,11 +3,17 @@ the real embed previewing the settings, and a snippet that renders the same card
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
 from urllib.parse import urlparse
 
 from playwright.sync_api import Browser, Page, expect
 
 from .conftest import ENGINE_TIMEOUT, Console, Demo, wait_for_mark
+from .servers import plain_static_server, widget_host
+
+ROOT = Path(__file__).resolve().parents[2]
 
 FOUR = "edge-runtimes-four-way"
 
@@ -99,5 +105,69 @@ def test_configurator_installs_the_engine_with_micropip_and_its_snippet_works_el
             assert card_html(fresh, "#here [data-verdict]") == expected
         finally:
             other.close()
+    finally:
+        context.close()
+
+
+def test_a_bundle_on_the_publishers_own_host_is_diagnosed_and_its_snippet_copied_only_when_it_renders(
+    browser: Browser, demo: Demo, tmp_path: Path
+):
+    """The usual case: the bundle on the publisher's own site. Served without a CORS header, the configurator
+    names CORS; unreachable, it says so; invalid, it lists the problems. Each time the previous bundle's
+    comparisons go and the snippet cannot be copied; served right, all comes back."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "embed.js").write_text("")  # what the test servers wait for
+    shutil.copy(ROOT / "demo" / "lineup.json", site / "lineup.json")
+    broken = json.loads((ROOT / "demo" / "lineup.json").read_text())
+    broken["comparisons"][0]["tools"][0] = "ghost"
+    (site / "broken.json").write_text(json.dumps(broken))
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        console = Console(page)
+        page.goto(demo.widget + "/configure/")
+        wait_for_mark(page, "configurator:ready", timeout=120_000)
+        problems, copy = page.locator("#problems"), page.locator("#copy")
+        comparisons = page.locator("#comparison option")
+
+        def enter(url: str) -> None:
+            page.select_option("#bundle-choice", "")
+            page.fill("#bundle-url", url)
+            page.locator("#bundle-url").dispatch_event("change")
+
+        with plain_static_server(site) as plain, widget_host(site) as served:
+            enter(f"{served}/lineup.json")
+            expect(problems).to_contain_text("Valid bundle: 2 comparisons, 4 tools.")
+            expect(comparisons).to_have_count(2)
+            expect(copy).to_be_enabled()
+
+            enter(f"{plain}/lineup.json")
+            expect(problems).to_contain_text("its host sends no Access-Control-Allow-Origin header")
+            expect(problems).to_contain_text("(CORS)")
+            expect(comparisons).to_have_count(0)
+            expect(copy).to_be_disabled()
+            # The preview's console names the same cause, never an invalid bundle.
+            page.wait_for_function(
+                "document.querySelector('#preview').shadowRoot?.querySelector('.vd-error')", timeout=ENGINE_TIMEOUT
+            )
+            said = "\n".join(console.of("error"))
+            assert f"Verdict: bundle {plain}/lineup.json could not be loaded:" in said, said
+            assert "Access-Control-Allow-Origin" in said and f"{plain}/lineup.json is invalid" not in said, said
+
+            enter(f"{served}/broken.json")
+            expect(problems).to_contain_text("comparisons[0].tools[0]")
+            expect(problems).not_to_contain_text("CORS")
+            expect(comparisons).to_have_count(0)
+            expect(copy).to_be_disabled()
+
+            enter(f"{served}/lineup.json")
+            expect(comparisons).to_have_count(2)
+            expect(copy).to_be_enabled()
+        enter(f"{served}/lineup.json")  # the host is gone now
+        expect(problems).to_contain_text(f"could not reach {served}/lineup.json")
+        expect(problems).not_to_contain_text("CORS")
+        expect(comparisons).to_have_count(0)
+        expect(copy).to_be_disabled()
     finally:
         context.close()

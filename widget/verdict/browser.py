@@ -55,6 +55,10 @@ RETRY_HEADER = "Verdict-Retry"
 """Sent on every delivery but a choice's first, with the attempt number (1 for the first retry)."""
 
 
+class BundleUnreachable(BundleError):
+    """The bundle could not be fetched (network, CORS, HTTP status): not invalid, not checked."""
+
+
 class Reply(NamedTuple):
     status: int
     body: Any
@@ -329,9 +333,9 @@ class Engine:
         try:
             status, body, _ = await self._http("GET", url)
         except OSError as error:
-            raise BundleError([Problem("", f"could not fetch the bundle ({error})")]) from None
+            raise BundleUnreachable([Problem("", await self._unreachable(url, error))]) from None
         if status != 200:
-            raise BundleError([Problem("", f"could not fetch the bundle (HTTP {status})")])
+            raise BundleUnreachable([Problem("", f"could not fetch the bundle (HTTP {status})")])
         checked = check_bundle(body)
         if checked.bundle is None:
             raise BundleError(checked.errors)
@@ -339,6 +343,19 @@ class Engine:
             lines = "\n".join(f"  {w}" for w in checked.warnings)
             self.send("log", level="warn", text=f"Verdict: bundle {url} has warnings:\n{lines}")
         return BundleIndex(checked.bundle)
+
+    async def _unreachable(self, url: str, error: OSError) -> str:
+        """Why the bundle could not be fetched: a host that answers a no-cors request but sends no CORS
+        header (the usual slip of a bundle on the publisher's own site), or no answer at all."""
+        try:
+            await asyncio.wait_for(self._http("GET", url, mode="no-cors"), PROBE_TIMEOUT)
+        except (TimeoutError, OSError):
+            return f"could not fetch the bundle: its host cannot be reached, or the URL is wrong ({error})"
+        return (
+            "could not fetch the bundle: its host sends no Access-Control-Allow-Origin header, so the browser "
+            "keeps it from this page (CORS); make it send `Access-Control-Allow-Origin: *` with the bundle "
+            '(see "Hosting a bundle" in Verdict\'s README)'
+        )
 
     def bundle(self, url: str) -> asyncio.Task[BundleIndex]:
         """One fetch and one validation per bundle URL, however many cards use it."""
@@ -362,11 +379,12 @@ class Engine:
             index = await self.bundle(url)
             comparison = index.comparison(message.get("comparison"))
         except BundleError as error:
+            what = "could not be loaded" if isinstance(error, BundleUnreachable) else "is invalid"
             self.send("html", card=card_id, html=render_error(error, source=url, locale=options.locale))
             self.send(
                 "log",
                 level="error",
-                text=f"Verdict: bundle {url} is invalid:\n" + "\n".join(f"  {p}" for p in error.problems),
+                text=f"Verdict: bundle {url} {what}:\n" + "\n".join(f"  {p}" for p in error.problems),
             )
             return
         card = Card(card_id, endpoint, options, index, comparison)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from importlib import resources
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
@@ -64,14 +65,28 @@ def _render(args: argparse.Namespace) -> int:
     jsonld = jsonld_script(index, comparison) if args.jsonld or args.embed else None
     if args.embed:
         try:
-            css = Path(args.css).read_text()
+            css = Path(args.css).read_text() if args.css else packaged_stylesheet()
         except OSError as error:
             print(f"{args.css}: cannot read ({error.strerror})", file=sys.stderr)
+            return 1
+        except LookupError as error:
+            print(error, file=sys.stderr)
             return 1
         print(inline_card(card, css, theme=args.theme, jsonld=None if args.jsonld_off else jsonld))
     else:
         print(card + (jsonld or ""))
     return 0
+
+
+def packaged_stylesheet() -> str:
+    """The card's stylesheet shipped in the engine's package (the build minifies it from loader/card.css)."""
+    try:
+        return (resources.files("verdict") / "card.css").read_text()
+    except OSError:
+        raise LookupError(
+            "the engine's copy of the card's stylesheet (verdict/card.css) is missing: in a checkout, "
+            "`python3 build.py build` writes it; or give --css with the widget host's card.css"
+        ) from None
 
 
 def _sections(value: str) -> list[Section]:
@@ -128,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         help="the inline form for the host page: declarative shadow root with the card and its style, then the JSON-LD",
     )
     render.add_argument(
-        "--css", default="dist/card.css", help="the card's stylesheet for --embed (default: %(default)s)"
+        "--css", help="the card's stylesheet for --embed (default: the one shipped with this engine, as dist/card.css)"
     )
     render.add_argument("--theme", choices=THEMES, default="light", help="for --embed, as data-theme")
     render.add_argument("--no-jsonld", dest="jsonld_off", action="store_true", help="--embed without JSON-LD")
