@@ -431,4 +431,4 @@ def test_the_reader_meets_no_third_party_request_and_no_cookie(page: Page, demo:
     assert [url for url in requested if not url.startswith(allowed)] == []
     assert page.context.cookies() == []
     stored = page.evaluate("Object.keys(localStorage)")
-    assert set(stored) <= {"verdict", "verdict:core"}
+    assert set(stored) <= {"verdict", "verdict:core", "verdict:early"}
