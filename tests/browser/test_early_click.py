@@ -128,6 +128,7 @@ def test_clicks_at_first_paint_and_before_the_loader_meet_a_control_that_says_it
     real_click(page, MISTRAL)
     state = page.evaluate(CONTROLS)
     not_ready_and_nothing_taken(state)
+    assert page.locator(".vd-vote-nojs").count() == 0, "the no-JavaScript line is for readers without it only"
     page.evaluate("document.querySelector('[data-verdict]').shadowRoot.querySelector('.vd-choice').mark = 1")
 
     # Between embed.js and the loader module.

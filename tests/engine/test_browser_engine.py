@@ -692,3 +692,21 @@ def test_a_kept_click_older_than_the_devices_choice_loses_and_its_own_action_is_
         assert page.of("event")[-1]["detail"] == {"comparison": SEED, "tool": MISTRAL}
 
     run(scenario())
+
+
+def test_two_clicks_made_before_the_engine_was_up_end_with_the_later_choice_sent(endpoint: Endpoint):
+    async def scenario():
+        loader = Loader()
+        await loader.mount(endpoint.url)
+        endpoint.stop()
+        first = int(time.time() * 1000) - 2_000
+        # Both clicks waited in the worker: the engine takes them only now, after both were made.
+        await loader.send(type="action", card="c1", action="vote", tool=MISTRAL, at=first)
+        await loader.send(type="action", card="c1", action="vote", tool=HEYGEN, at=first + 500)
+        assert pressed(loader.html(), HEYGEN) and not pressed(loader.html(), MISTRAL)
+        endpoint.start()
+        await loader.until(lambda: bool(loader.of("event")))
+        assert endpoint.tallies() == {HEYGEN: 1, MISTRAL: 0}
+        assert loader.stored()["votes"][vote_key(endpoint.url, SEED)]["at"] == first + 500
+
+    run(scenario())

@@ -562,7 +562,8 @@ class Engine:
                 await self.flush(courier)  # the reader insists: try now
             return
         self._voter()
-        choice = self.device.choose(key, wanted, self._now())
+        # At the click's own time: a later click, still queued behind this one, must not look older.
+        choice = self.device.choose(key, wanted, clicked_at or self._now())
         self._store()
         self._forget(clicked_at)  # the loader's copy on the device: this engine's record stands for it now
         self._attempts[(key, choice.at)] = 0
