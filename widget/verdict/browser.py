@@ -24,7 +24,7 @@ engine → loader
     ``jsonld``   {card, json}            the comparison's JSON-LD, for the host page
 
 A click made before the engine was up is kept on the device by the loader
-(loader/early.js) and adopted here into the outbox at the next mount of a
+(loader/actions.js) and adopted here into the outbox at the next mount of a
 card using its endpoint, on this page or a later one: once, since a choice is
 taken only when the device holds nothing as recent (``Device.take``).
 

@@ -59,7 +59,7 @@ def _render(args: argparse.Namespace) -> int:
         heading_level=args.heading_level,
         voting=args.voting,
         locale=args.locale,
-        # The inline form paints before any script runs: its vote controls wait for the first script.
+        # The inline form paints before any script runs: its vote controls wait for the loader.
         controls_ready=not args.embed,
     )
     card = render_card(index, comparison, options)

@@ -55,8 +55,8 @@ class RenderOptions:
     """A BCP 47 tag; the card speaks the supported locale it resolves to (see i18n)."""
     controls_ready: bool = True
     """False for the inline form, which paints before any script has run (or with none at all): its vote
-    controls are then disabled and say that voting needs JavaScript, until the first script enables them
-    (loader/early.js), so a click is never silently dropped."""
+    controls are then disabled (and, without JavaScript, say that voting needs it) until the loader takes
+    the card and enables them (loader/actions.js), so a click is never silently dropped."""
 
     def __post_init__(self) -> None:
         # Attributes are untrusted: a link that is not http(s) or mailto is dropped here too.
