@@ -20,6 +20,14 @@ bundle. Against it, in the same run and on the same servers:
 - Lighthouse on the demo post with and without the card (performance score,
   CLS, total byte weight), medians of three runs each.
 
+Under a network and CPU shape of ``PROFILES`` (DevTools protocol) other than
+loopback — the phone's, Lighthouse's mobile figures — the early click: a reader
+clicks a vote control of the demo post's inline card the moment it is visible
+(first paint), and again as soon as the control is ready when that click found
+it not ready yet; the bench reports how long the click waited before it was
+shown as taken, and when the vote was confirmed, against the bare page's ready
+time at the same shape.
+
 Timings on a shared machine are noisy: the table gives medians and ratios,
 never a pass mark. ``--record`` appends the table, dated, to BENCHMARKS.md.
 """
@@ -36,8 +44,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +60,45 @@ from .serve import demo_in_background
 
 SEED = "heygen-avatar-sdk-v3-vs-mistral-4b-edge"
 ENGINE_TIMEOUT = 90_000
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A network and CPU shape a load runs under, through the DevTools protocol."""
+
+    label: str
+    latency_ms: float = 0
+    down_kbps: float = -1  # kbit/s; -1: not throttled
+    up_kbps: float = -1
+    cpu_slowdown: float = 1
+    """Emulation.setCPUThrottlingRate: Chromium slows the page's main thread only (not its workers)."""
+    timeout_ms: float = ENGINE_TIMEOUT
+
+    def apply(self, session: CDPSession) -> None:
+        if self.latency_ms or self.down_kbps > 0 or self.up_kbps > 0:
+            session.send("Network.enable")
+            conditions = {
+                "offline": False,
+                "latency": self.latency_ms,
+                "downloadThroughput": _bytes_per_second(self.down_kbps),
+                "uploadThroughput": _bytes_per_second(self.up_kbps),
+            }
+            session.send("Network.emulateNetworkConditions", conditions)
+        if self.cpu_slowdown != 1:
+            session.send("Emulation.setCPUThrottlingRate", {"rate": self.cpu_slowdown})
+
+
+def _bytes_per_second(kbps: float) -> float:
+    """The protocol's throughput (bytes/s) for kbit/s; -1 stays -1 (not throttled)."""
+    return kbps * 1000 / 8 if kbps > 0 else -1
+
+
+# The shapes a load can run under, by name (more, broadband for one, go here).
+PROFILES = {
+    "loopback": Profile("loopback, no throttling"),
+    # Lighthouse's mobile preset: 150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up, CPU 4x slower.
+    "phone": Profile("phone (150 ms, 1.6 Mbit/s down, 750 kbit/s up, CPU 4x)", 150, 1600, 750, 4, timeout_ms=300_000),
+}
 
 OBSERVE_LONG_TASKS = """
 window.__longTasks = [];
@@ -430,6 +479,123 @@ def startup(args: argparse.Namespace) -> str:
     )
 
 
+# ---- the early click, at a network and CPU shape ------------------------------
+
+# Times (performance.now(), ms from navigation) of the reader's first press that lands on a vote control
+# (clicks before the card has painted land on nothing), of the control first shown as taken (pressed), of
+# its being ready (enabled), and of the vote confirmed.
+WATCH_EARLY_CLICK = """
+window.__early = {};
+// pointerdown: a disabled control (not ready yet) gets no click event, but the reader did press it.
+addEventListener("pointerdown", (event) => {
+  const onControl = event.composedPath().some((node) => node.classList?.contains("vd-choice"));
+  if (onControl) window.__early.click ??= event.timeStamp;
+}, true);
+(function watch() {
+  const root = document.querySelector("[data-verdict]")?.shadowRoot;
+  const now = performance.now();
+  const early = window.__early;
+  if (root?.querySelector("button.vd-choice[aria-pressed='true']")) early.taken ??= now;
+  if (root?.querySelector("button.vd-choice:enabled")) early.ready ??= now;
+  if (/is counted/.test(root?.querySelector(".vd-vote-status")?.textContent || "")) early.confirmed ??= now;
+  if (early.confirmed === undefined) requestAnimationFrame(watch);
+})();
+"""
+TOOL = "mistral-4b-edge"
+
+
+# Where the control is on the page (CSS pixels of the viewport): measured in a load of its own.
+CONTROL_CENTRE = """(tool) => {
+  const control = document.querySelector("[data-verdict]").shadowRoot
+    .querySelector(`button.vd-choice[data-tool="${tool}"]`);
+  const box = control.getBoundingClientRect();
+  return [box.x + box.width / 2, box.y + box.height / 2];
+}"""
+# Tall enough that the demo post's card is on the first screen: visible at the page's first paint.
+EARLY_VIEWPORT = {"width": 1100, "height": 3000}
+CLICK_EVERY_MS = 20
+
+
+def control_centre(browser: Browser, url: str) -> tuple[float, float]:
+    context = browser.new_context(viewport=EARLY_VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        x, y = page.evaluate(CONTROL_CENTRE, TOOL)
+        return float(x), float(y)
+    finally:
+        context.close()
+
+
+def early_click(browser: Browser, url: str, profile: Profile) -> dict[str, float]:
+    """One cold load of the demo post at `profile`: the reader clicks the control from the moment it is
+    on the screen, again and again (every 20 ms) until the card shows the click as taken; then waits for
+    the vote to be confirmed."""
+    x, y = control_centre(browser, url)  # in a profile of its own: the measured load stays cold
+    context = browser.new_context(viewport=EARLY_VIEWPORT)
+    try:
+        page = context.new_page()
+        profile.apply(context.new_cdp_session(page))
+        page.add_init_script(WATCH_EARLY_CLICK)
+        page.goto(url, wait_until="commit")
+        deadline = time.monotonic() + profile.timeout_ms / 1000
+        while not page.evaluate("window.__early?.taken !== undefined"):
+            if time.monotonic() > deadline:
+                raise SystemExit("bench: the early click was never shown as taken")
+            page.mouse.click(x, y)
+            page.wait_for_timeout(CLICK_EVERY_MS)
+        page.wait_for_function("window.__early.confirmed !== undefined", timeout=profile.timeout_ms)
+        figures: dict[str, float] = page.evaluate(
+            "() => ({ ...window.__early, visible: performance.getEntriesByName('first-contentful-paint')[0].startTime,"
+            " engine: performance.getEntriesByName('verdict:engine-ready')[0]?.startTime ?? 0 })"
+        )
+        return figures
+    finally:
+        context.close()
+
+
+def bare_ready(browser: Browser, url: str, profile: Profile) -> float:
+    """When the bare page's Pyodide + pydantic had validated the bundle, cold, at `profile` (ms)."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    try:
+        page = context.new_page()
+        profile.apply(context.new_cdp_session(page))
+        page.goto(url, wait_until="commit")
+        page.wait_for_function("performance.getEntriesByName('bare:ready').length > 0", timeout=profile.timeout_ms)
+        return float(page.evaluate("performance.getEntriesByName('bare:ready')[0].startTime"))
+    finally:
+        context.close()
+
+
+def early_click_section(args: argparse.Namespace, profile: Profile) -> str:
+    """The early click at `profile`, cold, as Markdown."""
+    with tempfile.TemporaryDirectory() as tmp, servers(args.port, Path(tmp)) as blog:
+        write_pages(Path(tmp))
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=args.chromium, args=FLAGS)
+            started = time.monotonic()
+            runs = [early_click(browser, f"{blog}/", profile) for _ in range(args.profile_runs)]
+            bare = statistics.median(bare_ready(browser, f"{blog}/bare/", profile) for _ in range(args.profile_runs))
+            browser.close()
+        print(f"bench: early click at {profile.label} done in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    row = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    waited = row["taken"] - row["click"]
+    return "\n".join(
+        [
+            f"Early click at the {profile.label} profile, cold, {args.profile_runs} run(s), medians; ratios to the "
+            "bare page (Pyodide + pydantic + demo bundle validated, main thread) at the same profile, same run",
+            "",
+            "| card visible (first paint) | first click | controls ready | shown as taken (waited) | engine ready "
+            "| vote confirmed | bare page ready |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+            f"| {row['visible']:.0f} ms | {row['click']:.0f} ms | {row['ready']:.0f} ms "
+            f"| {row['taken']:.0f} ms ({waited:.0f} ms) "
+            f"| {row['engine']:.0f} ms ({row['engine'] / bare:.2f}×) | {row['confirmed']:.0f} ms "
+            f"({row['confirmed'] / bare:.2f}×) | {bare:.0f} ms (1.00×) |",
+        ]
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     """The start-up section of `build.py bench` (which then runs builder/bench_votes.py)."""
     parser = argparse.ArgumentParser(prog="build.py bench")
@@ -438,9 +604,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--chromium", default=CHROMIUM)
     parser.add_argument("--no-lighthouse", action="store_true", help="skip the Lighthouse runs")
     parser.add_argument("--record", action="store_true", help="append the tables, dated, to BENCHMARKS.md")
+    parser.add_argument(
+        "--profiles",
+        default=",".join(PROFILES),
+        help=f"comma-separated shapes to run, of {', '.join(PROFILES)} (loopback: the start-up table; "
+        "the others: the early click)",
+    )
+    parser.add_argument("--profile-runs", type=int, default=1, help="cold loads per throttled profile (minutes each)")
     args = parser.parse_args(argv)
+    chosen = [name.strip() for name in args.profiles.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in PROFILES]
+    if unknown:
+        parser.error(f"--profiles: unknown {', '.join(unknown)}; the profiles are {', '.join(PROFILES)}")
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = f"### Run of {stamp} ({args.runs} runs each)\n\n{startup(args)}\n"
+    sections = [startup(args)] if "loopback" in chosen else []
+    sections += [early_click_section(args, PROFILES[name]) for name in chosen if name != "loopback"]
+    runs = f"{args.runs} runs each" if "loopback" in chosen else "profiles " + ", ".join(chosen)
+    text = f"### Run of {stamp} ({runs})\n\n" + "\n\n".join(sections) + "\n"
     print(text)
     if args.record:
         with (ROOT / "BENCHMARKS.md").open("a") as f:

@@ -54,6 +54,7 @@ def inline_cards(raw: bytes, css: str) -> dict[str, str]:
     for comparison in index.bundle.comparisons:
         jsonld = jsonld_script(index, comparison)
         for suffix, voting in ((".html", True), (".static.html", False)):
-            card = render_card(index, comparison, RenderOptions(voting=voting))
+            # Painted before any script runs: its controls wait for the loader (controls_ready).
+            card = render_card(index, comparison, RenderOptions(voting=voting, controls_ready=False))
             out[comparison.id + suffix] = inline_card(card, css, jsonld=jsonld) + "\n"
     return out

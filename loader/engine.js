@@ -3,7 +3,7 @@
 // from then on the loader only moves JSON messages both ways: `send` to the
 // engine, `handlers` for what it answers (see widget/verdict/browser.py).
 
-import { acted, showPending } from "./actions.js";
+import { acted, forgetClicks, showPending, storedClicks } from "./actions.js";
 import { compileCore, compiledBefore, keepCompiled } from "./core.js";
 import { allCards, byId, errorCard, swap } from "./cards.js";
 import { fetchChecked } from "./integrity.js";
@@ -93,7 +93,7 @@ export function mount(card) {
   card.mounted = true;
   const { bundle, comparison, endpoint, sections, headingLevel, locale, ctaUrl, ctaText } = card.config;
   send({ type: "mount", card: card.id, bundle, comparison, endpoint,
-    options: { sections, headingLevel, locale, ctaUrl, ctaText }, device: readDevice() });
+    options: { sections, headingLevel, locale, ctaUrl, ctaText }, device: readDevice(), early: storedClicks() });
 }
 
 export function unmount(card) {
@@ -132,6 +132,8 @@ const handlers = {
     showPending(card); // a click the engine has not taken yet still shows as taken
   },
   acted: (data, card) => card && acted(card),
+  // The engine has adopted these kept clicks into the device's outbox (stored just before).
+  forget: (data) => forgetClicks(data.at),
   status: (data, card) => {
     const status = card && card.body.querySelector(".vd-skeleton-status");
     if (status) status.textContent = data.text;

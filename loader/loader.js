@@ -16,11 +16,11 @@
 //   boot.js        when each card's engine starts (lazy, interaction, saveData)
 //   engine.js      the Web Worker running Pyodide: start, messages both ways
 //   core.js        the runtime's core compiled on the page for returning readers
-//   actions.js     the reader's clicks, relayed to the engine
+//   actions.js     the reader's clicks: controls ready, taken at once, kept on the device, relayed
 //   element.js     <verdict-card>, the custom element frameworks draw
 //   hosts.js       which elements hold a card (shared with the first script)
 
-import { onClick } from "./actions.js";
+import { claim, release } from "./actions.js";
 import { ATTRIBUTE_NAMES, STYLE_ONLY, readConfig } from "./attributes.js";
 import { schedule, unschedule } from "./boot.js";
 import { allCards, byHost, createCard, errorCard, removeCard, skeleton } from "./cards.js";
@@ -48,12 +48,12 @@ export function start({ script, base, prerendered }) {
     const card = createCard(host, readConfig(script, host, overrides));
     card.overrides = overrides;
     applyLook(card);
-    card.root.addEventListener("click", onClick);
     if (!card.config.bundle) {
       console.error("Verdict: no data-bundle on the card or the script tag; nothing to show.");
       card.body.append(errorCard(card.config.locale, "No comparison bundle was given (data-bundle)."));
       return host;
     }
+    claim(card); // its controls are ready: from here on a click is taken at once
     showPrerendered(card).then((shown) => {
       if (!shown && !card.rendered && !card.inline) {
         card.body.replaceChildren(skeleton(card.config.locale, "Loading the comparison…"));
@@ -86,7 +86,7 @@ export function start({ script, base, prerendered }) {
     if (!card) return;
     unschedule(card);
     unmount(card);
-    card.root.removeEventListener("click", onClick);
+    release(card);
     removeJsonLd(card);
     removeCard(card);
   }

@@ -147,6 +147,12 @@ def test_readers_without_javascript_see_the_comparison_and_crawlers_its_json_ld(
         expect(page.locator(".vd-headline")).to_contain_text("Dead heat")
         expect(page.locator(".vd-review")).to_have_count(4)
         assert page.locator(".vd-card").bounding_box()["height"] > 500
+        # The vote controls do not look clickable: they say voting needs JavaScript.
+        expect(page.locator(".vd-vote-nojs")).to_have_text("Voting needs JavaScript.")
+        expect(page.locator(".vd-vote-nojs")).to_be_visible()
+        expect(page.locator("button.vd-choice")).to_have_count(2)
+        for button in page.locator("button.vd-choice").all():
+            expect(button).to_be_disabled()
         data = json.loads(page.locator('[data-verdict] > script[type="application/ld+json"]').text_content())
         assert [app["@type"] for app in data["@graph"]] == ["SoftwareApplication", "SoftwareApplication"]
     finally:
@@ -431,4 +437,4 @@ def test_the_reader_meets_no_third_party_request_and_no_cookie(page: Page, demo:
     assert [url for url in requested if not url.startswith(allowed)] == []
     assert page.context.cookies() == []
     stored = page.evaluate("Object.keys(localStorage)")
-    assert set(stored) <= {"verdict", "verdict:core"}
+    assert set(stored) <= {"verdict", "verdict:core", "verdict:early"}

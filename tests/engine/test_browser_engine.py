@@ -628,3 +628,85 @@ def test_bundle_warnings_reach_the_console_and_the_card_still_renders():
         assert "vd-error" not in [m for m in messages if m["type"] == "html"][-1]["html"]
 
     run(scenario())
+
+
+# -- clicks kept on the device before the engine was up (loader/actions.js) --------------
+def test_a_click_kept_on_the_device_is_adopted_once_and_delivered_by_a_later_view(endpoint: Endpoint):
+    async def scenario():
+        clicked_at = int(time.time() * 1000) - 5_000
+        # The reader clicked, then left before the engine was up: the loader kept the click, nothing else.
+        kept = [
+            {"endpoint": endpoint.url + "/", "comparison": SEED, "tool": MISTRAL, "at": clicked_at},
+            {"endpoint": "http://127.0.0.1:9", "comparison": SEED, "tool": HEYGEN, "at": clicked_at},
+            {"endpoint": "javascript:alert(1)", "comparison": SEED, "tool": HEYGEN, "at": clicked_at},
+            {"endpoint": endpoint.url, "comparison": "<b>", "tool": HEYGEN, "at": clicked_at},
+            "junk",
+        ]
+        loader = Loader()
+        await loader.mount(endpoint.url, early=kept)
+        await loader.until(lambda: bool(loader.of("event")))
+        assert endpoint.tallies() == {HEYGEN: 0, MISTRAL: 1}
+        assert loader.of("forget") == [{"type": "forget", "at": [clicked_at]}], "only this endpoint's, checked"
+        record = loader.stored()["votes"][vote_key(endpoint.url, SEED)]
+        assert record == {"tool": MISTRAL, "at": clicked_at, "pending": False, "counted": MISTRAL}
+        assert loader.http.votes_sent() == [("POST", {})], "never sent before: no retry marker"
+        assert loader.http.bodies[0]["chosen_at"] == clicked_at
+        assert "your vote for Mistral 4B Edge is counted" in loader.html()
+
+        # The loader's copy outlived its removal (the page closed first): taken again, it changes nothing.
+        again = Loader()
+        await again.mount(endpoint.url, card="c2", device=loader.stored(), early=kept[:1])
+        await again.until(lambda: bool(again.of("forget")))
+        assert again.http.votes_sent() == []
+        assert endpoint.tallies() == {HEYGEN: 0, MISTRAL: 1}
+
+    run(scenario())
+
+
+def test_a_kept_click_older_than_the_devices_choice_loses_and_its_own_action_is_not_chosen_twice(
+    endpoint: Endpoint,
+):
+    async def scenario():
+        now = int(time.time() * 1000)
+        loader = Loader()
+        # Another tab chose HeyGen after this click on Mistral was kept: the later choice stands.
+        device = Device(None, {vote_key(endpoint.url, SEED): Choice(HEYGEN, now, pending=True)}).to_json()
+        await loader.mount(
+            endpoint.url,
+            device=device,
+            early=[{"endpoint": endpoint.url, "comparison": SEED, "tool": MISTRAL, "at": now - 1_000}],
+        )
+        await loader.until(lambda: bool(loader.of("event")))
+        assert endpoint.tallies() == {HEYGEN: 1, MISTRAL: 0}
+
+        # This page's click, kept and adopted at the mount, then arriving as the card's action: sent once.
+        page = Loader()
+        at = now + 1_000
+        kept = [{"endpoint": endpoint.url, "comparison": SEED, "tool": MISTRAL, "at": at}]
+        await page.mount(endpoint.url, card="c3", device=loader.stored(), early=kept)
+        await page.send(type="action", card="c3", action="vote", tool=MISTRAL, at=at)
+        await page.until(lambda: bool(page.of("event")))
+        assert [m["type"] for m in page.messages].count("forget") == 2
+        assert len(page.http.votes_sent()) == 1
+        assert endpoint.tallies() == {HEYGEN: 0, MISTRAL: 1}
+        assert page.of("event")[-1]["detail"] == {"comparison": SEED, "tool": MISTRAL}
+
+    run(scenario())
+
+
+def test_two_clicks_made_before_the_engine_was_up_end_with_the_later_choice_sent(endpoint: Endpoint):
+    async def scenario():
+        loader = Loader()
+        await loader.mount(endpoint.url)
+        endpoint.stop()
+        first = int(time.time() * 1000) - 2_000
+        # Both clicks waited in the worker: the engine takes them only now, after both were made.
+        await loader.send(type="action", card="c1", action="vote", tool=MISTRAL, at=first)
+        await loader.send(type="action", card="c1", action="vote", tool=HEYGEN, at=first + 500)
+        assert pressed(loader.html(), HEYGEN) and not pressed(loader.html(), MISTRAL)
+        endpoint.start()
+        await loader.until(lambda: bool(loader.of("event")))
+        assert endpoint.tallies() == {HEYGEN: 1, MISTRAL: 0}
+        assert loader.stored()["votes"][vote_key(endpoint.url, SEED)]["at"] == first + 500
+
+    run(scenario())

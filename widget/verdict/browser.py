@@ -4,8 +4,10 @@ The loader (embed.js) only moves messages and HTML. Every message is JSON text
 in both directions, so no proxies cross the boundary:
 
 loader → engine
-    ``mount``    {card, bundle, comparison, endpoint, options, device}
-    ``action``   {card, action: "vote" | "withdraw", tool}
+    ``mount``    {card, bundle, comparison, endpoint, options, device, early}
+                                         early: the clicks the loader kept on the device
+                                         before the engine was up, [{endpoint, comparison, tool, at}]
+    ``action``   {card, action: "vote" | "withdraw", tool, at}   at: the click's time (ms)
     ``unmount``  {card}
     ``device``   {device}                localStorage changed in another tab
 engine → loader
@@ -16,8 +18,15 @@ engine → loader
     ``event``    {card, name, detail}    a DOM event to dispatch on the host
     ``acted``    {card}                  the engine has taken the card's oldest pending
                                          action: the loader stops showing it as pending
+    ``forget``   {at: [ms]}              kept clicks now in the device's outbox (stored
+                                         just before): the loader drops them
     ``log``      {level, text}           the full story behind an error card
     ``jsonld``   {card, json}            the comparison's JSON-LD, for the host page
+
+A click made before the engine was up is kept on the device by the loader
+(loader/actions.js) and adopted here into the outbox at the next mount of a
+card using its endpoint, on this page or a later one: once, since a choice is
+taken only when the device holds nothing as recent (``Device.take``).
 
 A vote is recorded on the device first (outbox.py), then delivered by the
 endpoint's courier: one request at a time, in the order of the reader's
@@ -33,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -47,6 +57,8 @@ from .models import Comparison
 from .outbox import FIRST_RETRY, Choice, Device, retry_after, retry_delay, retryable, split_key, vote_key
 from .render import CardState, RenderOptions, Section, VoteState, pending_message, render_card, render_error
 
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""A comparison or tool id, as the bundle's models take them (at most 80 characters)."""
 REQUEST_TIMEOUT = 10.0
 PROBE_TIMEOUT = 5.0
 SUPERSEDED = 409
@@ -319,6 +331,22 @@ class Engine:
             self._notices.pop(key, None)
             self.render_key(key)
 
+    def _take_early(self, raw: Any, endpoint: str) -> None:
+        """Adopt the clicks the loader kept for ``endpoint`` before the engine was up; the loader then drops them."""
+        adopted: list[int] = []
+        for click in raw if isinstance(raw, list) else ():
+            kept = early_click(click)
+            if kept is None or kept[0] != endpoint:
+                continue
+            _, comparison, tool, at = kept
+            key = vote_key(endpoint, comparison)
+            if self.device.take(key, tool, at) is not None:
+                self._attempts[(key, at)] = 0  # never sent yet: its first delivery is no retry
+            adopted.append(at)
+        if adopted:
+            self._store()
+            self.send("forget", at=adopted)
+
     def _voter(self) -> str:
         if not self.device.voter:
             self.device.voter = secrets.token_urlsafe(24)
@@ -369,6 +397,8 @@ class Engine:
         endpoint = (message.get("endpoint") or "").rstrip("/") or None
         options = parse_options(message.get("options") or {}, endpoint is not None)
         self._adopt(message.get("device"))
+        if endpoint:
+            self._take_early(message.get("early"), endpoint)
         tallies = (
             asyncio.ensure_future(self._refresh_tallies(endpoint, message["comparison"]))
             if endpoint and message.get("comparison")
@@ -527,28 +557,53 @@ class Engine:
             return
         key = card.vote_key
         record = self.device.votes.get(key)
+        at = message.get("at")
+        clicked_at = at if isinstance(at, int) and not isinstance(at, bool) else None
+        if clicked_at is not None and record is not None and record.at >= clicked_at:
+            self._forget(clicked_at)
+            await self._taken_already(card, key, record, clicked_at)
+            return
         mine = record.tool if record else None
         if message.get("action") == "vote" and message.get("tool") in card.comparison.tools:
             wanted: str | None = message["tool"]
         elif message.get("action") == "withdraw" and mine is not None:
             wanted = None
         else:
+            self._forget(clicked_at)
             self.render(card)
             return
         courier = self.courier(card.endpoint)
         if wanted == mine:
+            self._forget(clicked_at)
             self.render(card)
             if record is not None and record.pending:
                 await self.flush(courier)  # the reader insists: try now
             return
         self._voter()
-        choice = self.device.choose(key, wanted, self._now())
+        # At the click's own time: a later click, still queued behind this one, must not look older.
+        choice = self.device.choose(key, wanted, clicked_at or self._now())
         self._store()
+        self._forget(clicked_at)  # the loader's copy on the device: this engine's record stands for it now
         self._attempts[(key, choice.at)] = 0
         self._voted_from[key] = card.id
         self._notices[key] = Notice("saving" if wanted else "withdrawing", wanted, busy=True)
         self.render_key(key)  # optimistic: the figures move at once
         await self.flush(courier)
+
+    def _forget(self, clicked_at: int | None) -> None:
+        if clicked_at is not None:
+            self.send("forget", at=[clicked_at])
+
+    async def _taken_already(self, card: Card, key: str, record: Choice, at: int) -> None:
+        """A click the device already holds (adopted at the mount from the loader's copy) or that a later
+        choice supersedes: not chosen again; when it is this very click, still on its way, say so."""
+        if record.at == at and record.pending and card.endpoint:
+            self._voted_from[key] = card.id
+            self._notices[key] = Notice("saving" if record.tool else "withdrawing", record.tool, busy=True)
+            self.render_key(key)
+            await self.flush(self.courier(card.endpoint))
+        else:
+            self.render(card)
 
     def courier(self, endpoint: str) -> Courier:
         if endpoint not in self._couriers:
@@ -690,6 +745,23 @@ async def _pyodide_http(
         return Reply(response.status, json.loads(text), received)
     except ValueError:
         return Reply(response.status, text, received)
+
+
+def early_click(raw: Any) -> tuple[str, str, str | None, int] | None:
+    """(endpoint, comparison, tool, at) of a click the loader kept on the device, or None when malformed
+    (storage is not trusted: a comparison or tool id the endpoint does not know is refused by it)."""
+    if not isinstance(raw, Mapping):
+        return None
+    endpoint, comparison, tool, at = raw.get("endpoint"), raw.get("comparison"), raw.get("tool"), raw.get("at")
+    if not isinstance(endpoint, str) or not endpoint.lower().startswith(("https://", "http://")):
+        return None
+    if not isinstance(comparison, str) or len(comparison) > 80 or not SLUG.fullmatch(comparison):
+        return None
+    if not (tool is None or (isinstance(tool, str) and len(tool) <= 80 and SLUG.fullmatch(tool))):
+        return None
+    if not isinstance(at, int) or isinstance(at, bool) or at <= 0:
+        return None
+    return endpoint.rstrip("/"), comparison, tool, at
 
 
 def start(post: Callable[[str], None]) -> Engine:

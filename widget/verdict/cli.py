@@ -59,7 +59,12 @@ def _render(args: argparse.Namespace) -> int:
             print(f"{args.bundle}: {problem}", file=sys.stderr)
         return 1
     options = RenderOptions(
-        sections=tuple(args.sections), heading_level=args.heading_level, voting=args.voting, locale=args.locale
+        sections=tuple(args.sections),
+        heading_level=args.heading_level,
+        voting=args.voting,
+        locale=args.locale,
+        # The inline form paints before any script runs: its vote controls wait for the loader.
+        controls_ready=not args.embed,
     )
     card = render_card(index, comparison, options)
     jsonld = jsonld_script(index, comparison) if args.jsonld or args.embed else None

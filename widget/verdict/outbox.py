@@ -134,6 +134,18 @@ class Device:
         self.votes[key] = choice = Choice(tool, at, True, counted)
         return choice
 
+    def take(self, key: str, tool: str | None, at: int) -> Choice | None:
+        """A choice the reader made at ``at``, before the engine was up (a click the loader kept): queued,
+        unless the device already holds it or a later choice, so taking it twice changes nothing."""
+        current = self.votes.get(key)
+        if current is not None and (current.at >= at or current.tool == tool):
+            return None
+        if current is None and tool is None:
+            return None  # withdrawing a vote this device never made
+        counted = current.counted if current else None
+        self.votes[key] = choice = Choice(tool, at, True, counted)
+        return choice
+
     def settle(self, key: str, sent: Choice, confirmed: str | None) -> bool:
         """The endpoint confirmed ``sent``; True if that was still the reader's latest choice."""
         current = self.votes.get(key)

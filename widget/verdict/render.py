@@ -53,6 +53,10 @@ class RenderOptions:
     """The sentence beside the call-to-action button (data-cta-text), instead of the bundle's."""
     locale: str = DEFAULT_LOCALE
     """A BCP 47 tag; the card speaks the supported locale it resolves to (see i18n)."""
+    controls_ready: bool = True
+    """False for the inline form, which paints before any script has run (or with none at all): its vote
+    controls are then disabled (and, without JavaScript, say that voting needs it) until the loader takes
+    the card and enables them (loader/actions.js), so a click is never silently dropped."""
 
     def __post_init__(self) -> None:
         # Attributes are untrusted: a link that is not http(s) or mailto is dropped here too.
@@ -116,7 +120,7 @@ def render_card(
     sections = [s for s in options.sections if s is not Section.VOTE or options.voting]
     parts: dict[Section, Callable[[], Markup | None]] = {
         Section.SCORECARD: lambda: _scorecard(index, comparison, level + 1, locale),
-        Section.VOTE: lambda: _vote(figures, state.vote, level + 1, locale),
+        Section.VOTE: lambda: _vote(figures, state.vote, level + 1, locale, options.controls_ready),
         Section.CTA: lambda: _cta(index, options, locale),
     }
     return el(
@@ -309,7 +313,7 @@ def pending_message(tool_name: str | None, locale: Locale | None = None) -> str:
     return words.gettext("Withdrawing your vote…")
 
 
-def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Locale) -> Markup:
+def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Locale, ready: bool = True) -> Markup:
     buttons = []
     for t in figures.tools:
         share = t.community.percent or 0
@@ -326,6 +330,7 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Local
                     "aria-pressed": "true" if vote.mine == t.tool.id else "false",
                     "aria-describedby": "vd-vote-status",
                     "data-pending": pending_message(t.tool.name, locale),
+                    "disabled": not ready,
                 },
                 el(
                     "bdi",
@@ -358,6 +363,10 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Local
         {"class": "vd-vote", "part": "vote", "aria-busy": vote.busy or None},
         _heading(level, {"id": "vd-vote-title"}, question),
         el("div", {"class": "vd-choices", "role": "group", "aria-labelledby": "vd-vote-title"}, buttons),
+        # Only readers without JavaScript see this (the controls stay disabled for them).
+        None
+        if ready
+        else el("noscript", {}, el("p", {"class": "vd-vote-nojs"}, locale.gettext("Voting needs JavaScript."))),
         el(
             "p",
             {"class": "vd-vote-status", "id": "vd-vote-status", "data-error": vote.error or None},
@@ -372,6 +381,7 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Local
                 "data-action": "withdraw",
                 "data-pending": pending_message(None, locale),
                 "hidden": vote.mine is None,
+                "disabled": not ready,
             },
             locale.gettext("Withdraw my vote"),
         ),
