@@ -40,7 +40,8 @@ CHOSEN_AT = (
     "the same voter on the same comparison carries a larger value. The endpoint keeps the value of the choice it "
     "holds (a withdrawal's too) and refuses an older change with 409, so a request that arrives late never "
     "overwrites a newer choice; the same value again is the same choice, applied again. Omitted or null: applied "
-    "whatever the stored choice's time, as from clients that predate this field."
+    "whatever the stored choice's time, as from clients that predate this field. A value more than 60 s ahead of the "
+    "endpoint's clock is taken as the endpoint's current time, so no client can stamp a choice in the future."
 )
 
 
