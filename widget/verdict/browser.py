@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -315,11 +314,12 @@ class Engine:
             self._notices.pop(key, None)
             self.render_key(key)
 
-    def _voter(self) -> str:
-        if not self.device.voter:
-            self.device.voter = secrets.token_urlsafe(24)
+    def _voter(self, endpoint: str) -> str:
+        """This endpoint's voter token: each endpoint its own, so none can replay it on another."""
+        if endpoint not in self.device.tokens:
+            self.device.token(endpoint)
             self._store()
-        return self.device.voter
+        return self.device.tokens[endpoint]
 
     def _now(self) -> int:
         return int(self._clock() * 1000)
@@ -523,7 +523,7 @@ class Engine:
             if record is not None and record.pending:
                 await self.flush(courier)  # the reader insists: try now
             return
-        self._voter()
+        self._voter(card.endpoint)
         choice = self.device.choose(key, wanted, self._now())
         self._store()
         self._attempts[(key, choice.at)] = 0
@@ -551,7 +551,7 @@ class Engine:
         self._attempts[(key, choice.at)] = attempt + 1
         # chosen_at: the endpoint refuses (409) a choice older than the one it holds, so a request
         # abandoned after its timeout that arrives late cannot overwrite a newer choice.
-        body: dict[str, Any] = {"comparison": comparison, "voter": self._voter(), "chosen_at": choice.at}
+        body: dict[str, Any] = {"comparison": comparison, "voter": self._voter(endpoint), "chosen_at": choice.at}
         if choice.tool:
             body["tool"] = choice.tool
         marker = {} if attempt == 0 or endpoint in self._no_marker else {RETRY_HEADER: str(attempt)}

@@ -1,7 +1,9 @@
 """oEmbed for the iframe form, so a CMS (WordPress, for one) embeds a card from a pasted link.
 
 URL pattern: ``<widget>/frame.html?bundle=NAME&comparison=ID`` (any other
-frame.html parameter, such as ``endpoint`` or ``theme``, is kept), where
+frame.html parameter, such as ``theme``, is kept; ``endpoint`` only when it is
+one the operator allows, so a pasted link cannot point readers' votes, and
+their voter tokens, at a stranger's server), where
 ``<widget>`` is where dist/ is served and NAME a bundle published with it
 (dist/bundles/NAME.json). The answer is a "rich" oEmbed whose html is the
 iframe. Served by the vote endpoint (``verdict serve --widget-url``) and by
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from html import escape
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -46,16 +48,23 @@ def frame_url(widget: str, bundle_name: str, comparison_id: str) -> str:
 def _dimension(value: str | None, name: str) -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or not 0 < int(value) <= MAX_DIMENSION:
+    # ASCII digits only: str.isdigit() also takes "²" and other digits int() refuses.
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_DIMENSION:
         raise OEmbedError(400, f"{name} must be a whole number of pixels from 1 to {MAX_DIMENSION}")
     return int(value)
 
 
-def oembed(widget: str, bundle: Callable[[str], BundleIndex | None], params: Mapping[str, str]) -> dict[str, Any]:
+def oembed(
+    widget: str,
+    bundle: Callable[[str], BundleIndex | None],
+    params: Mapping[str, str],
+    endpoints: Collection[str] = (),
+) -> dict[str, Any]:
     """The oEmbed answer for ``params`` (the request's query).
 
     ``widget`` is dist/'s base URL, ending in ``/``; ``bundle(name)`` the
-    published bundle of that name, or None.
+    published bundle of that name, or None; ``endpoints`` the vote endpoints a
+    pasted link may name (any other ``endpoint`` is left out of the iframe).
     """
     if params.get("format", "json") not in FORMATS:
         raise OEmbedError(400, "format must be json or xml")
@@ -74,7 +83,9 @@ def oembed(widget: str, bundle: Callable[[str], BundleIndex | None], params: Map
     width = _dimension(params.get("maxwidth"), "maxwidth")
     height = min(DEFAULT_HEIGHT, _dimension(params.get("maxheight"), "maxheight") or DEFAULT_HEIGHT)
     frame_query = {"bundle": name, "comparison": comparison.id}
-    frame_query |= {k: query[k] for k in KEPT if k in query and k != "comparison"}
+    frame_query |= {k: query[k] for k in KEPT if k in query and k not in ("comparison", "endpoint")}
+    if query.get("endpoint", "").rstrip("/") in {e.rstrip("/") for e in endpoints}:
+        frame_query["endpoint"] = query["endpoint"]
     src = f"{widget}frame.html?{urlencode(frame_query)}"
     title = comparison_title(index, comparison)
     style = f"width:{f'{width}px' if width else '100%'};max-width:100%;border:0"
