@@ -226,7 +226,9 @@ def test_each_endpoint_gets_a_token_of_its_own(endpoint: Endpoint):
         await loader.send(type="action", card="c2", action="vote", tool=HEYGEN)
         await loader.until(lambda: len(loader.http.bodies) >= 2)
         sent = [url for _, url, _ in loader.http.sent if url.endswith("/v1/votes")]
-        by_endpoint = {url.removesuffix("/v1/votes"): body["voter"] for url, body in zip(sent, loader.http.bodies)}
+        by_endpoint = {
+            url.removesuffix("/v1/votes"): body["voter"] for url, body in zip(sent, loader.http.bodies, strict=True)
+        }
         assert set(by_endpoint) == {endpoint.url, elsewhere}
         assert by_endpoint[endpoint.url] != by_endpoint[elsewhere]
         assert loader.stored()["tokens"] == by_endpoint
