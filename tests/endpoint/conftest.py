@@ -24,6 +24,7 @@ from tests.helpers.postgres import PostgresCluster
 
 ALLOWED_ORIGIN = "https://blog.example"
 WIDGET_URL = "https://widget.example/verdict/"  # where dist/ is served, for oEmbed
+OEMBED_ENDPOINT = "https://votes.example"  # the vote endpoint a pasted frame link may name
 STORES = ["sqlite", "postgresql"]
 POSTGRES_SECRET = "a-shared-secret-for-every-process"
 
@@ -138,7 +139,7 @@ def server_database(store: Store, tmp_path_factory: pytest.TempPathFactory) -> D
 @pytest.fixture(scope="module")
 def server(bundles: list[Path], server_database: Database) -> Iterator[EndpointProcess]:
     """One endpoint for the module, with a rate limit high enough not to interfere."""
-    extra = ["--widget-url", WIDGET_URL, "--metrics-port", str(free_port())]
+    extra = ["--widget-url", WIDGET_URL, "--oembed-endpoint", OEMBED_ENDPOINT, "--metrics-port", str(free_port())]
     endpoint = server_database.launch(bundles, [ALLOWED_ORIGIN], rate_limit=10_000, extra_args=extra)
     try:
         yield endpoint
