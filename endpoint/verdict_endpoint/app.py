@@ -40,6 +40,7 @@ logger = logging.getLogger("verdict.endpoint")
 TALLIES_CACHE = "public, max-age=5"
 NO_STORE = {"Cache-Control": "no-store"}
 STORE_RETRY_AFTER = "5"
+MAX_RETRY_DIGITS = 8
 
 
 def _json(model: BaseModel, headers: dict[str, str] | None = None, status: int = 200) -> Response:
@@ -60,6 +61,9 @@ class VoteAPI:
 
     async def votes(self, request: Request) -> Response:
         address_hash: str = request.scope["state"]["address_hash"]
+        retry = request.headers.get("verdict-retry")
+        if retry is not None and not (retry.isascii() and retry.isdigit() and len(retry) <= MAX_RETRY_DIGITS):
+            raise ApiError(400, f"Verdict-Retry must be the attempt number (up to {MAX_RETRY_DIGITS} digits)")
         # The body first: only a request that could be a vote spends the client's budget, so a page
         # posting text/plain cross-origin (no preflight needed) cannot spend its readers' votes.
         body: VoteIn | WithdrawIn

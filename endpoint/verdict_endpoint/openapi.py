@@ -122,13 +122,13 @@ WRITE_HEADERS: list[dict[str, Any]] = [
         "in": "header",
         "description": "The attempt number of a vote delivered again (1 for the first retry); changes nothing "
         "in the answer, counted in the metrics and access log.",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 99999999},
+        "schema": {"type": "integer", "minimum": 0, "maximum": 99999999},
     },
     {
         "name": "X-Forwarded-For",
         "in": "header",
         "description": "The client's address as a proxy saw it; believed only from a --trusted-proxy.",
-        "schema": {"type": "string", "maxLength": 1000},
+        "schema": {"type": "string"},
     },
 ]
 
@@ -152,7 +152,7 @@ def openapi_document(catalog: Catalog | None = None, widget_url: str | None = No
         ref_template="#/components/schemas/{model}",
     )
     write_errors = {
-        "400": _error("The body is not valid JSON."),
+        "400": _error("The body is not valid JSON, or Verdict-Retry is not a whole number."),
         "409": {
             "description": "Not applied: this voter's stored choice on the comparison has a later `chosen_at`. "
             "The body holds the current tallies, the vote as stored, and the reason.",

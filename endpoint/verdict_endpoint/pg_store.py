@@ -387,7 +387,11 @@ class PostgresStorage:
         now = time.monotonic()
         if now - self._rate_cleaned > 60:  # forget addresses idle for a minute, now and then
             self._rate_cleaned = now
-            await self._run("DELETE FROM verdict_rate_limits WHERE tat < extract(epoch FROM clock_timestamp())")
+            # Idempotent, so retried like the rest: a connection broken by a database restart must not
+            # fail the vote that happens to run the clean-up.
+            await self._run(
+                "DELETE FROM verdict_rate_limits WHERE tat < extract(epoch FROM clock_timestamp())", retry=True
+            )
         rows = await self._run("SELECT verdict_rate_hit(%s, %s)", (key, per_minute), retry=True)
         return int(rows[0][0])
 
