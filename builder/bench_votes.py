@@ -8,6 +8,11 @@ new voter token (``builder/wrk/votes.lua``), so every vote is a new row
 committed to disk before its 200. The figure that matters is the ratio of
 the two rates, measured in the same run on the same machine.
 
+Then a GET flood: votes at 50 connections alone, and again while two more
+wrk instances hammer ``GET /v1/tallies/<comparison>`` and ``GET /healthz``
+(100 connections each) for the whole run. The ratio of the two vote rates
+says how much a flood of reads can take from the votes.
+
 The endpoints run as configured for production except the rate limit, which
 is off (``--rate-limit 0``): every request comes from one address here, and
 the bench measures the store, not the limiter. The JSON access log is on,
@@ -154,6 +159,78 @@ def endpoints(store: str, workdir: Path) -> Iterator[tuple[list[str], list[int]]
             cluster.destroy()
 
 
+def start_flood(urls: Sequence[str], comparison: str, connections: int, seconds: int) -> list[subprocess.Popen[str]]:
+    """wrk instances flooding the read routes of the first endpoint for ``seconds``; ``finish_flood`` reads them."""
+    return [
+        subprocess.Popen(
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(LUA), urls[0] + path],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for path in (f"/v1/tallies/{comparison}", "/healthz")
+    ]
+
+
+def finish_flood(processes: Sequence[subprocess.Popen[str]], seconds: int) -> float:
+    """The flood's requests per second, all routes together."""
+    rate = 0.0
+    for process in processes:
+        out, err = process.communicate(timeout=seconds + 60)
+        if process.returncode != 0:
+            raise SystemExit(f"wrk failed: {err.strip()}")
+        result = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
+        rate += result["requests"] / (result["duration_us"] / 1e6)
+    return rate
+
+
+FLOOD_CONNECTIONS = 100
+FLOOD_VOTERS = 50
+
+
+def run_flood(stores: Sequence[str], seconds: int) -> list[dict[str, object]]:
+    """Votes per second alone, then during a GET flood on /v1/tallies and /healthz, in the same run."""
+    comparison, tools = first_comparison()
+    rows: list[dict[str, object]] = []
+    for store in stores:
+        with tempfile.TemporaryDirectory(prefix="verdict-bench-") as tmp, endpoints(store, Path(tmp)) as (urls, _):
+            single = urls[:1]  # the flood and the votes on one process: the case where they compete
+            measure(single, "/v1/votes", 20, 2, ["vote", f"warm{secrets.token_hex(4)}", comparison, tools])
+            alone = measure(
+                single, "/v1/votes", FLOOD_VOTERS, seconds, ["vote", f"a{secrets.token_hex(6)}", comparison, tools]
+            )
+            time.sleep(1)
+            flood = start_flood(single, comparison, FLOOD_CONNECTIONS, seconds + 2)
+            time.sleep(1)  # the flood is under way before the votes start
+            during = measure(
+                single, "/v1/votes", FLOOD_VOTERS, seconds, ["vote", f"f{secrets.token_hex(6)}", comparison, tools]
+            )
+            reads = finish_flood(flood, seconds + 2)
+            row = {"store": store, "alone": alone, "during": during, "reads": reads}
+            rows.append(row)
+            print(flood_line(row), flush=True)
+    return rows
+
+
+def flood_line(row: dict[str, object]) -> str:
+    alone, during, reads = row["alone"], row["during"], row["reads"]
+    assert isinstance(alone, Figures) and isinstance(during, Figures) and isinstance(reads, float)
+    errors = during.errors + alone.errors
+    return (
+        f"| {row['store']} | {alone.rate:,.0f} | {alone.p99_ms:.1f} | {during.rate:,.0f} | {during.p99_ms:.1f} | "
+        f"{reads:,.0f} | **{during.rate / alone.rate if alone.rate else 0:.2f}×**"
+        + (f" ({errors} errors)" if errors else "")
+        + " |"
+    )
+
+
+FLOOD_HEADER = (
+    f"| store | votes/s alone | p99 ms | votes/s during the GET flood | p99 ms | flood GET req/s "
+    f"({2 * FLOOD_CONNECTIONS} connections) | ratio |\n"
+    "|---|---|---|---|---|---|---|"
+)
+
+
 def first_comparison() -> tuple[str, str]:
     bundle = json.loads((DEMO / "comparisons.json").read_text())
     comparison = bundle["comparisons"][0]
@@ -210,11 +287,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run (default 10)")
     parser.add_argument("--connections", default="50,200", help="comma-separated loads (default 50,200)")
     parser.add_argument("--stores", default="sqlite,postgresql", help="comma-separated (default both)")
+    parser.add_argument("--flood-only", action="store_true", help="only the votes against a GET flood")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: python3 build.py bench installs it (Debian package wrk)")
     print(f"Vote throughput, {date.today().isoformat()}, wrk, {args.seconds} s per run\n\n{HEADER}", flush=True)
-    rows = run(args.stores.split(","), [int(c) for c in args.connections.split(",")], args.seconds)
+    rows = (
+        []
+        if args.flood_only
+        else run(args.stores.split(","), [int(c) for c in args.connections.split(",")], args.seconds)
+    )
+    print(f"\nVotes during a GET flood ({FLOOD_VOTERS} vote connections, one process)\n\n{FLOOD_HEADER}", flush=True)
+    floods = run_flood(args.stores.split(","), args.seconds)
     failed = [row for row in rows if isinstance(row["votes"], Figures) and row["votes"].errors]
+    failed += [row for row in floods if isinstance(row["during"], Figures) and row["during"].errors]
     if failed:
         raise SystemExit(f"{len(failed)} run(s) had errors: see the table")

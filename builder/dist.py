@@ -180,11 +180,20 @@ def bundle_files(folder: Path) -> list[Path]:
     return files
 
 
+def _source_note(target: Path) -> Path:
+    """Where the build notes the bundle folder dist/ came from: beside dist/, never in it.
+
+    The folder's absolute path names this machine's user and layout, and dist/ is
+    published as it is: nothing in it may say where or by whom it was built.
+    """
+    return target.with_name(f".{target.name}-bundles-from")
+
+
 def previous_bundles(target: Path) -> str | None:
-    """The bundle folder the current dist/ was built from, if it says."""
+    """The bundle folder the current dist/ was built from, if it was noted."""
     try:
-        return str(json.loads((target / "manifest.json").read_text())["bundles_from"])
-    except (OSError, ValueError, KeyError):
+        return _source_note(target).read_text().strip() or None
+    except OSError:
         return None
 
 
@@ -352,7 +361,6 @@ def build(
         "pyodide": pyodide_dir.name.removeprefix("pyodide-"),
         # "plain": Pyodide's runtime as released (build --plain-runtime); "shipped": slimmed, trimmed, blanked.
         "runtime": "plain" if plain_runtime else "shipped",
-        "bundles_from": str(bundles),
         "assets": assets,
         # The embed snippet with Subresource Integrity: the immutable copy of the first script and its hash.
         "embed": {"src": rel(pinned), "integrity": sri(first_script)},
@@ -367,4 +375,5 @@ def build(
     (dist / "manifest.json").write_text(json.dumps(manifest, indent=2))
     shutil.rmtree(target, ignore_errors=True)
     dist.rename(target)
+    _source_note(target).write_text(f"{bundles}\n")
     return manifest

@@ -29,11 +29,37 @@ def _digest(path: Path, algorithm: str) -> bytes:
     return h.digest()
 
 
+def _unpacked_problems(target: Path) -> list[str]:
+    """The runtime files in ``target`` that are missing or differ from their pinned sha256."""
+    problems = []
+    for name in PYODIDE_FILES:
+        path = target / name
+        if not path.exists():
+            problems.append(f"{name} is missing")
+        elif _digest(path, "sha256").hex() != pins.PYODIDE_FILE_SHA256[name]:
+            problems.append(f"{name} does not match its pinned sha256")
+    return problems
+
+
+_verified: set[Path] = set()
+
+
 def pyodide() -> Path:
-    """The unpacked npm package, e.g. .cache/pyodide-314.0.7/."""
+    """The unpacked npm package, e.g. .cache/pyodide-314.0.7/, each file checked against its pin.
+
+    The cache is checked every time a build uses it (once per process), not
+    only when it is fetched: a file changed on disk since is caught and the
+    runtime fetched again, never shipped to readers.
+    """
     target = CACHE / f"pyodide-{pins.PYODIDE_VERSION}"
-    if all((target / name).exists() for name in PYODIDE_FILES):
+    if target in _verified:
         return target
+    problems = _unpacked_problems(target)
+    if not problems:
+        _verified.add(target)
+        return target
+    if target.exists():
+        print(f"the cached runtime in {target.name} fails its check ({'; '.join(problems)}): fetching it again")
     CACHE.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         print(f"fetching pyodide@{pins.PYODIDE_VERSION} from npm", flush=True)
@@ -50,6 +76,9 @@ def pyodide() -> Path:
             archive.extractall(tmp, filter="data")
         shutil.rmtree(target, ignore_errors=True)
         shutil.move(Path(tmp) / "package", target)
+    if problems := _unpacked_problems(target):
+        raise SystemExit(f"pyodide@{pins.PYODIDE_VERSION}: {'; '.join(problems)} (the pins in builder/pins.py)")
+    _verified.add(target)
     return target
 
 

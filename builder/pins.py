@@ -7,6 +7,15 @@ the same versions from the `engine` group of pyproject.toml.
 PYODIDE_VERSION = "314.0.7"
 # The npm registry's integrity string for that tarball.
 PYODIDE_INTEGRITY = "sha512-0YvXxEhfEdpLfb/XkM2BFAeMROq0iMUX2bzzH9pOttyMcWkwq+HbE5uyuGD82LN7y2q+SNvi/6V5JEsOlD2R1A=="
+# The sha256 of each runtime file the build uses, as unpacked from that very tarball: the unpacked
+# copy in .cache/ is checked against these every time it is used, not only when it is fetched.
+PYODIDE_FILE_SHA256 = {
+    "pyodide.mjs": "6f1d60f7bf529beb300f0f47983c921d3982363640ba20af0e38efdddbc66109",
+    "pyodide.asm.mjs": "f7cdc8ece80678ceb712f8e65ebe6d3a83203a180c399865f49612a051693635",
+    "pyodide.asm.wasm": "cc36e3cab04fdfc9a63ff13eb52eae2b911bf46c025cc7b281f394bd3de1d5e6",
+    "python_stdlib.zip": "fa1957e5777068fc4f7437f96d860ae2fbe9c19732ba06c84e004ec16dd7dd7a",
+    "pyodide-lock.json": "5dc2fc119108bc148c7457dc86e7675b5c87e1cafd420b9c34c1eaef7b36c010",
+}
 PYODIDE_PYTHON = "3.14"
 PYODIDE_PLATFORM = "pyemscripten_2026_0_wasm32"
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -21,9 +22,12 @@ from verdict.oembed import CACHE_AGE, OEmbedError, as_format, oembed
 from .body import read_json
 from .catalog import load_catalog
 from .clientaddress import ClientAddress
+from .coalesce import SingleFlight
 from .cors import JSONCORSMiddleware
 from .errors import ApiError, StartupError
+from .housekeeping import purge_tombstones_forever
 from .keys import Hasher, load_or_create_secret
+from .limits import Budget, VoteLimits
 from .observe import AccessLog, Metrics, Observe
 from .openapi import openapi_document
 from .schemas import Superseded, VoteIn, WithdrawIn
@@ -36,6 +40,7 @@ logger = logging.getLogger("verdict.endpoint")
 TALLIES_CACHE = "public, max-age=5"
 NO_STORE = {"Cache-Control": "no-store"}
 STORE_RETRY_AFTER = "5"
+MAX_RETRY_DIGITS = 8
 
 
 def _json(model: BaseModel, headers: dict[str, str] | None = None, status: int = 200) -> Response:
@@ -45,30 +50,32 @@ def _json(model: BaseModel, headers: dict[str, str] | None = None, status: int =
 class VoteAPI:
     """The HTTP face of the service: one method per route."""
 
-    def __init__(self, service: VoteService, rate_limit: int, metrics: Metrics, widget_url: str | None) -> None:
+    def __init__(self, service: VoteService, limits: VoteLimits, metrics: Metrics, widget_url: str | None) -> None:
         self.service = service
-        self.rate_limit = rate_limit
+        self.limits = limits
         self.metrics = metrics
         self.widget_url = widget_url
         self.document = openapi_document(service.catalog, widget_url)
-
-    async def _limit(self, address_hash: str) -> None:
-        """Count a write against the client's hashed address; the raw address is never kept."""
-        if not self.rate_limit:
-            return
-        wait = await self.service.storage.rate_hit(address_hash, self.rate_limit)
-        if wait:
-            raise ApiError(
-                429, f"too many votes from this address: retry in {wait} s", headers={"Retry-After": str(wait)}
-            )
+        self._checks: SingleFlight[str | None] = SingleFlight()
+        self.oembed_endpoints: tuple[str, ...] = ()
 
     async def votes(self, request: Request) -> Response:
         address_hash: str = request.scope["state"]["address_hash"]
-        await self._limit(address_hash)
+        retry = request.headers.get("verdict-retry")
+        if retry is not None and not (retry.isascii() and retry.isdigit() and len(retry) <= MAX_RETRY_DIGITS):
+            raise ApiError(400, f"Verdict-Retry must be the attempt number (up to {MAX_RETRY_DIGITS} digits)")
+        # The body first: only a request that could be a vote spends the client's budget, so a page
+        # posting text/plain cross-origin (no preflight needed) cannot spend its readers' votes.
+        body: VoteIn | WithdrawIn
         if request.method == "POST":
-            result = await self.service.cast(await read_json(request, VoteIn), address_hash)
+            body = await read_json(request, VoteIn)
         else:
-            result = await self.service.withdraw(await read_json(request, WithdrawIn), address_hash)
+            body = await read_json(request, WithdrawIn)
+        await self.limits.check(address_hash, request.scope["state"]["client_ipv6"], body.voter)
+        if isinstance(body, VoteIn):
+            result = await self.service.cast(body, address_hash)
+        else:
+            result = await self.service.withdraw(body, address_hash)
         # 409: a newer choice of this voter is stored; the body says which, with the tallies.
         return _json(result, NO_STORE, 409 if isinstance(result, Superseded) else 200)
 
@@ -81,7 +88,9 @@ class VoteAPI:
         if self.widget_url is None:  # the route exists only with --widget-url
             raise HTTPException(404)
         try:
-            answer = oembed(self.widget_url, self.service.catalog.bundle, dict(request.query_params))
+            answer = oembed(
+                self.widget_url, self.service.catalog.bundle, dict(request.query_params), self.oembed_endpoints
+            )
         except OEmbedError as error:
             return JSONResponse({"error": str(error)}, error.status, headers={"Cache-Control": "public, max-age=300"})
         body, media_type = as_format(answer, request.query_params.get("format"))
@@ -90,16 +99,23 @@ class VoteAPI:
     async def openapi(self, request: Request) -> Response:
         return JSONResponse(self.document, headers={"Cache-Control": "public, max-age=300"})
 
-    async def metrics_page(self, request: Request) -> Response:
-        return Response(generate_latest(self.metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
-
     async def health(self, request: Request) -> Response:
+        """200 only while the database answers and takes writes: a full disk is a failure too (health.py)."""
+        error = await self._checks.run("health", self._health)  # a flood of checks shares one
+        if error is not None:
+            return JSONResponse({"error": error}, 503, headers=NO_STORE)
+        return JSONResponse({"status": "ok"}, headers=NO_STORE)
+
+    async def _health(self) -> str | None:
         try:
             await self.service.storage.ping()
         except Exception:
             logger.exception("health check: the vote database cannot be reached")
-            return JSONResponse({"error": "the vote database cannot be reached"}, 503, headers=NO_STORE)
-        return JSONResponse({"status": "ok"}, headers=NO_STORE)
+            return "the vote database cannot be reached"
+        failure = await self.service.health.check()
+        if failure is not None:
+            return "votes cannot be saved: the vote database refuses writes"
+        return None
 
 
 async def _api_error(request: Request, exc: ApiError) -> Response:
@@ -158,15 +174,22 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
     hasher = Hasher(secret)
     metrics = Metrics()
     access_log = AccessLog() if settings.access_log else None
-    api = VoteAPI(VoteService(catalog, storage, hasher), settings.rate_limit, metrics, settings.widget_url)
+    service = VoteService(catalog, storage, hasher)
+    limits = VoteLimits(Budget(settings.rate_limit, settings.new_voters_per_hour or 0), storage, hasher)
+    api = VoteAPI(service, limits, metrics, settings.widget_url)
+    api.oembed_endpoints = tuple(settings.oembed_endpoints)
     oembed_route = [Route("/oembed", api.oembed, methods=["GET"])] if settings.widget_url else []
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await storage.start()
+        housekeeping = asyncio.create_task(purge_tombstones_forever(storage))
         try:
             yield
         finally:
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
             await storage.close()  # after the server has finished its in-flight requests
             if access_log is not None:
                 access_log.flush()
@@ -183,7 +206,6 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
             Route("/v1/tallies/{comparison}", api.tallies, methods=["GET"]),
             Route("/openapi.json", api.openapi, methods=["GET"]),
             Route("/healthz", api.health, methods=["GET"]),
-            Route("/metrics", api.metrics_page, methods=["GET"]),
             *oembed_route,
         ],
         middleware=[

@@ -15,10 +15,12 @@ import sys
 from pathlib import Path
 
 import uvicorn
+from prometheus_client import start_http_server
 
 from .app import create_app
 from .errors import StartupError
 from .observe import configure_logging
+from .server import DEFAULT_MAX_CONNECTIONS, BoundedHttpToolsProtocol
 from .settings import DEFAULT_DATABASE_URL, DEFAULT_RATE_LIMIT, load_settings
 
 DEFAULT_HOST = "127.0.0.1"
@@ -68,7 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="votes per client address per minute, 0 for no limit "
-        f"(env VERDICT_RATE_LIMIT; default {DEFAULT_RATE_LIMIT})",
+        f"(env VERDICT_RATE_LIMIT; default {DEFAULT_RATE_LIMIT}); an IPv6 client is one /64, and its /56 and "
+        "/48 may cast 2× and 4× as many",
+    )
+    parser.add_argument(
+        "--new-voters-per-hour",
+        type=int,
+        metavar="N",
+        help="new voter tokens per client address per hour (IPv6: per /64; 2× per /56, 4× per /48), 0 for no limit "
+        "(env VERDICT_NEW_VOTERS_PER_HOUR; default: the --rate-limit value)",
     )
     parser.add_argument(
         "--trusted-proxy",
@@ -83,6 +93,34 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="where the widget's dist/ is served (https://widget.example/verdict/): the endpoint then "
         "answers oEmbed (GET /oembed) for its frame.html links, from the same bundles (env VERDICT_WIDGET_URL)",
+    )
+    parser.add_argument(
+        "--oembed-endpoint",
+        action="append",
+        metavar="URL",
+        help="a vote endpoint (usually this one's public URL) that a frame.html link pasted for oEmbed may name "
+        "in its endpoint= parameter; repeat for several (env VERDICT_OEMBED_ENDPOINTS, comma-separated; "
+        "default none: oEmbed leaves any endpoint out of the iframe)",
+    )
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="N",
+        help="serve Prometheus metrics (GET /metrics) on this port of --metrics-host, apart from the votes "
+        "(env VERDICT_METRICS_PORT; default none: no metrics are served). Never expose it to readers.",
+    )
+    parser.add_argument(
+        "--metrics-host",
+        default=DEFAULT_HOST,
+        help=f"interface of the metrics listener (default {DEFAULT_HOST})",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help="connections and requests in flight at once; beyond them new ones get 503 at once "
+        f"(default {DEFAULT_MAX_CONNECTIONS})",
     )
     parser.add_argument(
         "--no-access-log",
@@ -109,9 +147,11 @@ def serve(argv: list[str] | None = None) -> int:
             allow_origins=args.allow_origin,
             secret=args.secret,
             rate_limit=args.rate_limit,
+            new_voters_per_hour=args.new_voters_per_hour,
             trusted_proxies=args.trusted_proxy,
             access_log=False if args.no_access_log else None,
             widget_url=args.widget_url,
+            oembed_endpoints=args.oembed_endpoint,
         )
         app = create_app(settings)
     except StartupError as error:
@@ -125,11 +165,34 @@ def serve(argv: list[str] | None = None) -> int:
     print(
         f"verdict serve: {comparisons} comparison(s) from {len(settings.bundles)} bundle(s); "
         f"votes in {where}; allowed origins: {origins}; "
-        f"rate limit: {settings.rate_limit or 'off'} per minute; "
+        f"rate limit: {settings.rate_limit or 'off'} per minute, "
+        f"{settings.new_voters_per_hour or 'no limit of'} new voters per hour; "
         f"trusted proxies: {', '.join(settings.trusted_proxies) or 'none'}",
         file=sys.stderr,
         flush=True,
     )
+    metrics_port = args.metrics_port
+    if metrics_port is None and os.environ.get("VERDICT_METRICS_PORT", "").strip():
+        raw = os.environ["VERDICT_METRICS_PORT"].strip()
+        if not raw.isascii() or not raw.isdigit():
+            print(f"verdict serve: VERDICT_METRICS_PORT must be a port number, got {raw!r}", file=sys.stderr)
+            return 2
+        metrics_port = int(raw)
+    if metrics_port is not None:
+        if metrics_port == args.port and args.metrics_host == args.host:
+            print("verdict serve: --metrics-port must differ from --port: metrics are never public", file=sys.stderr)
+            return 2
+        try:
+            start_http_server(metrics_port, args.metrics_host, registry=app.state.metrics.registry)
+        except OSError as error:
+            print(
+                f"verdict serve: cannot serve metrics on {args.metrics_host}:{metrics_port}: {error}", file=sys.stderr
+            )
+            return 2
+        print(f"verdict serve: metrics on http://{args.metrics_host}:{metrics_port}/metrics", file=sys.stderr)
+    if args.max_connections < 1:
+        print(f"verdict serve: --max-connections must be 1 or more, got {args.max_connections}", file=sys.stderr)
+        return 2
     config = uvicorn.Config(
         app,
         host=args.host,
@@ -137,6 +200,10 @@ def serve(argv: list[str] | None = None) -> int:
         log_level="info",
         access_log=False,
         server_header=False,
+        # Headers within a deadline and a size, bodies within their own (body.py), and a cap on what is in
+        # flight: a slow or hostile client holds neither memory nor sockets for long (server.py).
+        http=BoundedHttpToolsProtocol,
+        limit_concurrency=args.max_connections,
         # uvicorn would believe X-Forwarded-For from 127.0.0.1 on its own; --trusted-proxy decides instead.
         proxy_headers=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,

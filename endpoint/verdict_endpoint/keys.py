@@ -16,6 +16,7 @@ import secrets
 from pathlib import Path
 
 from .errors import StartupError
+from .ratelimit import ClientLevels
 from .settings import MIN_SECRET_LENGTH
 
 SECRET_FILE = "secret.key"
@@ -64,3 +65,19 @@ class Hasher:
 
     def address(self, address: str) -> str:
         return self._hash(b"address", address)
+
+    def client(self, levels: ClientLevels) -> str:
+        """The hash of a client, 64 hex digits that nest: 16 name its widest network, 32 its middle one.
+
+        The first 16 digits are the keyed hash of the /48 (IPv4: the /16), the
+        next 16 of the /56 (IPv4: the /24), the last 32 of the /64 (IPv4: the
+        address). So every vote row keeps its networks too: ``suspicious``
+        groups and ``void`` removes by any of the three, by the prefix of the
+        hash, with no address ever stored.
+        """
+        wide, middle, own = levels.networks
+        return (
+            self._hash(b"client-wide", wide)[:16]
+            + self._hash(b"client-middle", middle)[:16]
+            + self._hash(b"client", own)[:32]
+        )

@@ -16,7 +16,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import MutableMapping, Sequence
+from collections.abc import MutableMapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .clientaddress import ClientAddress
 from .keys import Hasher
-from .ratelimit import client_key
+from .ratelimit import ClientLevels, client_levels
 
 RETRY_HEADER = "verdict-retry"
 """Sent by the widget's outbox on a vote it delivers again: ``Verdict-Retry: <attempt>``."""
@@ -35,12 +35,18 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
 ]
 
+MAX_HEADER_BYTES = 16 * 1024
+"""All of a request's header names and values together: a browser's vote sends under 2 KiB."""
+CLIENT_CACHE_SIZE = 4096
+
 REASONS = {
     400: "malformed_json",
+    408: "timeout",
     404: "not_found",
     405: "method",
     409: "superseded",
     413: "too_large",
+    431: "headers_too_large",
     415: "content_type",
     422: "invalid",
     429: "rate_limited",
@@ -155,7 +161,7 @@ class AccessLog:
             pass  # a closed or full stderr must not fail requests
 
 
-ROUTES = ("votes", "tallies", "healthz", "metrics", "openapi.json", "other")
+ROUTES = ("votes", "tallies", "healthz", "openapi.json", "oembed", "other")
 
 
 def _route(path: str) -> str:
@@ -163,9 +169,20 @@ def _route(path: str) -> str:
         return "votes"
     if path.startswith("/v1/tallies/"):
         return "tallies"
-    if path in ("/healthz", "/metrics", "/openapi.json"):
+    if path in ("/healthz", "/openapi.json", "/oembed"):
         return path.lstrip("/")
     return "other"
+
+
+async def _headers_too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    body = json.dumps({"error": f"the request's headers are larger than {MAX_HEADER_BYTES} bytes"}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", b"%d" % len(body)),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": 431, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class Observe:
@@ -187,9 +204,11 @@ class Observe:
         self.access_log = access_log
         self._latency = {route: metrics.latency.labels(route) for route in ROUTES}
 
-    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one per app, for the app's lifetime
-    def _address_hash(self, peer: str | None, forwarded: Sequence[str]) -> str:
-        return self.hasher.address(client_key(self.clients.of(peer, forwarded)))
+    @functools.lru_cache(maxsize=CLIENT_CACHE_SIZE)  # noqa: B019 - one per app, for the app's lifetime
+    def _client(self, client: str) -> tuple[str, ClientLevels]:
+        """The client's hash and networks, cached by the derived client (bounded), never by raw headers."""
+        levels = client_levels(client)
+        return self.hasher.client(levels), levels
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -197,12 +216,19 @@ class Observe:
             return
         started = time.perf_counter()
         headers: dict[bytes, list[bytes]] = {}
+        size = 0
         for name, value in scope["headers"]:
             headers.setdefault(name, []).append(value)
+            size += len(name) + len(value)
         peer = scope["client"][0] if scope.get("client") else None
-        forwarded = tuple(v.decode("latin-1") for v in headers.get(b"x-forwarded-for", ()))
-        address_hash = self._address_hash(peer, forwarded)
-        scope.setdefault("state", {})["address_hash"] = address_hash
+        if size > MAX_HEADER_BYTES:
+            address_hash = self._client(peer or "unknown")[0]  # the peer: headers that large are not believed
+            app: ASGIApp = _headers_too_large
+        else:
+            forwarded = tuple(v.decode("latin-1") for v in headers.get(b"x-forwarded-for", ()))
+            address_hash, levels = self._client(self.clients.of(peer, forwarded))
+            scope.setdefault("state", {}).update(address_hash=address_hash, client_ipv6=levels.ipv6)
+            app = self.app
         status = 500
         started_response = False
 
@@ -215,7 +241,7 @@ class Observe:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            await app(scope, receive, send_with_headers)
         except Exception:
             # Logged here, answered without a trace: a client never sees a stack trace.
             endpoint_logger.exception("unexpected error answering %s %s", scope["method"], scope["path"][:200])
@@ -259,7 +285,7 @@ class Observe:
                 "path": path[:200],
                 "status": status,
                 "ms": round(seconds * 1000, 2),
-                "client": client[:16],
+                "client": client,
             }
             if origin:
                 fields["origin"] = origin

@@ -10,7 +10,7 @@ from pydantic.json_schema import models_json_schema
 
 from verdict.oembed import MAX_DIMENSION, frame_url
 
-from .body import MAX_BODY_BYTES
+from .body import BODY_TIMEOUT, MAX_BODY_BYTES
 from .catalog import Catalog
 from .schemas import ErrorBody, Health, OEmbed, Superseded, Tallies, VoteIn, VoteResult, WithdrawIn
 
@@ -116,6 +116,23 @@ def _oembed_path(catalog: Catalog | None, widget_url: str) -> dict[str, Any]:
     }
 
 
+WRITE_HEADERS: list[dict[str, Any]] = [
+    {
+        "name": "Verdict-Retry",
+        "in": "header",
+        "description": "The attempt number of a vote delivered again (1 for the first retry); changes nothing "
+        "in the answer, counted in the metrics and access log.",
+        "schema": {"type": "integer", "minimum": 0, "maximum": 99999999},
+    },
+    {
+        "name": "X-Forwarded-For",
+        "in": "header",
+        "description": "The client's address as a proxy saw it; believed only from a --trusted-proxy.",
+        "schema": {"type": "string"},
+    },
+]
+
+
 def openapi_document(catalog: Catalog | None = None, widget_url: str | None = None) -> dict[str, Any]:
     """The document; with a catalog, the comparison and tool ids it accepts are enumerated.
 
@@ -135,12 +152,13 @@ def openapi_document(catalog: Catalog | None = None, widget_url: str | None = No
         ref_template="#/components/schemas/{model}",
     )
     write_errors = {
-        "400": _error("The body is not valid JSON."),
+        "400": _error("The body is not valid JSON, or Verdict-Retry is not a whole number."),
         "409": {
             "description": "Not applied: this voter's stored choice on the comparison has a later `chosen_at`. "
             "The body holds the current tallies, the vote as stored, and the reason.",
             "content": _content(Superseded),
         },
+        "408": _error(f"The body did not arrive within {BODY_TIMEOUT:g} s; the connection is closed."),
         "413": _error(f"The body is larger than {MAX_BODY_BYTES} bytes."),
         "415": _error("The Content-Type is not application/json."),
         "422": _error(
@@ -148,7 +166,8 @@ def openapi_document(catalog: Catalog | None = None, widget_url: str | None = No
             "or the comparison or tool is not in the endpoint's bundles."
         ),
         "429": _error(
-            "Too many votes from this client address.",
+            "Too many votes from this client address or its network, or too many new voter tokens from it "
+            "within an hour.",
             headers={"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
         ),
         "503": _unavailable(),
@@ -158,6 +177,7 @@ def openapi_document(catalog: Catalog | None = None, widget_url: str | None = No
         return {
             "operationId": operation_id,
             "summary": summary,
+            "parameters": WRITE_HEADERS,
             "requestBody": {"required": True, "content": _content(body)},
             "responses": {
                 "200": {"description": "Committed; the tallies just after.", "content": _content(VoteResult)},
@@ -191,16 +211,12 @@ def openapi_document(catalog: Catalog | None = None, widget_url: str | None = No
                 "operationId": "health",
                 "summary": "Liveness, including the database",
                 "responses": {
-                    "200": {"description": "Serving.", "content": _content(Health)},
-                    "503": _error("The database cannot be reached."),
+                    "200": {
+                        "description": "Serving: the database answers and takes writes.",
+                        "content": _content(Health),
+                    },
+                    "503": _error("The database cannot be reached, or votes cannot be saved (a full disk, say)."),
                 },
-            }
-        },
-        "/metrics": {
-            "get": {
-                "operationId": "metrics",
-                "summary": "Prometheus metrics of this process",
-                "responses": {"200": {"description": "Prometheus text format.", "content": {"text/plain": {}}}},
             }
         },
         "/openapi.json": {

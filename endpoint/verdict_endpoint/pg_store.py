@@ -35,7 +35,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from .errors import StartupError
 from .groupcommit import GroupCommit
-from .storage import Burst, Change, StoreError, Written
+from .storage import Burst, Change, StoreError, Voided, Written
 
 SCHEMA_VERSION = 2
 MIGRATION_LOCK = 0x76657264  # pg_advisory_lock key: 'verd'
@@ -387,40 +387,61 @@ class PostgresStorage:
         now = time.monotonic()
         if now - self._rate_cleaned > 60:  # forget addresses idle for a minute, now and then
             self._rate_cleaned = now
-            await self._run("DELETE FROM verdict_rate_limits WHERE tat < extract(epoch FROM clock_timestamp())")
+            # Idempotent, so retried like the rest: a connection broken by a database restart must not
+            # fail the vote that happens to run the clean-up.
+            await self._run(
+                "DELETE FROM verdict_rate_limits WHERE tat < extract(epoch FROM clock_timestamp())", retry=True
+            )
         rows = await self._run("SELECT verdict_rate_hit(%s, %s)", (key, per_minute), retry=True)
         return int(rows[0][0])
 
     async def ping(self) -> None:
         await self._run("SELECT 1", retry=True)
 
-    async def bursts(self, since: int, window: int, min_new_voters: int) -> list[Burst]:
+    async def bursts(self, since: int, window: int, min_new_voters: int, prefix: int = 64) -> list[Burst]:
         rows = await self._run(
-            "SELECT address, created_at / %(w)s * %(w)s AS start, count(*), array_agg(DISTINCT comparison)"
-            " FROM verdict_votes WHERE created_at >= %(since)s AND address <> '' AND tool IS NOT NULL"
-            " GROUP BY address, start HAVING count(*) >= %(min)s ORDER BY count(*) DESC, start",
-            {"w": window, "since": since, "min": min_new_voters},  # type: ignore[arg-type]
+            "SELECT left(address, %(prefix)s) AS network, created_at / %(w)s * %(w)s AS start, count(tool),"
+            " count(*) - count(tool), array_agg(DISTINCT comparison)"
+            " FROM verdict_votes WHERE created_at >= %(since)s AND address <> ''"
+            " GROUP BY network, start HAVING count(*) >= %(min)s ORDER BY count(*) DESC, start",
+            {"prefix": prefix, "w": window, "since": since, "min": min_new_voters},  # type: ignore[arg-type]
         )
-        return [Burst(address, int(start), int(n), tuple(sorted(names))) for address, start, n, names in rows]
+        return [
+            Burst(network, int(start), int(n), tuple(sorted(names)), int(withdrawals))
+            for network, start, n, withdrawals, names in rows
+        ]
 
-    async def void(self, address: str) -> dict[str, int]:
+    async def void(self, address: str) -> Voided:
         rows = await self._run(
             """
             WITH gone AS (
-                DELETE FROM verdict_votes WHERE left(address, %s) = %s AND address <> '' AND tool IS NOT NULL
+                DELETE FROM verdict_votes WHERE left(address, %s) = %s AND address <> ''
                 RETURNING comparison, tool
             ),
             counted AS (SELECT comparison, tool, count(*) AS n FROM gone GROUP BY comparison, tool),
             recount AS (
                 INSERT INTO verdict_tallies AS t (comparison, tool, shard, votes)
-                SELECT comparison, tool, 0, -n FROM counted ORDER BY comparison, tool
+                SELECT comparison, tool, 0, -n FROM counted WHERE tool IS NOT NULL ORDER BY comparison, tool
                 ON CONFLICT (comparison, tool, shard) DO UPDATE SET votes = t.votes + excluded.votes
             )
-            SELECT comparison, sum(n)::bigint FROM counted GROUP BY comparison
+            SELECT comparison, tool IS NULL, sum(n)::bigint FROM counted GROUP BY comparison, tool IS NULL
             """,
             (len(address), address),
         )
-        return {comparison: int(n) for comparison, n in rows}
+        votes = {comparison: int(n) for comparison, tombstone, n in rows if not tombstone}
+        return Voided(votes, sum(int(n) for _, tombstone, n in rows if tombstone))
+
+    async def probe_write(self) -> None:
+        # A transaction given an id writes and flushes a commit record: it fails when the WAL cannot grow.
+        await self._run("SELECT txid_current()")
+
+    async def purge_tombstones(self, older_than: int) -> int:
+        rows = await self._run(
+            "WITH gone AS (DELETE FROM verdict_votes WHERE tool IS NULL AND cast_at < %s RETURNING 1)"
+            " SELECT count(*) FROM gone",
+            (older_than,),
+        )
+        return int(rows[0][0])
 
     async def close(self) -> None:
         await self._batches.drain()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 VOTER_PATTERN = r"^[A-Za-z0-9_-]{16,128}$"
 
@@ -34,13 +34,23 @@ VoterToken = Annotated[
 
 MAX_CHOSEN_AT = 2**53 - 1
 """The largest integer a JavaScript number holds exactly."""
-ChosenAt = Annotated[int, Field(ge=0, le=MAX_CHOSEN_AT)]
+
+
+def _integral(value: object) -> object:
+    """JSON has one number type: 939.0 is the integer 939 (as JSON Schema says), 939.5 is not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+ChosenAt = Annotated[int, Field(ge=0, le=MAX_CHOSEN_AT), BeforeValidator(_integral)]
 CHOSEN_AT = (
     "When the reader made this choice on their device, in milliseconds since the Unix epoch; a later choice of "
     "the same voter on the same comparison carries a larger value. The endpoint keeps the value of the choice it "
     "holds (a withdrawal's too) and refuses an older change with 409, so a request that arrives late never "
     "overwrites a newer choice; the same value again is the same choice, applied again. Omitted or null: applied "
-    "whatever the stored choice's time, as from clients that predate this field."
+    "whatever the stored choice's time, as from clients that predate this field. A value more than 60 s ahead of the "
+    "endpoint's clock is taken as the endpoint's current time, so no client can stamp a choice in the future."
 )
 
 

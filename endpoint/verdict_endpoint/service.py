@@ -2,20 +2,57 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 
 from .catalog import Catalog
+from .coalesce import SingleFlight
 from .errors import ApiError
+from .health import WriteHealth
 from .keys import Hasher
 from .schemas import Superseded, Tallies, VoteIn, VoteResult, WithdrawIn
-from .storage import Change, Storage, Written
+from .storage import Change, Storage, StoreError, Written
+
+CHOSEN_AT_SKEW_MS = 60_000
+"""How far ahead of the endpoint's clock a device's clock may run before its ``chosen_at`` is clamped."""
+
+
+def clamp_chosen_at(chosen_at: int | None, now_ms: int) -> int | None:
+    """A ``chosen_at`` no later than the endpoint's clock plus the skew: beyond it, the endpoint's own time.
+
+    A choice stamped in the future would freeze the voter's vote until then:
+    every later choice of theirs would look older and get 409. Whoever holds a
+    reader's token could lock them out that way; clamped, a reader's next
+    choice made more than the skew after the forged one lands.
+    """
+    if chosen_at is None or chosen_at <= now_ms + CHOSEN_AT_SKEW_MS:
+        return chosen_at
+    return now_ms
 
 
 class VoteService:
-    def __init__(self, catalog: Catalog, storage: Storage, hasher: Hasher) -> None:
+    def __init__(
+        self, catalog: Catalog, storage: Storage, hasher: Hasher, clock: Callable[[], float] = time.time
+    ) -> None:
         self.catalog = catalog
         self.storage = storage
         self.hasher = hasher
+        self.health = WriteHealth(storage)
+        self._reads: SingleFlight[dict[str, int]] = SingleFlight()
+        self._clock = clock
+
+    async def _write(self, change: Change) -> Written:
+        """The store's write, its outcome told to the health check."""
+        try:
+            written = await self.storage.write(change)
+        except StoreError as error:
+            self.health.failed(error)
+            raise
+        self.health.succeeded()
+        return written
+
+    def _chosen_at(self, chosen_at: int | None) -> int | None:
+        return clamp_chosen_at(chosen_at, int(self._clock() * 1000))
 
     def _tools(self, comparison: str, status: int) -> tuple[str, ...]:
         tools = self.catalog.tools(comparison)
@@ -37,15 +74,16 @@ class VoteService:
             raise ApiError(
                 422, f"tool {vote.tool!r} is not in comparison {vote.comparison!r} (its tools: {', '.join(tools)})"
             )
-        change = Change(vote.comparison, self.hasher.voter(vote.voter), vote.tool, address_hash, vote.chosen_at)
-        return self._result(vote.comparison, tools, await self.storage.write(change))
+        voter = self.hasher.voter(vote.voter)
+        change = Change(vote.comparison, voter, vote.tool, address_hash, self._chosen_at(vote.chosen_at))
+        return self._result(vote.comparison, tools, await self._write(change))
 
     async def withdraw(self, withdrawal: WithdrawIn, address_hash: str) -> VoteResult:
         """As ``cast``, for a withdrawal (``vote`` null unless a newer vote was already stored)."""
         tools = self._tools(withdrawal.comparison, 422)
         voter = self.hasher.voter(withdrawal.voter)
-        change = Change(withdrawal.comparison, voter, None, address_hash, withdrawal.chosen_at)
-        return self._result(withdrawal.comparison, tools, await self.storage.write(change))
+        change = Change(withdrawal.comparison, voter, None, address_hash, self._chosen_at(withdrawal.chosen_at))
+        return self._result(withdrawal.comparison, tools, await self._write(change))
 
     def _result(self, comparison: str, tools: tuple[str, ...], written: Written) -> VoteResult:
         tallies = self._tallies(comparison, tools, written.tallies).model_dump()
@@ -61,4 +99,5 @@ class VoteService:
 
     async def tallies(self, comparison: str) -> Tallies:
         tools = self._tools(comparison, 404)
-        return self._tallies(comparison, tools, await self.storage.tallies(comparison))
+        counts = await self._reads.run(comparison, lambda: self.storage.tallies(comparison))
+        return self._tallies(comparison, tools, counts)

@@ -46,6 +46,14 @@ def normalise_widget_url(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def normalise_endpoint(url: str) -> str:
+    """A vote endpoint's base URL, without a trailing slash; StartupError if it is no such URL."""
+    url = url.strip().rstrip("/")
+    if not _WIDGET_URL.match(url):
+        raise StartupError(f"not a vote endpoint URL: {url!r} (expected, say, https://votes.example)")
+    return url
+
+
 def parse_proxy(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     """A trusted proxy: one address or a network in CIDR notation."""
     try:
@@ -66,13 +74,20 @@ class Settings:
     secret: str | None = None
     """Key of the voter-token and address hashes; None: kept in secret.key next to the database."""
     rate_limit: int = DEFAULT_RATE_LIMIT
-    """Votes (and withdrawals) per client address per minute; 0 turns the limit off."""
+    """Votes (and withdrawals) per client per minute (IPv6: per /64; its /56 and /48 get 2× and 4×); 0: off."""
+    new_voters_per_hour: int | None = None
+    """New voter tokens per client per hour (IPv6: per /64; its /56 and /48 get 2× and 4×); 0: off.
+
+    None: the same number as ``rate_limit`` (so ``rate_limit=0`` turns every limit off).
+    """
     trusted_proxies: Sequence[str] = ()
     """Addresses or networks of the proxies whose X-Forwarded-For names the client."""
     access_log: bool = True
     """One JSON line per request on stderr (hashed client address, never the raw one)."""
     widget_url: str | None = None
     """Where the widget's dist/ is served: the endpoint then answers oEmbed for its frame URLs."""
+    oembed_endpoints: Sequence[str] = ()
+    """Vote endpoints a pasted frame URL may name and oEmbed keeps (usually this endpoint's public URL)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bundles", tuple(Path(p) for p in self.bundles))
@@ -80,8 +95,13 @@ class Settings:
         object.__setattr__(self, "trusted_proxies", tuple(str(parse_proxy(p)) for p in self.trusted_proxies))
         if self.widget_url is not None:
             object.__setattr__(self, "widget_url", normalise_widget_url(self.widget_url))
+        object.__setattr__(self, "oembed_endpoints", tuple(normalise_endpoint(e) for e in self.oembed_endpoints))
         if self.rate_limit < 0:
             raise StartupError(f"the rate limit must be 0 (off) or more, got {self.rate_limit}")
+        if self.new_voters_per_hour is None:
+            object.__setattr__(self, "new_voters_per_hour", self.rate_limit)
+        elif self.new_voters_per_hour < 0:
+            raise StartupError(f"the new voters per hour must be 0 (off) or more, got {self.new_voters_per_hour}")
         if self.secret is not None and len(self.secret) < MIN_SECRET_LENGTH:
             raise StartupError(f"the secret must be at least {MIN_SECRET_LENGTH} characters long")
 
@@ -98,16 +118,18 @@ def load_settings(
     allow_origins: Sequence[str] | None = None,
     secret: str | None = None,
     rate_limit: int | None = None,
+    new_voters_per_hour: int | None = None,
     trusted_proxies: Sequence[str] | None = None,
     access_log: bool | None = None,
     widget_url: str | None = None,
+    oembed_endpoints: Sequence[str] | None = None,
 ) -> Settings:
     """Settings from keyword arguments (the command-line flags; None: not given), else environment.
 
     VERDICT_BUNDLE (paths separated by commas or os.pathsep), VERDICT_DATABASE_URL,
-    VERDICT_ALLOW_ORIGINS (comma-separated), VERDICT_SECRET, VERDICT_RATE_LIMIT,
+    VERDICT_ALLOW_ORIGINS (comma-separated), VERDICT_SECRET, VERDICT_RATE_LIMIT, VERDICT_NEW_VOTERS_PER_HOUR,
     VERDICT_TRUSTED_PROXIES (comma-separated), VERDICT_ACCESS_LOG (``off`` to silence it),
-    VERDICT_WIDGET_URL.
+    VERDICT_WIDGET_URL, VERDICT_OEMBED_ENDPOINTS (comma-separated).
     """
     if not bundles:
         bundles = [Path(p) for p in _split(environ.get("VERDICT_BUNDLE", ""), "," + os.pathsep)]
@@ -121,6 +143,12 @@ def load_settings(
             rate_limit = int(raw)
         except ValueError:
             raise StartupError(f"VERDICT_RATE_LIMIT must be a whole number of votes per minute, got {raw!r}") from None
+    if new_voters_per_hour is None and environ.get("VERDICT_NEW_VOTERS_PER_HOUR", "").strip():
+        raw = environ["VERDICT_NEW_VOTERS_PER_HOUR"].strip()
+        try:
+            new_voters_per_hour = int(raw)
+        except ValueError:
+            raise StartupError(f"VERDICT_NEW_VOTERS_PER_HOUR must be a whole number, got {raw!r}") from None
     if trusted_proxies is None:
         trusted_proxies = _split(environ.get("VERDICT_TRUSTED_PROXIES", ""), ",")
     if access_log is None:
@@ -131,7 +159,13 @@ def load_settings(
         allow_origins=allow_origins,
         secret=secret if secret is not None else (environ.get("VERDICT_SECRET") or None),
         rate_limit=DEFAULT_RATE_LIMIT if rate_limit is None else rate_limit,
+        new_voters_per_hour=new_voters_per_hour,
         trusted_proxies=trusted_proxies,
         access_log=access_log,
         widget_url=widget_url or environ.get("VERDICT_WIDGET_URL") or None,
+        oembed_endpoints=(
+            oembed_endpoints
+            if oembed_endpoints is not None
+            else _split(environ.get("VERDICT_OEMBED_ENDPOINTS", ""), ",")
+        ),
     )

@@ -31,7 +31,7 @@ import anyio.to_thread
 from .errors import StartupError
 from .groupcommit import GroupCommit
 from .ratelimit import SlidingWindowLimiter
-from .storage import Burst, Change, StoreError, Written
+from .storage import Burst, Change, StoreError, Voided, Written
 
 T = TypeVar("T")
 
@@ -303,28 +303,46 @@ def _apply_batch(db: sqlite3.Connection, changes: Sequence[Change]) -> list[Writ
     ]
 
 
-def _bursts(db: sqlite3.Connection, since: int, window: int, min_new_voters: int) -> list[Burst]:
+def _bursts(db: sqlite3.Connection, since: int, window: int, min_new_voters: int, prefix: int) -> list[Burst]:
     rows = db.execute(
-        "SELECT address, created_at / ? * ? AS start, count(*), group_concat(DISTINCT comparison)"
-        " FROM votes WHERE created_at >= ? AND address != '' AND tool IS NOT NULL"
-        " GROUP BY address, start HAVING count(*) >= ? ORDER BY count(*) DESC, start",
-        (window, window, since, min_new_voters),
+        "SELECT substr(address, 1, ?) AS network, created_at / ? * ? AS start, count(tool), count(*) - count(tool),"
+        " group_concat(DISTINCT comparison)"
+        " FROM votes WHERE created_at >= ? AND address != ''"
+        " GROUP BY network, start HAVING count(*) >= ? ORDER BY count(*) DESC, start",
+        (prefix, window, window, since, min_new_voters),
     ).fetchall()
-    return [Burst(address, start, count, tuple(sorted(names.split(",")))) for address, start, count, names in rows]
+    return [
+        Burst(network, start, votes, tuple(sorted(names.split(","))), withdrawals)
+        for network, start, votes, withdrawals, names in rows
+    ]
 
 
-def _void(db: sqlite3.Connection, address: str) -> dict[str, int]:
+def _void(db: sqlite3.Connection, address: str) -> Voided:
     removed: dict[str, int] = {}
+    withdrawals = 0
     with _transaction(db):
         rows = db.execute(
-            "DELETE FROM votes WHERE substr(address, 1, ?) = ? AND address != '' AND tool IS NOT NULL"
-            " RETURNING comparison, tool",
+            "DELETE FROM votes WHERE substr(address, 1, ?) = ? AND address != '' RETURNING comparison, tool",
             (len(address), address),
         ).fetchall()
         for comparison, tool in rows:
+            if tool is None:
+                withdrawals += 1
+                continue
             _count(db, comparison, tool, -1)
             removed[comparison] = removed.get(comparison, 0) + 1
-    return removed
+    return Voided(removed, withdrawals)
+
+
+def _probe_write(db: sqlite3.Connection) -> None:
+    with _transaction(db):
+        db.execute("CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY, at INTEGER NOT NULL)")
+        db.execute("INSERT OR REPLACE INTO health (id, at) VALUES (1, ?)", (time.time_ns(),))
+
+
+def _purge_tombstones(db: sqlite3.Connection, older_than: int) -> int:
+    with _transaction(db):
+        return db.execute("DELETE FROM votes WHERE tool IS NULL AND cast_at < ?", (older_than,)).rowcount
 
 
 class _Connection:
@@ -412,11 +430,38 @@ class SQLiteStorage:
     async def ping(self) -> None:
         await self._reader.run(lambda db: db.execute("SELECT count(*) FROM sqlite_master").fetchone())
 
-    async def bursts(self, since: int, window: int, min_new_voters: int) -> list[Burst]:
-        return await self._reader.run(lambda db: _bursts(db, since, window, min_new_voters))
+    async def bursts(self, since: int, window: int, min_new_voters: int, prefix: int = 64) -> list[Burst]:
+        return await self._reader.run(lambda db: _bursts(db, since, window, min_new_voters, prefix))
 
-    async def void(self, address: str) -> dict[str, int]:
+    async def void(self, address: str) -> Voided:
         return await self._writer.run(lambda db: _void(db, address))
+
+    async def _on_own_connection(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """In a worker thread, on a connection of its own.
+
+        The writer's transactions span two calls (BEGIN, then COMMIT): work between
+        them would land inside a batch. This connection waits for the write lock instead.
+        """
+
+        def run() -> T:
+            try:
+                db = _connect(self.path)
+            except (sqlite3.Error, OSError) as error:
+                raise StoreError(f"SQLite: {error}") from error
+            try:
+                return work(db)
+            except sqlite3.Error as error:
+                raise StoreError(f"SQLite: {error}") from error
+            finally:
+                db.close()
+
+        return await anyio.to_thread.run_sync(run)
+
+    async def probe_write(self) -> None:
+        await self._on_own_connection(_probe_write)
+
+    async def purge_tombstones(self, older_than: int) -> int:
+        return await self._on_own_connection(lambda db: _purge_tombstones(db, older_than))
 
     async def close(self) -> None:
         await self._batches.drain()

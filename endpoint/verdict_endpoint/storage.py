@@ -47,13 +47,29 @@ class Written:
 
 @dataclass(frozen=True)
 class Burst:
-    """Many new voters from one hashed address within one window: a sign of stuffing."""
+    """Many new voter tokens from one hashed address (or network) within one window: a sign of stuffing."""
 
     address: str
+    """The client hash, or its prefix naming a network (16 hex digits: a /48, 32: a /56)."""
     window_start: int
     """Unix seconds."""
     new_voters: int
+    """New tokens that hold a vote."""
     comparisons: tuple[str, ...]
+    withdrawals: int = 0
+    """New tokens that hold only a withdrawal (a tombstone): a withdrawal of a vote never cast here."""
+
+
+@dataclass(frozen=True)
+class Voided:
+    """What ``void`` removed: votes per comparison (off the tallies too), and tombstones."""
+
+    votes: dict[str, int]
+    withdrawals: int
+
+
+TOMBSTONE_RETENTION = 7 * 86400
+"""Seconds a withdrawal's tombstone is kept (see ``purge_tombstones``)."""
 
 
 class StoreError(Exception):
@@ -64,8 +80,9 @@ class Storage(Protocol):
     """Durable votes: one per (comparison, voter hash). Every write is committed before it returns.
 
     Tallies map tool id -> votes and may omit tools without votes. A withdrawn
-    voter may keep a row without a vote (a tombstone): tallies, bursts and
-    ``void`` count only votes.
+    voter may keep a row without a vote (a tombstone): tallies count only
+    votes; bursts and ``void`` see tombstones too (a script may send
+    withdrawals of votes it never cast, each a row).
     """
 
     async def start(self) -> None:
@@ -92,6 +109,19 @@ class Storage(Protocol):
         """Raise if the database cannot be reached."""
         ...
 
+    async def probe_write(self) -> None:
+        """Commit a tiny write of no meaning; raise StoreError if it cannot (a full disk, say)."""
+        ...
+
+    async def purge_tombstones(self, older_than: int) -> int:
+        """Delete tombstones of withdrawals made before ``older_than`` (unix seconds); how many.
+
+        A tombstone only has to outlive a request that was in flight when the
+        withdrawal was made: the widget's outbox keeps the latest choice only,
+        so it never sends an older one after it. A week is far beyond any request.
+        """
+        ...
+
     async def close(self) -> None:
         """Finish the writes already submitted, then close."""
         ...
@@ -102,10 +132,12 @@ class OperatorStorage(Protocol):
 
     async def start(self) -> None: ...
 
-    async def bursts(self, since: int, window: int, min_new_voters: int) -> Sequence[Burst]: ...
+    async def bursts(self, since: int, window: int, min_new_voters: int, prefix: int = 64) -> Sequence[Burst]:
+        """Windows with at least ``min_new_voters`` new tokens (votes or tombstones) from one hash prefix."""
+        ...
 
-    async def void(self, address: str) -> dict[str, int]:
-        """Delete every vote cast from this hashed address (or hash prefix); the votes removed per comparison."""
+    async def void(self, address: str) -> Voided:
+        """Delete every vote and tombstone from this hashed address (or hash prefix: a network)."""
         ...
 
     async def close(self) -> None: ...

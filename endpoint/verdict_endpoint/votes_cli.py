@@ -1,11 +1,14 @@
 """``verdict votes``: the operator's commands on the vote database.
 
-``suspicious`` lists bursts of many new voters from one hashed address — the
-mark of someone scripting votes with fresh tokens. ``void`` deletes every vote
-cast from one hashed address and takes them off the tallies, in one
-transaction. Both work while endpoints are serving, on SQLite and PostgreSQL.
-Addresses are only ever known by their keyed hash (the access log shows its
-first 16 hex digits, which ``void`` accepts too).
+``suspicious`` lists bursts of many new voter tokens from one hashed address,
+or from one network of addresses — the mark of someone scripting votes with
+fresh tokens, perhaps rotating through the /64s of one IPv6 /48. ``void``
+deletes every vote and withdrawal cast from one hashed address or network and
+takes the votes off the tallies, in one transaction. Both work while endpoints
+are serving, on SQLite and PostgreSQL. Addresses are only ever known by their
+keyed hash, which nests: its first 16 hex digits name the client's /48 (IPv4:
+/16), the first 32 its /56 (IPv4: /24), all 64 the client (a /64, or an IPv4
+address), as the access log's ``client`` shows it.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ from datetime import UTC, datetime
 
 from .errors import StartupError
 from .settings import DEFAULT_DATABASE_URL
-from .storage import Store, StoreError, check_database_url, open_storage
+from .storage import Burst, Store, StoreError, check_database_url, open_storage
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MIN_PREFIX = 16
+LEVELS = ((64, "client"), (32, "/56 (IPv4 /24)"), (16, "/48 (IPv4 /16)"))
+"""Hash prefix lengths and the networks they name, narrowest first."""
 
 
 def duration(text: str) -> int:
@@ -53,13 +58,17 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the vote database (env VERDICT_DATABASE_URL; default {DEFAULT_DATABASE_URL})",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
-    suspicious = commands.add_parser("suspicious", help="list bursts of many new voters from one hashed address")
+    suspicious = commands.add_parser(
+        "suspicious", help="list bursts of many new voter tokens from one hashed address or network"
+    )
     suspicious.add_argument("--since", type=duration, default="24h", help="how far back to look (default 24h)")
     suspicious.add_argument("--window", type=duration, default="10m", help="length of a burst (default 10m)")
     suspicious.add_argument(
         "--min-voters", type=int, default=20, help="new voters within one window that make a burst (default 20)"
     )
-    void = commands.add_parser("void", help="delete every vote cast from one hashed address")
+    void = commands.add_parser(
+        "void", help="delete every vote and withdrawal cast from one hashed address (or network: a prefix of it)"
+    )
     void.add_argument("--address-hash", type=address_hash, required=True, metavar="HASH")
     return parser
 
@@ -68,26 +77,53 @@ def _stamp(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _total(burst: Burst) -> int:
+    return burst.new_voters + burst.withdrawals
+
+
+async def _bursts(store: Store, since: int, window: int, min_voters: int) -> list[tuple[str, Burst]]:
+    """Bursts at every level; a network's is left out when one narrower burst inside it explains it all."""
+    found: list[tuple[str, Burst]] = []
+    for length, level in LEVELS:
+        for burst in await store.bursts(since, window, min_voters, length):
+            explained = any(
+                inner.address.startswith(burst.address)
+                and inner.window_start == burst.window_start
+                and _total(inner) == _total(burst)
+                for _, inner in found
+            )
+            if not explained:
+                found.append((level, burst))
+    return found
+
+
 async def _suspicious(store: Store, args: argparse.Namespace) -> int:
-    bursts = await store.bursts(int(time.time()) - args.since, args.window, args.min_voters)
+    bursts = await _bursts(store, int(time.time()) - args.since, args.window, args.min_voters)
     if not bursts:
-        print(f"no address brought {args.min_voters} or more new voters within {args.window} s")
+        print(f"no address or network brought {args.min_voters} or more new voters within {args.window} s")
         return 0
-    print(f"{'address hash':<64}  {'window from':<20}  {'new voters':>10}  comparisons")
-    for burst in bursts:
+    print(
+        f"{'address hash (or network: its prefix)':<64}  {'level':<14}  {'window from':<20}  {'new voters':>10}  "
+        f"{'withdrawals':>11}  comparisons"
+    )
+    for level, burst in bursts:
         print(
-            f"{burst.address:<64}  {_stamp(burst.window_start):<20}  {burst.new_voters:>10}  "
-            f"{', '.join(burst.comparisons)}"
+            f"{burst.address:<64}  {level:<14}  {_stamp(burst.window_start):<20}  {burst.new_voters:>10}  "
+            f"{burst.withdrawals:>11}  {', '.join(burst.comparisons)}"
         )
-    print("\nto remove one address's votes: verdict votes void --address-hash HASH")
+    print("\nto remove the votes of an address or network: verdict votes void --address-hash HASH")
     return 0
 
 
 async def _void(store: Store, args: argparse.Namespace) -> int:
-    removed = await store.void(args.address_hash)
-    total = sum(removed.values())
-    detail = ", ".join(f"{comparison}: {count}" for comparison, count in sorted(removed.items()))
-    print(f"removed {total} vote(s) cast from {args.address_hash}" + (f" ({detail})" if detail else ""))
+    voided = await store.void(args.address_hash)
+    total = sum(voided.votes.values())
+    detail = ", ".join(f"{comparison}: {count}" for comparison, count in sorted(voided.votes.items()))
+    print(
+        f"removed {total} vote(s) cast from {args.address_hash}"
+        + (f" ({detail})" if detail else "")
+        + f" and {voided.withdrawals} withdrawal(s)"
+    )
     return 0
 
 

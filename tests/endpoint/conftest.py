@@ -19,11 +19,12 @@ import httpx
 import pytest
 
 from tests.helpers.bundles import bundle_dict, write_bundle
-from tests.helpers.endpoint import EndpointProcess, launch_endpoint
+from tests.helpers.endpoint import EndpointProcess, free_port, launch_endpoint
 from tests.helpers.postgres import PostgresCluster
 
 ALLOWED_ORIGIN = "https://blog.example"
 WIDGET_URL = "https://widget.example/verdict/"  # where dist/ is served, for oEmbed
+OEMBED_ENDPOINT = "https://votes.example"  # the vote endpoint a pasted frame link may name
 STORES = ["sqlite", "postgresql"]
 POSTGRES_SECRET = "a-shared-secret-for-every-process"
 
@@ -138,9 +139,8 @@ def server_database(store: Store, tmp_path_factory: pytest.TempPathFactory) -> D
 @pytest.fixture(scope="module")
 def server(bundles: list[Path], server_database: Database) -> Iterator[EndpointProcess]:
     """One endpoint for the module, with a rate limit high enough not to interfere."""
-    endpoint = server_database.launch(
-        bundles, [ALLOWED_ORIGIN], rate_limit=10_000, extra_args=["--widget-url", WIDGET_URL]
-    )
+    extra = ["--widget-url", WIDGET_URL, "--oembed-endpoint", OEMBED_ENDPOINT, "--metrics-port", str(free_port())]
+    endpoint = server_database.launch(bundles, [ALLOWED_ORIGIN], rate_limit=10_000, extra_args=extra)
     try:
         yield endpoint
     finally:

@@ -114,6 +114,13 @@ def test_two_processes_behind_nginx_count_exactly(behind_nginx: tuple[str, list[
         assert endpoint.log_when(lambda text: text.count('"path": "/v1/votes"') >= 5).count('"path": "/v1/votes"') >= 5
 
 
+def test_metrics_are_never_forwarded(behind_nginx: tuple[str, list[EndpointProcess]]) -> None:
+    url, _ = behind_nginx
+    for path in ("/metrics", "/metrics?x=1"):
+        answer = httpx.get(f"{url}{path}", timeout=10)
+        assert answer.status_code == 404 and "verdict_votes" not in answer.text, answer.text
+
+
 def test_the_rate_limit_keys_on_the_reader_behind_nginx(behind_nginx: tuple[str, list[EndpointProcess]]) -> None:
     url, _ = behind_nginx
 

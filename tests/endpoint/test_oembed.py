@@ -18,7 +18,7 @@ import httpx
 from tests.helpers.bundles import bundle_dict, write_bundle
 from tests.helpers.endpoint import EndpointProcess, clean_environment, new_voter_token
 
-from .conftest import WIDGET_URL, Database
+from .conftest import OEMBED_ENDPOINT, WIDGET_URL, Database
 
 FRAME = f"{WIDGET_URL}frame.html?bundle=main&comparison=alpha-vs-beta"
 
@@ -80,10 +80,27 @@ def test_links_it_cannot_embed_are_refused_with_the_reason(server: EndpointProce
         "an unknown comparison": ({"url": FRAME.replace("alpha-vs-beta", "nope")}, 404, "nope"),
         "a format oEmbed does not define": ({"url": FRAME, "format": "yaml"}, 400, "json or xml"),
         "a bad maxwidth": ({"url": FRAME, "maxwidth": "0"}, 400, "maxwidth"),
+        # str.isdigit() takes these, int() does not (before: 500); nor are they ASCII digits.
+        "a superscript maxwidth": ({"url": FRAME, "maxwidth": "²"}, 400, "maxwidth"),
+        "an Arabic-Indic maxheight": ({"url": FRAME, "maxheight": "٣٠٠"}, 400, "maxheight"),
+        "a fullwidth maxwidth": ({"url": FRAME, "maxwidth": "５００"}, 400, "maxwidth"),
     }
     for case, (params, status, reason) in cases.items():
         answer = ask(server, **params)
         assert (answer.status_code, reason in answer.json()["error"]) == (status, True), (case, answer.text)
+
+
+def test_a_pasted_endpoint_is_kept_only_when_the_operator_allows_it(server: EndpointProcess) -> None:
+    """A pasted link could point readers' votes, and their voter tokens, at a stranger's server."""
+
+    def src(endpoint: str) -> str:
+        body = ask(server, url=f"{FRAME}&endpoint={endpoint}&theme=dark").json()
+        return html.unescape(re.search(r'src="([^"]+)"', body["html"])[1])  # type: ignore[index]
+
+    allowed = src(OEMBED_ENDPOINT)
+    assert f"endpoint={OEMBED_ENDPOINT.replace(':', '%3A').replace('/', '%2F')}" in allowed and "theme=dark" in allowed
+    stranger = src("https://collector.example")
+    assert "endpoint" not in stranger and "collector" not in stranger and "theme=dark" in stranger
 
 
 def test_the_openapi_document_lists_the_links_it_answers_for(server: EndpointProcess) -> None:

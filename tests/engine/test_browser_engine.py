@@ -174,7 +174,8 @@ def test_mount_vote_change_and_withdraw(endpoint: Endpoint):
         device = loader.stored()
         key = f"{endpoint.url}|{SEED}"
         assert device["votes"][key]["tool"] == MISTRAL and not device["votes"][key]["pending"]
-        assert len(device["voter"]) >= 16
+        assert list(device["tokens"]) == [endpoint.url] and len(device["tokens"][endpoint.url]) >= 16
+        assert loader.http.bodies[-1]["voter"] == device["tokens"][endpoint.url]
         assert loader.of("event")[-1]["detail"] == {"comparison": SEED, "tool": MISTRAL}
         assert loader.http.votes_sent() == [("POST", {})], "a first delivery carries no retry marker"
 
@@ -202,8 +203,51 @@ def test_the_first_stored_format_still_reads(endpoint: Endpoint):
         await loader.mount(endpoint.url, device={"voter": voter, "votes": {f"{endpoint.url}|{SEED}": HEYGEN}})
         assert pressed(loader.html(), HEYGEN) and "1 vote so far." in loader.html()
         assert loader.http.votes_sent() == []
+        # The one token of that version stays with the endpoint the reader voted on: their change of
+        # mind moves their vote, it does not add one.
+        await loader.send(type="action", card="c1", action="vote", tool=MISTRAL)
+        assert loader.http.bodies[-1]["voter"] == voter
+        assert endpoint.tallies() == {HEYGEN: 0, MISTRAL: 1}
+        stored = loader.stored()
+        assert stored["tokens"] == {endpoint.url: voter} and stored["voter"] is None
 
     run(scenario())
+
+
+def test_each_endpoint_gets_a_token_of_its_own(endpoint: Endpoint):
+    """One token for every endpoint let any endpoint a card named (a pasted frame link) replay it on another."""
+
+    async def scenario():
+        elsewhere = "http://127.0.0.1:9"  # an endpoint named by some other card: it never answers
+        loader = Loader()
+        await loader.mount(endpoint.url, card="c1")
+        await loader.mount(elsewhere, card="c2")
+        await loader.send(type="action", card="c1", action="vote", tool=MISTRAL)
+        await loader.send(type="action", card="c2", action="vote", tool=HEYGEN)
+        await loader.until(lambda: len(loader.http.bodies) >= 2)
+        sent = [url for _, url, _ in loader.http.sent if url.endswith("/v1/votes")]
+        by_endpoint = {
+            url.removesuffix("/v1/votes"): body["voter"] for url, body in zip(sent, loader.http.bodies, strict=True)
+        }
+        assert set(by_endpoint) == {endpoint.url, elsewhere}
+        assert by_endpoint[endpoint.url] != by_endpoint[elsewhere]
+        assert loader.stored()["tokens"] == by_endpoint
+
+    run(scenario())
+
+
+def test_tokens_per_endpoint_migrate_and_merge():
+    here, there = "https://votes.example", "https://other.example"
+    old = Device("L" * 24, {vote_key(here, "a-vs-b"): Choice("x", 10, counted="x")})
+    assert old.token(there, make=lambda: "n" * 24) == "n" * 24, "no vote there: a new token, not the old one"
+    assert old.token(here) == "L" * 24 and old.voter is None
+    assert old.token(here) == "L" * 24
+    # A tab still on the old format, and a tab that gave the old token to another endpoint meanwhile.
+    other_tab = Device("L" * 24, {}, {there: "L" * 24})
+    old.merge(other_tab)
+    assert sorted(old.tokens.values()) == sorted(set(old.tokens.values())), "never one token on two endpoints"
+    assert old.voter is None
+    assert Device.from_json({"tokens": {here: "bad token!", there: "t" * 20}}).tokens == {there: "t" * 20}
 
 
 # -- the outbox --------------------------------------------------------------------
@@ -494,7 +538,7 @@ def test_another_tab_s_newer_choice_wins_and_an_older_copy_is_written_over(endpo
         stored_by_first = first.stored()
         await second.send(type="device", device=stored_by_first)  # the storage event, relayed
         assert pressed(second.html(), MISTRAL)
-        assert second.engine.device.voter == stored_by_first["voter"]
+        assert second.engine.device.tokens == stored_by_first["tokens"]
 
         await second.send(type="action", card="c1", action="vote", tool=HEYGEN)
         newer = second.stored()
@@ -536,9 +580,10 @@ def test_device_merge_rules():
     assert new.merge(delivered) == {key} and not new.votes[key].pending
     assert Device.from_json({"voter": 3, "votes": {key: {"tool": 1}, "k|c": "x"}}).to_json() == {
         "voter": None,
+        "tokens": {},
         "votes": {"k|c": {"tool": "x", "at": 0, "pending": False, "counted": "x"}},
     }
-    assert Device.from_json("garbage").to_json() == {"voter": None, "votes": {}}
+    assert Device.from_json("garbage").to_json() == {"voter": None, "tokens": {}, "votes": {}}
 
 
 def test_retry_delays_back_off_and_honour_retry_after():

@@ -79,6 +79,8 @@ class EndpointProcess:
     process: subprocess.Popen[bytes]
     db_path: Path
     log_path: Path
+    metrics_url: str | None = None
+    """``/metrics`` on the private listener, when started with ``--metrics-port``."""
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -121,6 +123,13 @@ def _wait_until_healthy(endpoint: EndpointProcess, timeout: float) -> bool:
     return False
 
 
+def _metrics_url(extra_args: Sequence[str]) -> str | None:
+    args = list(extra_args)
+    if "--metrics-port" not in args:
+        return None
+    return f"http://{HOST}:{args[args.index('--metrics-port') + 1]}/metrics"
+
+
 def launch_endpoint(
     bundles: Sequence[Path],
     db_path: Path,
@@ -159,7 +168,7 @@ def launch_endpoint(
         )
         with log_path.open("wb") as log:
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=clean_environment(env))
-        endpoint = EndpointProcess(f"http://{HOST}:{port}", process, db_path, log_path)
+        endpoint = EndpointProcess(f"http://{HOST}:{port}", process, db_path, log_path, _metrics_url(extra_args))
         if _wait_until_healthy(endpoint, timeout):
             return endpoint
         endpoint.stop()

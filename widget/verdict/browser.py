@@ -43,7 +43,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -347,11 +346,12 @@ class Engine:
             self._store()
             self.send("forget", at=adopted)
 
-    def _voter(self) -> str:
-        if not self.device.voter:
-            self.device.voter = secrets.token_urlsafe(24)
+    def _voter(self, endpoint: str) -> str:
+        """This endpoint's voter token: each endpoint its own, so none can replay it on another."""
+        if endpoint not in self.device.tokens:
+            self.device.token(endpoint)
             self._store()
-        return self.device.voter
+        return self.device.tokens[endpoint]
 
     def _now(self) -> int:
         return int(self._clock() * 1000)
@@ -579,7 +579,7 @@ class Engine:
             if record is not None and record.pending:
                 await self.flush(courier)  # the reader insists: try now
             return
-        self._voter()
+        self._voter(card.endpoint)
         # At the click's own time: a later click, still queued behind this one, must not look older.
         choice = self.device.choose(key, wanted, clicked_at or self._now())
         self._store()
@@ -624,7 +624,7 @@ class Engine:
         self._attempts[(key, choice.at)] = attempt + 1
         # chosen_at: the endpoint refuses (409) a choice older than the one it holds, so a request
         # abandoned after its timeout that arrives late cannot overwrite a newer choice.
-        body: dict[str, Any] = {"comparison": comparison, "voter": self._voter(), "chosen_at": choice.at}
+        body: dict[str, Any] = {"comparison": comparison, "voter": self._voter(endpoint), "chosen_at": choice.at}
         if choice.tool:
             body["tool"] = choice.tool
         marker = {} if attempt == 0 or endpoint in self._no_marker else {RETRY_HEADER: str(attempt)}

@@ -2,7 +2,9 @@
 
 URL patterns: ``<widget>/frame.html?bundle=NAME&comparison=ID`` and the
 build's frame pages ``<widget>/frame/NAME/ID.html`` (any other frame
-parameter, such as ``endpoint`` or ``theme``, is kept from the query), where
+parameter, such as ``theme``, is kept from the query; ``endpoint`` only when
+it is one the operator allows, so a pasted link cannot point readers' votes,
+and their voter tokens, at a stranger's server), where
 ``<widget>`` is where dist/ is served and NAME a bundle published with it
 (dist/bundles/NAME.json). The answer is a "rich" oEmbed whose html is a
 link to the card in a ``<blockquote>`` followed by the iframe: WordPress
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from html import escape
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -52,16 +54,23 @@ def frame_url(widget: str, bundle_name: str, comparison_id: str) -> str:
 def _dimension(value: str | None, name: str) -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or not 0 < int(value) <= MAX_DIMENSION:
+    # ASCII digits only: str.isdigit() also takes "²" and other digits int() refuses.
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_DIMENSION:
         raise OEmbedError(400, f"{name} must be a whole number of pixels from 1 to {MAX_DIMENSION}")
     return int(value)
 
 
-def oembed(widget: str, bundle: Callable[[str], BundleIndex | None], params: Mapping[str, str]) -> dict[str, Any]:
+def oembed(
+    widget: str,
+    bundle: Callable[[str], BundleIndex | None],
+    params: Mapping[str, str],
+    endpoints: Collection[str] = (),
+) -> dict[str, Any]:
     """The oEmbed answer for ``params`` (the request's query).
 
     ``widget`` is dist/'s base URL, ending in ``/``; ``bundle(name)`` the
-    published bundle of that name, or None.
+    published bundle of that name, or None; ``endpoints`` the vote endpoints a
+    pasted link may name (any other ``endpoint`` is left out of the iframe).
     """
     if params.get("format", "json") not in FORMATS:
         raise OEmbedError(400, "format must be json or xml")
@@ -84,7 +93,9 @@ def oembed(widget: str, bundle: Callable[[str], BundleIndex | None], params: Map
         raise OEmbedError(404, str(error)) from None
     width = _dimension(params.get("maxwidth"), "maxwidth")
     height = min(DEFAULT_HEIGHT, _dimension(params.get("maxheight"), "maxheight") or DEFAULT_HEIGHT)
-    extra = {k: query[k] for k in KEPT if k in query and k != "comparison"}
+    extra = {k: query[k] for k in KEPT if k in query and k not in ("comparison", "endpoint")}
+    if query.get("endpoint", "").rstrip("/") in {e.rstrip("/") for e in endpoints}:
+        extra["endpoint"] = query["endpoint"]
     if page:
         src = f"{widget}frame/{name}/{comparison.id}.html" + (f"?{urlencode(extra)}" if extra else "")
     else:

@@ -3,9 +3,16 @@
 The engine owns this state; the loader only keeps it in ``localStorage`` (key
 ``verdict``) as JSON::
 
-    {"voter": "<random token>",
+    {"voter": "<the token of an earlier version>" | null,
+     "tokens": {"<endpoint>": "<random token>"},
      "votes": {"<endpoint>|<comparison>":
                {"tool": "<tool id>" | null, "at": <ms>, "pending": <bool>, "counted": "<tool id>" | null}}}
+
+Each endpoint gets a voter token of its own, so no endpoint learns a token it
+could use on another (a card may name any endpoint: a pasted frame link, an
+oEmbed URL). Earlier versions kept one ``voter`` token for every endpoint: it
+stays with one endpoint the reader has voted on (the first to ask for a token),
+so that reader keeps their vote there; every other endpoint gets a new token.
 
 One record per endpoint and comparison: the reader's latest choice (``null``
 after a withdrawal), when it was made, whether the endpoint has yet to confirm
@@ -25,6 +32,8 @@ wins; on a tie the delivered one), so no tab ever overwrites a newer entry.
 from __future__ import annotations
 
 import random
+import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -88,10 +97,20 @@ def newer(a: Choice, b: Choice) -> Choice:
     return a if (a.at, not a.pending) >= (b.at, not b.pending) else b
 
 
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 @dataclass
 class Device:
     voter: str | None = None
+    """The one token of an earlier version, until it is given to one endpoint (``token``)."""
     votes: dict[str, Choice] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    """The voter token of each endpoint: never the same for two."""
 
     @classmethod
     def from_json(cls, raw: Any) -> Device:
@@ -102,10 +121,46 @@ class Device:
         votes = {
             str(k): c for k, v in (stored.items() if isinstance(stored, Mapping) else ()) if (c := Choice.from_json(v))
         }
-        return cls(voter or None, votes)
+        kept = raw.get("tokens")
+        tokens = {
+            k: v
+            for k, v in (kept.items() if isinstance(kept, Mapping) else ())
+            if isinstance(k, str) and isinstance(v, str) and TOKEN.match(v)
+        }
+        device = cls(voter or None, votes, tokens)
+        device._one_endpoint_per_token()
+        return device
 
     def to_json(self) -> dict[str, Any]:
-        return {"voter": self.voter, "votes": {k: c.to_json() for k, c in self.votes.items()}}
+        return {
+            "voter": self.voter,
+            "tokens": dict(self.tokens),
+            "votes": {k: c.to_json() for k, c in self.votes.items()},
+        }
+
+    def token(self, endpoint: str, make: Callable[[], str] = new_token) -> str:
+        """This endpoint's voter token, made (or taken over from an earlier version's) on first use."""
+        if endpoint in self.tokens:
+            return self.tokens[endpoint]
+        voted_here = any(split_key(key)[0] == endpoint for key in self.votes)
+        if self.voter and voted_here:
+            # The reader voted here with the one token of an earlier version: keep it here, and only here.
+            self.tokens[endpoint], self.voter = self.voter, None
+        else:
+            self.tokens[endpoint] = make()
+        return self.tokens[endpoint]
+
+    def _one_endpoint_per_token(self) -> None:
+        """A token on one endpoint only (two tabs may each have given the old one away); the first endpoint keeps it."""
+        owners: dict[str, str] = {}
+        for endpoint in sorted(self.tokens):
+            token = self.tokens[endpoint]
+            if token in owners:
+                del self.tokens[endpoint]  # a new one is made when this endpoint next needs it
+            else:
+                owners[token] = endpoint
+        if self.voter in owners:
+            self.voter = None  # already given to an endpoint
 
     def merge(self, other: Device) -> set[str]:
         """Take what ``other`` (another tab's copy) knows that is newer; the keys that changed here."""
@@ -113,6 +168,11 @@ class Device:
         if other.voter and other.voter != self.voter:
             # Two tabs that each made a token before seeing the other's settle on the same one.
             self.voter = min(other.voter, self.voter) if self.voter else other.voter
+        for endpoint, token in other.tokens.items():
+            held = self.tokens.get(endpoint)
+            # Two tabs that each made a token for an endpoint before seeing the other's settle on one.
+            self.tokens[endpoint] = min(token, held) if held else token
+        self._one_endpoint_per_token()
         for key, theirs in other.votes.items():
             mine = self.votes.get(key)
             kept = theirs if mine is None else newer(mine, theirs)
