@@ -20,6 +20,7 @@ from .app import create_app
 from .errors import StartupError
 from .observe import configure_logging
 from .settings import DEFAULT_DATABASE_URL, DEFAULT_RATE_LIMIT, load_settings
+from .storage import describe_sqlite, sqlite_path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
@@ -121,7 +122,12 @@ def serve(argv: list[str] | None = None) -> int:
 
     comparisons = len(app.state.catalog.comparisons)
     origins = ", ".join(settings.allow_origins) or "none (no browser page may call it)"
-    where = getattr(app.state.storage, "description", settings.database_url)
+    path = sqlite_path(settings.database_url)
+    where = (
+        describe_sqlite(settings.database_url, path)
+        if path is not None
+        else getattr(app.state.storage, "description", "PostgreSQL")
+    )
     print(
         f"verdict serve: {comparisons} comparison(s) from {len(settings.bundles)} bundle(s); "
         f"votes in {where}; allowed origins: {origins}; "

@@ -127,6 +127,23 @@ def sqlite_path(database_url: str) -> Path | None:
     return Path(path)
 
 
+def describe_sqlite(database_url: str, path: Path) -> str:
+    """The file's absolute path, and a hint when ``sqlite:///tmp/x.db`` was probably meant as ``/tmp/x.db``.
+
+    Three slashes make a path relative to the current folder (four make it absolute), a
+    rule newcomers rarely know: printing the resolved path shows what was understood.
+    """
+    where = str(path.absolute())
+    if path.is_absolute():
+        return where
+    written = database_url[len(SQLITE_PREFIX) :]
+    top = Path("/") / path.parts[0] if path.parts and not written.startswith(".") else None
+    if top is not None and top.is_dir() and not Path(path.parts[0]).exists():
+        absolute = SQLITE_PREFIX + "/" + written
+        return f"{where} (relative to the current folder; for {Path('/') / path} write {absolute})"
+    return where
+
+
 def is_postgres(database_url: str) -> bool:
     return database_url.partition(":")[0].lower() in POSTGRES_SCHEMES
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from .errors import StartupError
 from .settings import DEFAULT_DATABASE_URL
-from .storage import Store, StoreError, check_database_url, open_storage
+from .storage import Store, StoreError, check_database_url, describe_sqlite, open_storage
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -46,20 +46,26 @@ def address_hash(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="verdict votes", description=__doc__)
-    parser.add_argument(
+    # --database is accepted before the command and after it (``verdict votes suspicious --database URL``):
+    # the subcommands share it through a parent whose default does not overwrite the value given before.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
         "--database",
         metavar="URL",
+        default=argparse.SUPPRESS,
         help=f"the vote database (env VERDICT_DATABASE_URL; default {DEFAULT_DATABASE_URL})",
     )
+    parser = argparse.ArgumentParser(prog="verdict votes", description=__doc__, parents=[common])
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
-    suspicious = commands.add_parser("suspicious", help="list bursts of many new voters from one hashed address")
+    suspicious = commands.add_parser(
+        "suspicious", parents=[common], help="list bursts of many new voters from one hashed address"
+    )
     suspicious.add_argument("--since", type=duration, default="24h", help="how far back to look (default 24h)")
     suspicious.add_argument("--window", type=duration, default="10m", help="length of a burst (default 10m)")
     suspicious.add_argument(
         "--min-voters", type=int, default=20, help="new voters within one window that make a burst (default 20)"
     )
-    void = commands.add_parser("void", help="delete every vote cast from one hashed address")
+    void = commands.add_parser("void", parents=[common], help="delete every vote cast from one hashed address")
     void.add_argument("--address-hash", type=address_hash, required=True, metavar="HASH")
     return parser
 
@@ -106,11 +112,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 2
-    database_url = args.database or os.environ.get("VERDICT_DATABASE_URL") or DEFAULT_DATABASE_URL
+    database_url = getattr(args, "database", None) or os.environ.get("VERDICT_DATABASE_URL") or DEFAULT_DATABASE_URL
     try:
         path = check_database_url(database_url)
         if path is not None and not path.exists():
-            raise StartupError(f"no vote database at {path}")
+            raise StartupError(f"no vote database at {describe_sqlite(database_url, path)}")
         return asyncio.run(_run(database_url, args))
     except StartupError as error:
         for line in error.lines:
