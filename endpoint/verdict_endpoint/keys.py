@@ -64,3 +64,7 @@ class Hasher:
 
     def address(self, address: str) -> str:
         return self._hash(b"address", address)
+
+    def sign(self, domain: str, value: str) -> str:
+        """A keyed signature of ``value`` in its own domain (the results page's sessions)."""
+        return self._hash(domain.encode(), value)

@@ -35,6 +35,8 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
 ]
 
+CSP = b"content-security-policy"
+
 REASONS = {
     400: "malformed_json",
     404: "not_found",
@@ -211,7 +213,12 @@ class Observe:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 started_response = True
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                own = message.get("headers", [])
+                # A page that sets its own policy (the results page: its stylesheet's hash) keeps it.
+                if any(name == CSP for name, _ in own):
+                    message["headers"] = [*own, *(h for h in SECURITY_HEADERS if h[0] != CSP)]
+                else:
+                    message["headers"] = [*own, *SECURITY_HEADERS]
             await send(message)
 
         try:

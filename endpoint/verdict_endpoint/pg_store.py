@@ -35,9 +35,10 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from .errors import StartupError
 from .groupcommit import GroupCommit
+from .rollups import PG_MIGRATION
 from .storage import Burst, Change, StoreError, Written
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MIGRATION_LOCK = 0x76657264  # pg_advisory_lock key: 'verd'
 SHARDS = 16
 # Group-commit transactions in flight per process: two overlap one batch's round trip with the next
@@ -254,6 +255,8 @@ LANGUAGE sql AS $$
     WHERE a.out_kind = 'tally'
 $$;
 """,
+    # Votes over time (rollups kept by a trigger as votes commit) and the operator's voids; see rollups.py.
+    3: PG_MIGRATION,
 }
 
 
@@ -415,12 +418,20 @@ class PostgresStorage:
                 INSERT INTO verdict_tallies AS t (comparison, tool, shard, votes)
                 SELECT comparison, tool, 0, -n FROM counted ORDER BY comparison, tool
                 ON CONFLICT (comparison, tool, shard) DO UPDATE SET votes = t.votes + excluded.votes
+            ),
+            logged AS (
+                INSERT INTO verdict_voids (at, address, comparison, votes)
+                SELECT extract(epoch FROM now())::bigint, %s, comparison, sum(n) FROM counted GROUP BY comparison
             )
             SELECT comparison, sum(n)::bigint FROM counted GROUP BY comparison
             """,
-            (len(address), address),
+            (len(address), address, address),
         )
         return {comparison: int(n) for comparison, n in rows}
+
+    async def read(self, query: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """Rows of one read-only query (the results page's and exports' rollups)."""
+        return await self._run(query, params, retry=True)
 
     async def close(self) -> None:
         await self._batches.drain()

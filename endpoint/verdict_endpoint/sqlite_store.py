@@ -24,18 +24,19 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio.to_thread
 
 from .errors import StartupError
 from .groupcommit import GroupCommit
 from .ratelimit import SlidingWindowLimiter
+from .rollups import SQLITE_MIGRATION
 from .storage import Burst, Change, StoreError, Written
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE votes (
     comparison TEXT NOT NULL,
@@ -80,10 +81,24 @@ CREATE INDEX votes_by_address ON votes (address, created_at);
 CREATE INDEX votes_by_creation ON votes (created_at);
 """
 
+# Version 4: votes over time (rollups kept by triggers as votes commit) and the operator's voids; see rollups.py.
+MIGRATE_TO_4 = SQLITE_MIGRATION
+
 
 def _statements(script: str) -> list[str]:
     # One statement at a time: executescript() would commit mid-way.
     return [statement for statement in script.split(";") if statement.strip()]
+
+
+def _complete_statements(script: str) -> list[str]:
+    """Statements one at a time, a trigger's body (with its own semicolons) kept whole."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current)
+            current = ""
+    return [statement for statement in statements if statement.strip()]
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -116,6 +131,9 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
                 db.execute(statement)
         if version < 3:
             for statement in _statements(MIGRATE_TO_3):
+                db.execute(statement)
+        if version < 4:
+            for statement in _complete_statements(MIGRATE_TO_4):
                 db.execute(statement)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -324,6 +342,10 @@ def _void(db: sqlite3.Connection, address: str) -> dict[str, int]:
         for comparison, tool in rows:
             _count(db, comparison, tool, -1)
             removed[comparison] = removed.get(comparison, 0) + 1
+        db.executemany(  # for the results page: what an operator removed, and when
+            "INSERT INTO voids (at, address, comparison, votes) VALUES (?, ?, ?, ?)",
+            [(int(time.time()), address, comparison, n) for comparison, n in removed.items()],
+        )
     return removed
 
 
@@ -417,6 +439,10 @@ class SQLiteStorage:
 
     async def void(self, address: str) -> dict[str, int]:
         return await self._writer.run(lambda db: _void(db, address))
+
+    async def read(self, query: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """Rows of one read-only query (the results page's and exports' rollups)."""
+        return await self._reader.run(lambda db: db.execute(query, params).fetchall())
 
     async def close(self) -> None:
         await self._batches.drain()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from .errors import StartupError
 
@@ -106,6 +106,10 @@ class OperatorStorage(Protocol):
 
     async def void(self, address: str) -> dict[str, int]:
         """Delete every vote cast from this hashed address (or hash prefix); the votes removed per comparison."""
+        ...
+
+    async def read(self, query: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """Rows of one read-only query: the rollups behind the results page and the exports."""
         ...
 
     async def close(self) -> None: ...
