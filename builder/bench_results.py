@@ -120,13 +120,112 @@ def bench_store(store: str, votes: int, requests: int, workdir: Path) -> dict[st
     }
 
 
+class _Sink:
+    """A webhook receiver on loopback that answers 204 at once and counts the events it got."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        sink = self
+        self.events = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                sink.events += len(body["data"]["events"])
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        import threading
+
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def bench_webhooks(store: str, seconds: int, connections: int, workdir: Path) -> dict[str, object]:
+    """Vote throughput (wrk) with webhooks off, then on (every vote an event, delivered to a loopback receiver)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.helpers.endpoint import launch_endpoint
+    from tests.helpers.postgres import PostgresCluster
+    from verdict_endpoint.sites import new_webhook_secret
+
+    from .bench_votes import measure
+
+    comparison, tools = first_comparison()
+    sink = _Sink()
+    bundles = sorted(DEMO.glob("*.json"))
+    cluster = None
+    figures: dict[str, object] = {"store": store, "connections": connections}
+    try:
+        if store == "postgresql":
+            cluster = PostgresCluster()
+            cluster.start()
+        for mode in ("off", "on"):
+            config = workdir / f"sites-{mode}.toml"
+            hooks = (
+                f'webhook_urls = ["{sink.url}"]\nwebhook_secret = "{new_webhook_secret()}"\n' if mode == "on" else ""
+            )
+            listed = ", ".join(f'"{bundle}"' for bundle in bundles)
+            config.write_text(f'[[sites]]\nid = "default"\nbundles = [{listed}]\n{hooks}')
+            url = cluster.create_database(f"hooks_{mode}") if cluster else f"sqlite:///{workdir / mode / 'votes.db'}"
+            endpoint = launch_endpoint(
+                [],
+                workdir / mode / "votes.db",
+                rate_limit=0,
+                secret=SECRET,
+                database_url=url,
+                extra_args=["--config", str(config)],
+            )
+            try:
+                pids = [endpoint.process.pid]
+                measure([endpoint.base_url], "/v1/votes", 20, 2, ["vote", f"w{mode}", comparison, tools])
+                result = measure(
+                    [endpoint.base_url],
+                    "/v1/votes",
+                    connections,
+                    seconds,
+                    ["vote", f"r{mode}{time.time_ns()}", comparison, tools],
+                    pids,
+                )
+                figures[mode] = round(result.rate, 1)
+                figures[f"{mode}_p99_ms"] = round(result.p99_ms, 1)
+                time.sleep(2)
+            finally:
+                endpoint.stop()
+    finally:
+        if cluster is not None:
+            cluster.destroy()
+        sink.server.shutdown()
+    figures["ratio"] = round(float(figures["on"]) / float(figures["off"]), 2)  # type: ignore[arg-type]
+    figures["events_delivered"] = sink.events
+    return figures
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="build.py bench-results", description=__doc__)
     parser.add_argument("--votes", type=int, default=10_000_000, help="synthetic votes per store (default 10M)")
     parser.add_argument("--requests", type=int, default=100, help="requests of each kind (default 100)")
     parser.add_argument("--stores", default="sqlite,postgresql")
+    parser.add_argument("--seconds", type=int, default=10, help="wrk's run for each webhook mode (default 10)")
+    parser.add_argument("--connections", type=int, default=50, help="wrk's connections (default 50)")
+    parser.add_argument("--only", choices=["results", "webhooks"], help="one half of the bench")
     args = parser.parse_args(argv)
     for store in args.stores.split(","):
+        if args.only != "results":
+            with tempfile.TemporaryDirectory(prefix="verdict-bench-hooks-") as workdir:
+                row = bench_webhooks(store, args.seconds, args.connections, Path(workdir))
+            print(
+                f"{store}: votes/s with webhooks off {row['off']}, on {row['on']}: {row['ratio']}x "
+                f"({row['events_delivered']:,} events delivered; {args.connections} connections)",
+                flush=True,
+            )
+            print(json.dumps(row), flush=True)
+        if args.only == "webhooks":
+            continue
         with tempfile.TemporaryDirectory(prefix="verdict-bench-results-") as workdir:
             row = bench_store(store, args.votes, args.requests, Path(workdir))
         print(

@@ -10,6 +10,7 @@ repository: each run makes its own.
 
 from __future__ import annotations
 
+import itertools
 import random
 import sqlite3
 from collections import Counter
@@ -28,11 +29,13 @@ def _votes(
     rng = random.Random(seed)
     start = now - days * DAY
     span = days * DAY
+    total, edges = sum(weights), list(itertools.accumulate(weights))
     for n in range(count):
         # sqrt: later days get more votes, as a comparison gathers readers.
         created = start + int(span * rng.random() ** 0.5)
-        tool: str | None = rng.choices(tools, weights)[0]
-        if rng.random() < 0.03:
+        pick = rng.random() * total
+        tool: str | None = next((t for t, edge in zip(tools, edges, strict=True) if pick < edge), tools[-1])
+        if pick * 997 % 1 < 0.03:  # about 3 %, from the same draw
             tool = None
         yield comparison, f"{seed:08x}{n:056x}", tool, created, f"{rng.randrange(ADDRESSES):064x}", created
 
@@ -64,10 +67,16 @@ def fill_sqlite(
     db = sqlite3.connect(path, isolation_level=None)
     try:
         db.execute("PRAGMA synchronous=OFF")
+        # Triggers and the secondary indexes are set aside while the rows go in: one sort builds each index after.
         triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        indexes = db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'votes' AND sql IS NOT NULL"
+        ).fetchall()
         db.execute("BEGIN")
         for name, _ in triggers:
             db.execute(f"DROP TRIGGER {name}")
+        for name, _ in indexes:
+            db.execute(f"DROP INDEX {name}")
         hours: Counter[tuple[str, int]] = Counter()
         days_: Counter[tuple[str, int]] = Counter()
         tallies: Counter[str] = Counter()
@@ -89,7 +98,7 @@ def fill_sqlite(
             " ON CONFLICT DO UPDATE SET votes = votes + excluded.votes",
             [(comparison, tool, n) for tool, n in tallies.items()],
         )
-        for _, sql in triggers:
+        for _, sql in [*triggers, *indexes]:
             db.execute(sql)
         db.execute("COMMIT")
         db.execute("ANALYZE")
@@ -133,6 +142,11 @@ def fill_postgres(
     tallies: Counter[str] = Counter()
     with psycopg.connect(url) as db:
         db.execute("SET session_replication_role = replica")  # no triggers for this session's rows
+        indexes = db.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'verdict_votes' AND indexname LIKE '%_by_%'"
+        ).fetchall()
+        for name, _ in indexes:
+            db.execute(f"DROP INDEX {name}")
         db.execute("SET synchronous_commit = off")
         with (
             db.cursor() as cursor,
@@ -165,6 +179,8 @@ def fill_postgres(
                 " ON CONFLICT (comparison, tool, shard) DO UPDATE SET votes = t.votes + excluded.votes",
                 [(comparison, tool, n) for tool, n in tallies.items()],
             )
+        for _, definition in indexes:
+            db.execute(definition)
         db.commit()
     with psycopg.connect(url, autocommit=True) as db:
         db.execute("VACUUM ANALYZE")

@@ -26,11 +26,13 @@ from .errors import ApiError, StartupError
 from .keys import Hasher, load_or_create_secret
 from .observe import AccessLog, Metrics, Observe
 from .openapi import openapi_document
+from .results import is_postgres
 from .schemas import Superseded, VoteIn, WithdrawIn
 from .service import VoteService
 from .settings import Settings
 from .sites import DEFAULT_SITE, Site, SiteCORS, site_storage
 from .storage import StoreError, check_database_url, open_storage
+from .webhooks import Deliverer
 
 logger = logging.getLogger("verdict.endpoint")
 
@@ -189,12 +191,16 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
         if site.prefix
     ]
 
+    deliverer = Deliverer(storage, settings.sites, is_postgres(storage))
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await storage.start()
+        await deliverer.start()
         try:
             yield
         finally:
+            await deliverer.stop()
             await storage.close()  # after the server has finished its in-flight requests
             if access_log is not None:
                 access_log.flush()

@@ -37,6 +37,7 @@ from .errors import StartupError
 from .groupcommit import GroupCommit
 from .rollups import PG_MIGRATION
 from .storage import Burst, Change, StoreError, Written
+from .webhooks import PG_MIGRATION as WEBHOOK_MIGRATION
 
 SCHEMA_VERSION = 3
 MIGRATION_LOCK = 0x76657264  # pg_advisory_lock key: 'verd'
@@ -256,7 +257,7 @@ LANGUAGE sql AS $$
 $$;
 """,
     # Votes over time (rollups kept by a trigger as votes commit) and the operator's voids; see rollups.py.
-    3: PG_MIGRATION,
+    3: PG_MIGRATION + WEBHOOK_MIGRATION,
 }
 
 
@@ -432,6 +433,10 @@ class PostgresStorage:
     async def read(self, query: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
         """Rows of one read-only query (the results page's and exports' rollups)."""
         return await self._run(query, params, retry=True)
+
+    async def change(self, query: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """One writing statement in its own transaction (the webhook outbox's)."""
+        return await self._run(query, params)
 
     async def close(self) -> None:
         await self._batches.drain()

@@ -33,6 +33,7 @@ from .groupcommit import GroupCommit
 from .ratelimit import SlidingWindowLimiter
 from .rollups import SQLITE_MIGRATION
 from .storage import Burst, Change, StoreError, Written
+from .webhooks import SQLITE_MIGRATION as WEBHOOK_MIGRATION
 
 T = TypeVar("T")
 
@@ -82,7 +83,7 @@ CREATE INDEX votes_by_creation ON votes (created_at);
 """
 
 # Version 4: votes over time (rollups kept by triggers as votes commit) and the operator's voids; see rollups.py.
-MIGRATE_TO_4 = SQLITE_MIGRATION
+MIGRATE_TO_4 = SQLITE_MIGRATION + WEBHOOK_MIGRATION
 
 
 def _statements(script: str) -> list[str]:
@@ -386,6 +387,7 @@ class SQLiteStorage:
         self._reader = _Connection(reader)
         self._batches: GroupCommit[Change, Written] = GroupCommit(self._commit, writers=1)
         self._limiters: dict[int, SlidingWindowLimiter] = {}
+        self._side: _Connection | None = None
 
     @classmethod
     def open(cls, path: Path) -> SQLiteStorage:
@@ -444,7 +446,23 @@ class SQLiteStorage:
         """Rows of one read-only query (the results page's and exports' rollups)."""
         return await self._reader.run(lambda db: db.execute(query, params).fetchall())
 
+    async def change(self, query: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """One writing statement in its own transaction (the webhook outbox's), on a connection of its own.
+
+        Not the votes' writer: a batch's transaction spans several calls on that one.
+        """
+        if self._side is None:
+            self._side = _Connection(_connect(self.path))
+
+        def work(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            with _transaction(db):
+                return db.execute(query, params).fetchall()
+
+        return await self._side.run(work)
+
     async def close(self) -> None:
         await self._batches.drain()
         self._writer.close()
         self._reader.close()
+        if self._side is not None:
+            self._side.close()

@@ -112,6 +112,10 @@ class OperatorStorage(Protocol):
         """Rows of one read-only query: the rollups behind the results page and the exports."""
         ...
 
+    async def change(self, query: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """One writing statement in its own transaction: the webhook outbox's claims and deliveries."""
+        ...
+
     async def close(self) -> None: ...
 
 
