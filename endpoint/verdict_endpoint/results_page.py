@@ -40,7 +40,8 @@ table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{text-align:right;padding:.25rem .5rem;border-bottom:1px solid #d0d7de}
 th:first-child,td:first-child{text-align:left}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
-.chart svg{width:100%;height:auto;display:block}
+.chart>svg{width:100%;height:auto;display:block}
+.legend svg{vertical-align:middle}
 .legend{display:flex;flex-wrap:wrap;gap:1rem;margin:.5rem 0 0;padding:0;list-style:none;font-size:.9rem}
 .note{color:#57606a;font-size:.9rem}
 .disagree{border-left:4px solid #9a3412;padding-left:.75rem}
@@ -133,9 +134,9 @@ def _chart(results: ComparisonResults, chart_id: str) -> str:
             f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11" fill="#57606a">'
             f"{_number(value)}</text>"
         )
-    for i in (0, count // 2, count - 1):
+    for i, anchor in ((0, "start"), (count // 2, "middle"), (count - 1, "end")):
         parts.append(
-            f'<text x="{x(i):.1f}" y="{HEIGHT - 8}" text-anchor="middle" font-size="11" fill="#57606a">'
+            f'<text x="{x(i):.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}" font-size="11" fill="#57606a">'
             f"{escape(_when(results.starts[i], results.view))}</text>"
         )
     step = max(1, count // 12)

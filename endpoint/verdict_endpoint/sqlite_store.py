@@ -452,7 +452,11 @@ class SQLiteStorage:
         Not the votes' writer: a batch's transaction spans several calls on that one.
         """
         if self._side is None:
-            self._side = _Connection(_connect(self.path))
+            side = _connect(self.path)
+            # The outbox's claims and deletions need no flush of their own: lost in a power cut, they only
+            # mean a message is sent again, which receivers expect (at least once, same webhook-id).
+            side.execute("PRAGMA synchronous=NORMAL")
+            self._side = _Connection(side)
 
         def work(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
             with _transaction(db):

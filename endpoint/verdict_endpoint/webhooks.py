@@ -39,11 +39,11 @@ from .sites import Site, webhook_key
 
 logger = logging.getLogger("verdict.endpoint")
 
-BATCH = 100
+BATCH = 500
 LEASE_SECONDS = 10
 """How long a claimed message is left to its deliverer before another may send it (longer than TIMEOUT)."""
 TIMEOUT = 5.0
-IDLE_POLL = 0.5
+IDLE_POLL = 0.25
 FIRST_RETRY = 5
 LAST_RETRY = 3600
 GIVE_UP_AFTER = 3 * 86400
@@ -240,7 +240,7 @@ class Deliverer:
             except Exception:
                 logger.exception("webhook delivery failed; trying again shortly")
                 sent = 0
-            if not sent:
+            if not sent:  # no full batch waiting: let events gather, one message then carries many
                 await asyncio.sleep(IDLE_POLL)
 
     async def _claim(self, url: str, now: int) -> list[tuple[Any, ...]]:
@@ -258,7 +258,7 @@ class Deliverer:
         )
 
     async def deliver_once(self) -> int:
-        """One round over every URL: the messages sent successfully."""
+        """One round over every URL: how many full batches were sent (more may be waiting)."""
         sent = 0
         for (_, url), site in self.targets.items():
             now = int(time.time())
@@ -267,7 +267,7 @@ class Deliverer:
             for row in sorted(rows, key=lambda r: r[0]):
                 messages.setdefault(row[1], []).append(row)
             for message_id, events in messages.items():
-                if await self._send(site, url, message_id, events):
+                if await self._send(site, url, message_id, events) and len(events) == BATCH:
                     sent += 1
         return sent
 
