@@ -161,6 +161,8 @@ ROUTES = ("votes", "tallies", "healthz", "metrics", "openapi.json", "other")
 
 
 def _route(path: str) -> str:
+    if path.startswith("/sites/"):  # a site of a sites file: the same routes under /sites/ID
+        path = "/" + path[len("/sites/") :].partition("/")[2]
     if path == "/v1/votes":
         return "votes"
     if path.startswith("/v1/tallies/"):

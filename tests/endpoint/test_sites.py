@@ -112,6 +112,9 @@ def test_each_site_has_its_own_votes_comparisons_and_origins(sites_server: Endpo
         assert preflight("blog", BLOG_ORIGIN).headers.get("access-control-allow-origin") == BLOG_ORIGIN
         assert preflight("news", NEWS_ORIGIN).headers.get("access-control-allow-origin") == NEWS_ORIGIN
         assert preflight("blog", NEWS_ORIGIN).status_code == 400  # one site's origin does not vote on another
+        metrics = client.get("/metrics").text  # the sites' votes are counted as votes
+        accepted = re.search(r'verdict_votes_total\{reason="ok",result="accepted"\} (\d+)', metrics)
+        assert accepted is not None and float(accepted.group(1)) >= 3, metrics[:2000]
         document = client.get("/sites/news/openapi.json").json()
         assert document["servers"][0]["url"] == "/sites/news"
         assert "/v1/export" in document["paths"]
