@@ -210,12 +210,16 @@ class Deliverer:
 
     async def sync_targets(self) -> None:
         """The configuration's URLs, in the table the triggers read (a site without webhooks writes no events)."""
-        m = self._mark()
-        await self.store.change(f"DELETE FROM {self._table('webhook_targets')}", [])
+        m, table = self._mark(), self._table("webhook_targets")
+        # Added and removed one by one, never emptied: processes starting while others serve lose no event.
         for namespace, url in self.targets:
             await self.store.change(
-                f"INSERT INTO {self._table('webhook_targets')} (namespace, url) VALUES ({m}, {m})", [namespace, url]
+                f"INSERT INTO {table} (namespace, url) VALUES ({m}, {m}) ON CONFLICT DO NOTHING", [namespace, url]
             )
+        kept = [part for target in self.targets for part in target]
+        values = ", ".join(f"({m}, {m})" for _ in self.targets)
+        where = f" WHERE (namespace, url) NOT IN (VALUES {values})" if self.targets else ""
+        await self.store.change(f"DELETE FROM {table}{where}", kept)
 
     async def start(self) -> None:
         await self.sync_targets()

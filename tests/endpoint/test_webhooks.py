@@ -8,14 +8,17 @@ message arrives after the restart with the same webhook-id.
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from standardwebhooks import Webhook
 
@@ -150,6 +153,27 @@ def test_each_vote_change_and_withdrawal_is_signed_and_delivered(
     bodies = [message["body"] for message in receiver.messages]
     assert all(body["type"] == "votes.batch" and body["data"]["site"] == "blog" for body in bodies)
     assert all(message["id"].startswith("msg_") for message in receiver.messages)
+
+    # The URL taken out of the sites file: its site's votes write no more events.
+    config = tmp_path / "no-hooks.toml"
+    config.write_text(f'[[sites]]\nid = "blog"\nbundles = ["{bundles[0]}"]\n', encoding="utf-8")
+    endpoint = launch(database, config)
+    try:
+        vote(endpoint.base_url, "blog", "alpha", new_voter_token())
+        time.sleep(1.5)
+    finally:
+        endpoint.stop()
+    assert len(receiver.events()) == 4
+    assert outbox_rows(database) == 0  # nothing waits to be sent: no event was written at all
+
+
+def outbox_rows(database: Database) -> int:
+    if database.kind == "sqlite":
+        with closing(sqlite3.connect(database.path)) as db:
+            return int(db.execute("SELECT count(*) FROM webhook_outbox").fetchone()[0])
+    with psycopg.connect(database.url) as db:
+        row = db.execute("SELECT count(*) FROM verdict_webhook_outbox").fetchone()
+        return int(row[0]) if row else 0
 
 
 def test_a_delivery_cut_by_kill_9_is_sent_again_with_the_same_id(
