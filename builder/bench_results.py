@@ -192,6 +192,9 @@ def bench_webhooks(store: str, seconds: int, connections: int, workdir: Path) ->
                     pids,
                 )
                 figures[mode] = round(result.rate, 1)
+                # Server CPU per vote (the endpoint process, its delivery included): steadier than rates on a
+                # shared machine, so its ratio says what webhooks cost where the machine is the endpoint's own.
+                figures[f"{mode}_cpu_us"] = round(result.cpu_us, 1)
                 figures[f"{mode}_p99_ms"] = round(result.p99_ms, 1)
                 time.sleep(2)
             finally:
@@ -201,6 +204,7 @@ def bench_webhooks(store: str, seconds: int, connections: int, workdir: Path) ->
             cluster.destroy()
         sink.server.shutdown()
     figures["ratio"] = round(float(figures["on"]) / float(figures["off"]), 2)  # type: ignore[arg-type]
+    figures["cpu_ratio"] = round(float(figures["off_cpu_us"]) / float(figures["on_cpu_us"]), 2)  # type: ignore[arg-type]
     figures["events_delivered"] = sink.events
     return figures
 
@@ -220,6 +224,7 @@ def main(argv: list[str] | None = None) -> None:
                 row = bench_webhooks(store, args.seconds, args.connections, Path(workdir))
             print(
                 f"{store}: votes/s with webhooks off {row['off']}, on {row['on']}: {row['ratio']}x "
+                f"(server CPU per vote {row['off_cpu_us']} / {row['on_cpu_us']} us: {row['cpu_ratio']}x) "
                 f"({row['events_delivered']:,} events delivered; {args.connections} connections)",
                 flush=True,
             )
