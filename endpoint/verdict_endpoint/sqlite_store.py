@@ -325,7 +325,9 @@ def _apply_batch(db: sqlite3.Connection, changes: Sequence[Change]) -> list[Writ
 def _bursts(db: sqlite3.Connection, since: int, window: int, min_new_voters: int) -> list[Burst]:
     rows = db.execute(
         "SELECT address, created_at / ? * ? AS start, count(*), group_concat(DISTINCT comparison)"
-        " FROM votes WHERE created_at >= ? AND address != '' AND tool IS NOT NULL"
+        # INDEXED BY: left to itself, SQLite walks every vote in address order for the GROUP BY (seconds at a
+        # million votes) rather than the few in the window, which the results page asks for too.
+        " FROM votes INDEXED BY votes_by_creation WHERE created_at >= ? AND address != '' AND tool IS NOT NULL"
         " GROUP BY address, start HAVING count(*) >= ? ORDER BY count(*) DESC, start",
         (window, window, since, min_new_voters),
     ).fetchall()
