@@ -4,7 +4,8 @@
     python3 build.py demo [--port 8000]   build dist/, then serve the demo blog
     python3 build.py test [pytest args]   install test needs, build, run every test
     python3 build.py build [--bundles DIR]  build dist/ only
-    python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium, vote throughput (wrk)
+    python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium, vote throughput (wrk),
+                                          the results page at 10 million votes, webhooks' cost, exports' memory
     python3 build.py screenshots          the README's pictures of the card (docs/*.png)
     python3 build.py check-host URL       is a deployed dist/ served as readers' browsers need it?
     python3 build.py examples [NAME …] [--bundles DIR]  build dist/, then the example sites with their generators
@@ -318,7 +319,10 @@ def main() -> int:
     commands.add_parser("build", help="build dist/ (--bundles DIR: bundles to publish and prerender)", add_help=False)
     commands.add_parser("test", help="install test needs, build, run all tests", add_help=False)
     commands.add_parser(
-        "bench", help="start-up figures in Chromium and vote throughput (--startup-only, --votes-only)", add_help=False
+        "bench",
+        help="start-up figures in Chromium, vote throughput, results at scale "
+        "(--startup-only, --votes-only, --results-only)",
+        add_help=False,
     )
     commands.add_parser("screenshots", help="the README's pictures of the card, into docs/", add_help=False)
     commands.add_parser("check-host", help="check a deployed dist/ (URL) as readers' browsers fetch it", add_help=False)
@@ -357,18 +361,25 @@ def main() -> int:
     elif args.command == "bench":
         # Start-up figures and vote throughput; --startup-only / --votes-only (which takes
         # builder/bench_votes.py's options: --seconds, --connections, --stores) pick one.
+        # --results-only: the results page at 10 million votes, webhooks' cost, the export's memory
+        # (builder/bench_results.py's options: --votes, --requests, --stores, --only).
         votes_only, startup_only = "--votes-only" in rest, "--startup-only" in rest
-        if "-h" in rest or "--help" in rest:  # each half's options, running neither
+        results_only = "--results-only" in rest
+        if "-h" in rest or "--help" in rest:  # each part's options, running none
             run(PYTHON, "-m", "builder", "bench", "--help")
             run(PYTHON, "-m", "builder", "bench-votes", "--help")
+            run(PYTHON, "-m", "builder", "bench-results", "--help")
             return 0
-        rest = [arg for arg in rest if arg not in ("--votes-only", "--startup-only")]
-        if not votes_only:
+        rest = [arg for arg in rest if arg not in ("--votes-only", "--startup-only", "--results-only")]
+        if not (votes_only or results_only):
             ensure_system_packages({"chromium": "chromium"})
             run(PYTHON, "-m", "builder", "bench", *rest)
-        if not startup_only:
+        if not (startup_only or results_only):
             ensure_system_packages({"wrk": "wrk", **POSTGRES})
             run(PYTHON, "-m", "builder", "bench-votes", *(rest if votes_only else ()))
+        if not (startup_only or votes_only):
+            ensure_system_packages({"wrk": "wrk", **POSTGRES})
+            run(PYTHON, "-m", "builder", "bench-results", *(rest if results_only else ()))
     elif args.command == "screenshots":
         ensure_system_packages({"chromium": "chromium"})
         run(PYTHON, "-m", "builder", "screenshots", *rest)

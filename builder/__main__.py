@@ -68,6 +68,10 @@ elif command == "bench-votes":
     from . import bench_votes
 
     bench_votes.main(rest)
+elif command == "bench-results":
+    from . import bench_results
+
+    bench_results.main(rest)
 elif command == "bench":
     from . import bench
 

@@ -1,18 +1,24 @@
 """``python3 build.py screenshots``: the README's pictures, taken from the built dist/.
 
-Each picture is the real card in Debian's Chromium, served by the demo's three
+Each picture is the real card (and the publisher's results page, on a month of
+synthetic votes) in Debian's Chromium, served by the demo's three
 origins exactly as ``build.py demo`` runs them, so the pictures stay true:
 rerun this after changing the card. Writes docs/*.png.
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .chromium import CHROMIUM, FLAGS, free_port_run
 from .paths import ROOT
 from .serve import demo_in_background
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 DOCS = ROOT / "docs"
 SEED = "heygen-avatar-sdk-v3-vs-mistral-4b-edge"
@@ -84,12 +90,43 @@ SHOTS: dict[str, tuple[int, str, str, str, str, str]] = {
 }
 
 
+def seed_votes(database: Path) -> None:
+    """A month of synthetic votes on the seed comparison, with a few changes, so the results page has a story."""
+    import time
+
+    from .synthetic_votes import fill_sqlite
+
+    bundle = json.loads((ROOT / "demo" / "comparisons.json").read_text())
+    tools = next(c["tools"] for c in bundle["comparisons"] if c["id"] == SEED)
+    fill_sqlite(database, SEED, tools, [1.0, 1.6], 4200, 30, int(time.time()))
+
+
+def results_shot(browser: Browser, votes: str) -> None:
+    """The publisher's results page, signed in with the demo's admin key."""
+    from .serve import demo_admin_key
+
+    page = browser.new_page(viewport={"width": 1100, "height": 900}, device_scale_factor=1)
+    page.goto(f"{votes}/results")
+    page.get_by_label("Admin key of this site").fill(demo_admin_key())
+    page.get_by_role("button", name="Open the results").click()
+    page.goto(f"{votes}/results?comparison={SEED}&view=day")
+    page.screenshot(path=str(DOCS / "results.png"), full_page=True)
+    print("docs/results.png", flush=True)
+    page.close()
+
+
 def main(argv: list[str] | None = None) -> None:
+    import argparse
+
     from playwright.sync_api import sync_playwright
 
+    parser = argparse.ArgumentParser(prog="build.py screenshots")
+    parser.add_argument("--only", choices=["results"], help="only the results page's picture")
+    only = parser.parse_args(argv).only
     DOCS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         pages = Path(tmp)
+        seed_votes(pages / "votes.db")
         for name, (_, background, color, columns, body, _) in SHOTS.items():
             page = PAGE.format(title=name, background=background, color=color, columns=columns, body=body)
             (pages / f"{name}.html").write_text(page)
@@ -97,6 +134,10 @@ def main(argv: list[str] | None = None) -> None:
         with servers as where, sync_playwright() as playwright:
             blog, widget = where["blog"], where["widget"]
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            results_shot(browser, where["votes"])
+            if only == "results":
+                browser.close()
+                return
             for name, (width, *_, selector) in SHOTS.items():
                 page = browser.new_page(viewport={"width": width, "height": 900}, device_scale_factor=1)
                 page.goto(f"{blog}/{name}.html")

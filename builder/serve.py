@@ -97,6 +97,9 @@ async def serve(
     ``dist``: the built folder the widget host serves."""
     from verdict_endpoint.app import create_app
     from verdict_endpoint.settings import Settings
+    from verdict_endpoint.sites import hash_admin_key, single_site
+
+    admin_key = demo_admin_key()
 
     where = origins(port, host)
     apps: list[tuple[ASGIApp, int]] = [(WidgetHost(dist), port + 1)]
@@ -104,10 +107,12 @@ async def serve(
         where["votes"] = endpoint.rstrip("/")
     else:
         # The blog, and the widget host's configurator page, whose preview card votes too.
+        bundles, allowed = sorted(DEMO.glob("*.json")), [where["blog"], where["widget"]]
         settings = Settings(
-            bundles=sorted(DEMO.glob("*.json")),
+            bundles=bundles,
             database_url=database_url,
-            allow_origins=[where["blog"], where["widget"]],
+            allow_origins=allowed,
+            sites=[single_site(bundles, allowed, [hash_admin_key(admin_key)])],
         )
         apps.append((create_app(settings), port + 2))
     apps.insert(0, (BlogHost([*pages, DEMO], where, dist), port))
@@ -133,13 +138,26 @@ async def serve(
         f"Widget host:       {where['widget']}/embed.js\n"
         f"Vote endpoint:     {where['votes']}/openapi.json\n"
         f"Configurator:      {where['widget']}/configure/\n"
-        "Press Ctrl-C to stop.",
+        + (f"Results:           {where['votes']}/results  (admin key: {admin_key})\n" if not endpoint else "")
+        + "Press Ctrl-C to stop.",
         flush=True,
     )
     await stop.wait()
     for server in servers:
         server.should_exit = True
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def demo_admin_key() -> str:
+    """The demo endpoint's admin key: made once, kept beside the demo's votes (a local key, for this machine only)."""
+    from verdict_endpoint.sites import new_admin_key
+
+    path = VAR / "demo-admin.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(new_admin_key()[0] + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def main(argv: list[str] | None = None) -> None:

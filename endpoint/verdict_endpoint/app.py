@@ -15,25 +15,28 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from verdict.oembed import CACHE_AGE, OEmbedError, as_format, oembed
 
+from .admin import admin_routes
 from .body import read_json
-from .catalog import load_catalog
+from .catalog import load_site_catalogs
 from .clientaddress import ClientAddress
 from .coalesce import SingleFlight
-from .cors import JSONCORSMiddleware
 from .errors import ApiError, StartupError
 from .housekeeping import purge_tombstones_forever
 from .keys import Hasher, load_or_create_secret
 from .limits import Budget, VoteLimits
 from .observe import AccessLog, Metrics, Observe
 from .openapi import openapi_document
+from .results import is_postgres
 from .schemas import Superseded, VoteIn, WithdrawIn
 from .service import VoteService
 from .settings import Settings
+from .sites import DEFAULT_SITE, Site, SiteCORS, site_storage
 from .storage import StoreError, check_database_url, open_storage
+from .webhooks import Deliverer
 
 logger = logging.getLogger("verdict.endpoint")
 
@@ -154,14 +157,16 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
     operator sees a bad bundle or database URL at once rather than on the first vote.
     """
     database_path = check_database_url(settings.database_url)
-    catalog = load_catalog(settings.bundles)
-    if settings.widget_url and catalog.shared_names:
-        raise StartupError(
-            *(
-                f"several bundle files are named {name}.json: oEmbed (--widget-url) tells bundles apart by file name"
-                for name in catalog.shared_names
+    catalogs = load_site_catalogs(settings.sites)
+    for catalog in catalogs.values():
+        if settings.widget_url and catalog.shared_names:
+            raise StartupError(
+                *(
+                    f"several bundle files are named {name}.json: oEmbed (--widget-url) tells bundles apart by "
+                    "file name"
+                    for name in catalog.shared_names
+                )
             )
-        )
     if settings.secret:
         secret = settings.secret
     elif database_path is not None:
@@ -174,22 +179,51 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
     hasher = Hasher(secret)
     metrics = Metrics()
     access_log = AccessLog() if settings.access_log else None
-    service = VoteService(catalog, storage, hasher)
     limits = VoteLimits(Budget(settings.rate_limit, settings.new_voters_per_hour or 0), storage, hasher)
-    api = VoteAPI(service, limits, metrics, settings.widget_url)
-    api.oembed_endpoints = tuple(settings.oembed_endpoints)
-    oembed_route = [Route("/oembed", api.oembed, methods=["GET"])] if settings.widget_url else []
+    apis = {
+        site.id: VoteAPI(
+            VoteService(catalogs[site.id], site_storage(storage, site), hasher),
+            limits,
+            metrics,
+            settings.widget_url,
+        )
+        for site in settings.sites
+    }
+    for each in apis.values():
+        each.oembed_endpoints = tuple(settings.oembed_endpoints)
+    api = apis.get(DEFAULT_SITE) or next(iter(apis.values()))
+
+    def site_routes(site: Site) -> list[BaseRoute]:
+        api = apis[site.id]
+        oembed_route = [Route("/oembed", api.oembed, methods=["GET"])] if settings.widget_url else []
+        return [
+            Route("/v1/votes", api.votes, methods=["POST", "DELETE"]),
+            Route("/v1/tallies/{comparison}", api.tallies, methods=["GET"]),
+            *oembed_route,
+            *admin_routes(site, storage, hasher, dict(catalogs[site.id].bundles), api.document),
+        ]
+
+    default_routes = [route for site in settings.sites if not site.prefix for route in site_routes(site)]
+    mounts = [
+        Mount(site.prefix, routes=[*site_routes(site), Route("/openapi.json", apis[site.id].openapi)])
+        for site in settings.sites
+        if site.prefix
+    ]
+
+    deliverer = Deliverer(storage, settings.sites, is_postgres(storage))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await storage.start()
         housekeeping = asyncio.create_task(purge_tombstones_forever(storage))
+        await deliverer.start()
         try:
             yield
         finally:
             housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await housekeeping
+            await deliverer.stop()
             await storage.close()  # after the server has finished its in-flight requests
             if access_log is not None:
                 access_log.flush()
@@ -202,11 +236,10 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
     }
     app = Starlette(
         routes=[
-            Route("/v1/votes", api.votes, methods=["POST", "DELETE"]),
-            Route("/v1/tallies/{comparison}", api.tallies, methods=["GET"]),
+            *default_routes,
             Route("/openapi.json", api.openapi, methods=["GET"]),
             Route("/healthz", api.health, methods=["GET"]),
-            *oembed_route,
+            *mounts,
         ],
         middleware=[
             Middleware(
@@ -217,8 +250,8 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
                 access_log=access_log,
             ),
             Middleware(
-                JSONCORSMiddleware,
-                allow_origins=settings.allow_origins,
+                SiteCORS,
+                sites=settings.sites,
                 on_refusal=lambda origin: metrics.cors_refusals.inc(),
             ),
         ],
@@ -226,7 +259,8 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.catalog = catalog
+    app.state.catalog = api.service.catalog
+    app.state.catalogs = catalogs
     app.state.storage = storage
     app.state.metrics = metrics
     return app

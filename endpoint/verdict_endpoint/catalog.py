@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from verdict.bundle import BundleError, BundleIndex, load_bundle
 
 from .errors import StartupError
+
+if TYPE_CHECKING:
+    from .sites import Site
 
 
 @dataclass(frozen=True)
@@ -66,3 +70,19 @@ def load_catalog(paths: Iterable[Path]) -> Catalog:
     if problems:
         raise StartupError(*problems)
     return Catalog(comparisons, bundles, tuple(sorted(shared)))
+
+
+def load_site_catalogs(sites: Iterable[Site]) -> dict[str, Catalog]:
+    """Each site's catalog (its bundles only, so a site accepts votes on its own comparisons); every problem at once."""
+    catalogs: dict[str, Catalog] = {}
+    problems: list[str] = []
+    for site in sites:
+        try:
+            catalogs[site.id] = load_catalog(site.bundles)
+        except StartupError as error:
+            problems.extend(
+                error.lines if site.id == "default" else (f"site {site.id}: {line}" for line in error.lines)
+            )
+    if problems:
+        raise StartupError(*problems)
+    return catalogs

@@ -12,6 +12,7 @@ import argparse
 import gc
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
@@ -22,6 +23,8 @@ from .errors import StartupError
 from .observe import configure_logging
 from .server import DEFAULT_MAX_CONNECTIONS, BoundedHttpToolsProtocol
 from .settings import DEFAULT_DATABASE_URL, DEFAULT_RATE_LIMIT, load_settings
+from .sites import DEFAULT_SITE, Site
+from .storage import describe_sqlite, sqlite_path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
@@ -42,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="a bundle whose comparisons are open to votes; repeat for several "
         "(env VERDICT_BUNDLE, separated by commas or os.pathsep)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="a sites file (TOML) listing each site's bundles, allowed origins, admin key hashes and webhooks, "
+        "for several sites on one endpoint; replaces --bundle and --allow-origin (env VERDICT_CONFIG)",
     )
     parser.add_argument(
         "--database",
@@ -152,6 +162,7 @@ def serve(argv: list[str] | None = None) -> int:
             access_log=False if args.no_access_log else None,
             widget_url=args.widget_url,
             oembed_endpoints=args.oembed_endpoint,
+            config=args.config,
         )
         app = create_app(settings)
     except StartupError as error:
@@ -159,12 +170,17 @@ def serve(argv: list[str] | None = None) -> int:
             print(f"verdict serve: {line}", file=sys.stderr)
         return 2
 
-    comparisons = len(app.state.catalog.comparisons)
+    comparisons = sum(len(catalog.comparisons) for catalog in app.state.catalogs.values())
     origins = ", ".join(settings.allow_origins) or "none (no browser page may call it)"
-    where = getattr(app.state.storage, "description", settings.database_url)
+    path = sqlite_path(settings.database_url)
+    where = (
+        describe_sqlite(settings.database_url, path)
+        if path is not None
+        else getattr(app.state.storage, "description", "PostgreSQL")
+    )
     print(
         f"verdict serve: {comparisons} comparison(s) from {len(settings.bundles)} bundle(s); "
-        f"votes in {where}; allowed origins: {origins}; "
+        f"votes in {where}; {_sites_line(settings.sites) or f'allowed origins: {origins}'}; "
         f"rate limit: {settings.rate_limit or 'off'} per minute, "
         f"{settings.new_voters_per_hour or 'no limit of'} new voters per hour; "
         f"trusted proxies: {', '.join(settings.trusted_proxies) or 'none'}",
@@ -215,6 +231,15 @@ def serve(argv: list[str] | None = None) -> int:
     server = uvicorn.Server(config)
     server.run()
     return 0 if server.started else 1
+
+
+def _sites_line(sites: Sequence[Site]) -> str:
+    """Each site of a sites file, where it is served and its origins; "" for the one-site set-up."""
+    if len(sites) == 1 and sites[0].id == DEFAULT_SITE:
+        return ""
+    return "sites: " + ", ".join(
+        f"{site.id} at {site.prefix or '/'} (origins: {', '.join(site.allow_origins) or 'none'})" for site in sites
+    )
 
 
 def _calm_garbage_collector() -> None:

@@ -81,3 +81,7 @@ class Hasher:
             + self._hash(b"client-middle", middle)[:16]
             + self._hash(b"client", own)[:32]
         )
+
+    def sign(self, domain: str, value: str) -> str:
+        """A keyed signature of ``value`` in its own domain (the results page's sessions)."""
+        return self._hash(domain.encode(), value)

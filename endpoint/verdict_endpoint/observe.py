@@ -38,6 +38,7 @@ SECURITY_HEADERS = [
 MAX_HEADER_BYTES = 16 * 1024
 """All of a request's header names and values together: a browser's vote sends under 2 KiB."""
 CLIENT_CACHE_SIZE = 4096
+CSP = b"content-security-policy"
 
 REASONS = {
     400: "malformed_json",
@@ -165,6 +166,8 @@ ROUTES = ("votes", "tallies", "healthz", "openapi.json", "oembed", "other")
 
 
 def _route(path: str) -> str:
+    if path.startswith("/sites/"):  # a site of a sites file: the same routes under /sites/ID
+        path = "/" + path[len("/sites/") :].partition("/")[2]
     if path == "/v1/votes":
         return "votes"
     if path.startswith("/v1/tallies/"):
@@ -237,7 +240,12 @@ class Observe:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 started_response = True
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                own = message.get("headers", [])
+                # A page that sets its own policy (the results page: its stylesheet's hash) keeps it.
+                if any(name == CSP for name, _ in own):
+                    message["headers"] = [*own, *(h for h in SECURITY_HEADERS if h[0] != CSP)]
+                else:
+                    message["headers"] = [*own, *SECURITY_HEADERS]
             await send(message)
 
         try:

@@ -35,9 +35,11 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from .errors import StartupError
 from .groupcommit import GroupCommit
+from .rollups import PG_MIGRATION
 from .storage import Burst, Change, StoreError, Voided, Written
+from .webhooks import PG_MIGRATION as WEBHOOK_MIGRATION
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MIGRATION_LOCK = 0x76657264  # pg_advisory_lock key: 'verd'
 SHARDS = 16
 # Group-commit transactions in flight per process: two overlap one batch's round trip with the next
@@ -254,6 +256,8 @@ LANGUAGE sql AS $$
     WHERE a.out_kind = 'tally'
 $$;
 """,
+    # Votes over time (rollups kept by a trigger as votes commit) and the operator's voids; see rollups.py.
+    3: PG_MIGRATION + WEBHOOK_MIGRATION,
 }
 
 
@@ -423,10 +427,15 @@ class PostgresStorage:
                 INSERT INTO verdict_tallies AS t (comparison, tool, shard, votes)
                 SELECT comparison, tool, 0, -n FROM counted WHERE tool IS NOT NULL ORDER BY comparison, tool
                 ON CONFLICT (comparison, tool, shard) DO UPDATE SET votes = t.votes + excluded.votes
+            ),
+            logged AS (
+                INSERT INTO verdict_voids (at, address, comparison, votes)
+                SELECT extract(epoch FROM now())::bigint, %s, comparison, sum(n) FROM counted WHERE tool IS NOT NULL
+                GROUP BY comparison
             )
             SELECT comparison, tool IS NULL, sum(n)::bigint FROM counted GROUP BY comparison, tool IS NULL
             """,
-            (len(address), address),
+            (len(address), address, address),
         )
         votes = {comparison: int(n) for comparison, tombstone, n in rows if not tombstone}
         return Voided(votes, sum(int(n) for _, tombstone, n in rows if tombstone))
@@ -442,6 +451,14 @@ class PostgresStorage:
             (older_than,),
         )
         return int(rows[0][0])
+
+    async def read(self, query: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """Rows of one read-only query (the results page's and exports' rollups)."""
+        return await self._run(query, params, retry=True)
+
+    async def change(self, query: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """One writing statement in its own transaction (the webhook outbox's)."""
+        return await self._run(query, params)
 
     async def close(self) -> None:
         await self._batches.drain()

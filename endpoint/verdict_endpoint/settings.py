@@ -8,8 +8,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import StartupError
+
+if TYPE_CHECKING:
+    from .sites import Site
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/votes.db"
 DEFAULT_RATE_LIMIT = 30
@@ -88,11 +92,17 @@ class Settings:
     """Where the widget's dist/ is served: the endpoint then answers oEmbed for its frame URLs."""
     oembed_endpoints: Sequence[str] = ()
     """Vote endpoints a pasted frame URL may name and oEmbed keeps (usually this endpoint's public URL)."""
+    sites: Sequence[Site] = ()
+    """The publishers served; () : one, the default site, of ``bundles`` and ``allow_origins``."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bundles", tuple(Path(p) for p in self.bundles))
         object.__setattr__(self, "allow_origins", tuple(normalise_origin(o) for o in self.allow_origins))
         object.__setattr__(self, "trusted_proxies", tuple(str(parse_proxy(p)) for p in self.trusted_proxies))
+        if not self.sites:
+            from .sites import single_site  # sites.py builds on this module
+
+            object.__setattr__(self, "sites", (single_site(self.bundles, self.allow_origins, ()),))
         if self.widget_url is not None:
             object.__setattr__(self, "widget_url", normalise_widget_url(self.widget_url))
         object.__setattr__(self, "oembed_endpoints", tuple(normalise_endpoint(e) for e in self.oembed_endpoints))
@@ -123,14 +133,28 @@ def load_settings(
     access_log: bool | None = None,
     widget_url: str | None = None,
     oembed_endpoints: Sequence[str] | None = None,
+    config: Path | None = None,
 ) -> Settings:
     """Settings from keyword arguments (the command-line flags; None: not given), else environment.
 
     VERDICT_BUNDLE (paths separated by commas or os.pathsep), VERDICT_DATABASE_URL,
     VERDICT_ALLOW_ORIGINS (comma-separated), VERDICT_SECRET, VERDICT_RATE_LIMIT, VERDICT_NEW_VOTERS_PER_HOUR,
     VERDICT_TRUSTED_PROXIES (comma-separated), VERDICT_ACCESS_LOG (``off`` to silence it),
-    VERDICT_WIDGET_URL, VERDICT_OEMBED_ENDPOINTS (comma-separated).
+    VERDICT_WIDGET_URL, VERDICT_OEMBED_ENDPOINTS (comma-separated), VERDICT_ADMIN_KEY_HASHES (comma-separated),
+    VERDICT_CONFIG (a sites file: ``config``, which lists each site's bundles and origins instead of
+    ``bundles``/``allow_origins``).
     """
+    from .sites import load_sites, single_site  # sites.py builds on this module
+
+    config = config or (Path(environ["VERDICT_CONFIG"]) if environ.get("VERDICT_CONFIG", "").strip() else None)
+    sites: tuple[Site, ...] = ()
+    if config is not None:
+        if bundles or allow_origins:
+            raise StartupError(
+                f"--bundle and --allow-origin are per site with --config: list them in {config} (see `sites`)"
+            )
+        sites = load_sites(config)
+        bundles = [bundle for site in sites for bundle in site.bundles]
     if not bundles:
         bundles = [Path(p) for p in _split(environ.get("VERDICT_BUNDLE", ""), "," + os.pathsep)]
     if not bundles:
@@ -151,6 +175,10 @@ def load_settings(
             raise StartupError(f"VERDICT_NEW_VOTERS_PER_HOUR must be a whole number, got {raw!r}") from None
     if trusted_proxies is None:
         trusted_proxies = _split(environ.get("VERDICT_TRUSTED_PROXIES", ""), ",")
+    if not sites:
+        allow_origins = tuple(normalise_origin(origin) for origin in allow_origins)
+        hashes = _split(environ.get("VERDICT_ADMIN_KEY_HASHES", ""), ",")
+        sites = (single_site(bundles, allow_origins, hashes),)
     if access_log is None:
         access_log = environ.get("VERDICT_ACCESS_LOG", "on").strip().lower() not in ("off", "0", "false", "no")
     return Settings(
@@ -168,4 +196,5 @@ def load_settings(
             if oembed_endpoints is not None
             else _split(environ.get("VERDICT_OEMBED_ENDPOINTS", ""), ",")
         ),
+        sites=sites,
     )

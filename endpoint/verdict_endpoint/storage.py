@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from .errors import StartupError
 
@@ -140,6 +140,14 @@ class OperatorStorage(Protocol):
         """Delete every vote and tombstone from this hashed address (or hash prefix: a network)."""
         ...
 
+    async def read(self, query: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """Rows of one read-only query: the rollups behind the results page and the exports."""
+        ...
+
+    async def change(self, query: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """One writing statement in its own transaction: the webhook outbox's claims and deliveries."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -157,6 +165,23 @@ def sqlite_path(database_url: str) -> Path | None:
             f"bad SQLite URL {database_url!r}: expected sqlite:///path/to/votes.db (a file, so votes survive restarts)"
         )
     return Path(path)
+
+
+def describe_sqlite(database_url: str, path: Path) -> str:
+    """The file's absolute path, and a hint when ``sqlite:///tmp/x.db`` was probably meant as ``/tmp/x.db``.
+
+    Three slashes make a path relative to the current folder (four make it absolute), a
+    rule newcomers rarely know: printing the resolved path shows what was understood.
+    """
+    where = str(path.absolute())
+    if path.is_absolute():
+        return where
+    written = database_url[len(SQLITE_PREFIX) :]
+    top = Path("/") / path.parts[0] if path.parts and not written.startswith(".") else None
+    if top is not None and top.is_dir() and not Path(path.parts[0]).exists():
+        absolute = SQLITE_PREFIX + "/" + written
+        return f"{where} (relative to the current folder; for {Path('/') / path} write {absolute})"
+    return where
 
 
 def is_postgres(database_url: str) -> bool:

@@ -20,10 +20,16 @@ import re
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
+from .catalog import load_catalog
 from .errors import StartupError
+from .exports import Format, export_stream
+from .results import is_postgres
+from .rollups import comparisons_query
 from .settings import DEFAULT_DATABASE_URL
-from .storage import Burst, Store, StoreError, check_database_url, open_storage
+from .sites import DEFAULT_SITE, load_sites, new_admin_key, new_webhook_secret
+from .storage import Burst, Store, StoreError, check_database_url, describe_sqlite, open_storage
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -51,23 +57,54 @@ def address_hash(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="verdict votes", description=__doc__)
-    parser.add_argument(
+    # --database is accepted before the command and after it (``verdict votes suspicious --database URL``):
+    # the subcommands share it through a parent whose default does not overwrite the value given before.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
         "--database",
         metavar="URL",
+        default=argparse.SUPPRESS,
         help=f"the vote database (env VERDICT_DATABASE_URL; default {DEFAULT_DATABASE_URL})",
     )
+    parser = argparse.ArgumentParser(prog="verdict votes", description=__doc__, parents=[common])
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     suspicious = commands.add_parser(
-        "suspicious", help="list bursts of many new voter tokens from one hashed address or network"
+        "suspicious",
+        parents=[common],
+        help="list bursts of many new voter tokens from one hashed address or network",
     )
     suspicious.add_argument("--since", type=duration, default="24h", help="how far back to look (default 24h)")
     suspicious.add_argument("--window", type=duration, default="10m", help="length of a burst (default 10m)")
     suspicious.add_argument(
         "--min-voters", type=int, default=20, help="new voters within one window that make a burst (default 20)"
     )
+    commands.add_parser(
+        "new-key",
+        help="print a new admin key and its hash (for admin_key_hashes or VERDICT_ADMIN_KEY_HASHES) "
+        "and a new webhook secret",
+    )
+    export = commands.add_parser(
+        "export",
+        parents=[common],
+        help="print votes per comparison, tool and day with running totals, as CSV or JSON (streamed)",
+    )
+    export.add_argument("--format", choices=["csv", "json"], default="csv", help="default csv")
+    export.add_argument(
+        "--comparison", action="append", metavar="ID", help="only this comparison (repeatable; default: all)"
+    )
+    export.add_argument(
+        "--site", default=DEFAULT_SITE, metavar="ID", help="the site whose votes to export (default: the default site)"
+    )
+    export.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="the sites file, to list a site's comparisons (default: every comparison with votes)",
+    )
     void = commands.add_parser(
-        "void", help="delete every vote and withdrawal cast from one hashed address (or network: a prefix of it)"
+        "void",
+        parents=[common],
+        help="delete every vote and withdrawal cast from one hashed address (or network: a prefix of it)",
     )
     void.add_argument("--address-hash", type=address_hash, required=True, metavar="HASH")
     return parser
@@ -127,10 +164,35 @@ async def _void(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _export(store: Store, args: argparse.Namespace) -> int:
+    namespace = "" if args.site == DEFAULT_SITE else args.site + "/"
+    comparisons = args.comparison or await _comparisons(store, namespace, args)
+    async for chunk in export_stream(store, namespace, comparisons, Format(args.format)):
+        sys.stdout.write(chunk)
+    sys.stdout.flush()
+    return 0
+
+
+async def _comparisons(store: Store, namespace: str, args: argparse.Namespace) -> list[str]:
+    """The site's comparisons: from its bundles with --config, else every one with votes in its namespace."""
+    if args.config is not None:
+        sites = {site.id: site for site in load_sites(args.config)}
+        if args.site not in sites:
+            raise StartupError(f"no site {args.site!r} in {args.config} (its sites: {', '.join(sites)})")
+        return list(load_catalog(sites[args.site].bundles).comparisons)
+    rows = await store.read(comparisons_query(is_postgres(store)), [])
+    names = [str(row[0]) for row in rows]
+    if namespace:
+        return [name[len(namespace) :] for name in names if name.startswith(namespace)]
+    return [name for name in names if "/" not in name]
+
+
 async def _run(database_url: str, args: argparse.Namespace) -> int:
     store = open_storage(database_url)
     await store.start()
     try:
+        if args.command == "export":
+            return await _export(store, args)
         return await (_suspicious(store, args) if args.command == "suspicious" else _void(store, args))
     finally:
         await store.close()
@@ -142,11 +204,17 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 2
-    database_url = args.database or os.environ.get("VERDICT_DATABASE_URL") or DEFAULT_DATABASE_URL
+    if args.command == "new-key":
+        key, key_hash = new_admin_key()
+        print(f"admin key (give it to the publisher; shown only now): {key}")
+        print(f"its hash (for admin_key_hashes or VERDICT_ADMIN_KEY_HASHES): {key_hash}")
+        print(f"a webhook secret (for webhook_secret): {new_webhook_secret()}")
+        return 0
+    database_url = getattr(args, "database", None) or os.environ.get("VERDICT_DATABASE_URL") or DEFAULT_DATABASE_URL
     try:
         path = check_database_url(database_url)
         if path is not None and not path.exists():
-            raise StartupError(f"no vote database at {path}")
+            raise StartupError(f"no vote database at {describe_sqlite(database_url, path)}")
         return asyncio.run(_run(database_url, args))
     except StartupError as error:
         for line in error.lines:

@@ -8,6 +8,7 @@ for one test) follow it.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -26,6 +27,8 @@ ALLOWED_ORIGIN = "https://blog.example"
 WIDGET_URL = "https://widget.example/verdict/"  # where dist/ is served, for oEmbed
 OEMBED_ENDPOINT = "https://votes.example"  # the vote endpoint a pasted frame link may name
 STORES = ["sqlite", "postgresql"]
+ADMIN_KEY = "vk_the-admin-key-of-the-module-server-0000"  # opens the results page and the exports
+ADMIN_KEY_HASH = "sha256:" + hashlib.sha256(ADMIN_KEY.encode()).hexdigest()
 POSTGRES_SECRET = "a-shared-secret-for-every-process"
 
 # Tests that check absolute tallies each use a comparison of their own.
@@ -140,7 +143,13 @@ def server_database(store: Store, tmp_path_factory: pytest.TempPathFactory) -> D
 def server(bundles: list[Path], server_database: Database) -> Iterator[EndpointProcess]:
     """One endpoint for the module, with a rate limit high enough not to interfere."""
     extra = ["--widget-url", WIDGET_URL, "--oembed-endpoint", OEMBED_ENDPOINT, "--metrics-port", str(free_port())]
-    endpoint = server_database.launch(bundles, [ALLOWED_ORIGIN], rate_limit=10_000, extra_args=extra)
+    endpoint = server_database.launch(
+        bundles,
+        [ALLOWED_ORIGIN],
+        rate_limit=10_000,
+        extra_args=extra,
+        env={"VERDICT_ADMIN_KEY_HASHES": ADMIN_KEY_HASH},
+    )
     try:
         yield endpoint
     finally:

@@ -257,6 +257,12 @@ def _schema_version(database: Database) -> int:
         return int(row[0]) if row else 0
 
 
+def _current_version(database: Database) -> int:
+    from verdict_endpoint import pg_store, sqlite_store
+
+    return sqlite_store.SCHEMA_VERSION if database.kind == "sqlite" else pg_store.SCHEMA_VERSION
+
+
 def test_a_database_of_the_previous_version_is_migrated_keeping_its_votes(
     bundles: list[Path], database: Database
 ) -> None:
@@ -266,7 +272,7 @@ def test_a_database_of_the_previous_version_is_migrated_keeping_its_votes(
         _old_postgres_schema(database.url)
     before = _schema_version(database)
     with database.serve(bundles, env={"VERDICT_SECRET": POSTGRES_SECRET}) as url, httpx.Client(base_url=url) as client:
-        assert _schema_version(database) == before + 1
+        assert _schema_version(database) == _current_version(database) > before
         assert tallies(client, "alpha-vs-beta") == {"alpha": 1, "beta": 2}
         tokens = list(OLD_VOTES)
         # A stored vote has no time: the first timed change applies, and from then on the order holds.
