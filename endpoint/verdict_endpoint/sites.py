@@ -221,6 +221,13 @@ class SiteStorage:
     async def ping(self) -> None:
         await self.storage.ping()
 
+    async def probe_write(self) -> None:
+        await self.storage.probe_write()
+
+    async def purge_tombstones(self, older_than: int) -> int:
+        """Tombstones are purged for every site at once, by the application's housekeeping."""
+        return 0
+
     async def close(self) -> None:
         """The shared store is closed once, by the application."""
 
