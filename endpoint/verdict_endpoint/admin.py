@@ -122,7 +122,7 @@ class AdminPages:
                 headers={"WWW-Authenticate": 'Bearer realm="verdict"'},
             )
         try:
-            format = Format(request.query_params.get("format") or Format.CSV)
+            format = Format(request.query_params.get("format", Format.CSV))  # present but empty: refused
         except ValueError:
             raise ApiError(422, "format must be csv or json") from None
         comparisons = self.reader.comparisons()

@@ -18,7 +18,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.helpers.endpoint import EndpointProcess, clean_environment, new_voter_token
+from tests.helpers.endpoint import EndpointProcess, clean_environment, free_port, new_voter_token
 
 from .conftest import POSTGRES_SECRET, Database, Store
 
@@ -64,7 +64,8 @@ def sites_server(
 ) -> Iterator[EndpointProcess]:
     database = store.new_database(tmp_path_factory.mktemp("sites-db"))
     config = write_sites(tmp_path_factory.mktemp("sites"), bundles)
-    endpoint = database.launch([], rate_limit=0, extra_args=["--config", str(config)], env=database.env)
+    extra = ["--config", str(config), "--metrics-port", str(free_port())]  # metrics: never on the public port
+    endpoint = database.launch([], rate_limit=0, extra_args=extra, env=database.env)
     endpoint.database = database  # type: ignore[attr-defined]
     try:
         yield endpoint
@@ -112,7 +113,8 @@ def test_each_site_has_its_own_votes_comparisons_and_origins(sites_server: Endpo
         assert preflight("blog", BLOG_ORIGIN).headers.get("access-control-allow-origin") == BLOG_ORIGIN
         assert preflight("news", NEWS_ORIGIN).headers.get("access-control-allow-origin") == NEWS_ORIGIN
         assert preflight("blog", NEWS_ORIGIN).status_code == 400  # one site's origin does not vote on another
-        metrics = client.get("/metrics").text  # the sites' votes are counted as votes
+        assert sites_server.metrics_url is not None
+        metrics = httpx.get(sites_server.metrics_url).text  # the sites' votes are counted as votes
         accepted = re.search(r'verdict_votes_total\{reason="ok",result="accepted"\} (\d+)', metrics)
         assert accepted is not None and float(accepted.group(1)) >= 3, metrics[:2000]
         document = client.get("/sites/news/openapi.json").json()
@@ -165,9 +167,10 @@ def test_changes_withdrawals_and_voids_reach_the_page_and_the_exports(sites_serv
         assert vote(client, "blog", "gamma-vs-delta", None, voters[1]).status_code == 200  # a withdrawal
         # Void every vote from this test client's address, on either site: gamma-vs-delta loses its 3 left.
         from verdict_endpoint.keys import Hasher
+        from verdict_endpoint.ratelimit import client_levels
 
         secret = database.env.get("VERDICT_SECRET") or (database.directory / "secret.key").read_text().strip()
-        address = Hasher(secret).address("127.0.0.1")
+        address = Hasher(secret).client(client_levels("127.0.0.1"))
         voided = subprocess.run(
             [sys.executable, "-m", "verdict", "votes", "void", "--address-hash", address, "--database", database.url],
             capture_output=True,
