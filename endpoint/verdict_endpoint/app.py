@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from verdict.oembed import CACHE_AGE, OEmbedError, as_format, oembed
@@ -24,6 +24,7 @@ from .clientaddress import ClientAddress
 from .cors import JSONCORSMiddleware
 from .errors import ApiError, StartupError
 from .keys import Hasher, load_or_create_secret
+from .livecards import LiveCards
 from .observe import AccessLog, Metrics, Observe
 from .openapi import openapi_document
 from .schemas import Superseded, VoteIn, WithdrawIn
@@ -51,6 +52,7 @@ class VoteAPI:
         self.metrics = metrics
         self.widget_url = widget_url
         self.document = openapi_document(service.catalog, widget_url)
+        self.live_cards = LiveCards(service.catalog)
 
     async def _limit(self, address_hash: str) -> None:
         """Count a write against the client's hashed address; the raw address is never kept."""
@@ -75,6 +77,14 @@ class VoteAPI:
     async def tallies(self, request: Request) -> Response:
         tallies = await self.service.tallies(request.path_params["comparison"])
         return _json(tallies, {"Cache-Control": TALLIES_CACHE})
+
+    async def live_card(self, request: Request) -> Response:
+        """The card a reader who has not voted sees, tallies included, rendered here (verdict.livecard)."""
+        comparison = request.path_params["comparison"]
+        key, locale, level = self.live_cards.check(comparison, request.query_params)
+        tallies = await self.service.tallies(comparison)
+        html = self.live_cards.html(key, comparison, locale, level, tallies.tallies)
+        return HTMLResponse(html, headers={"Cache-Control": TALLIES_CACHE, "X-Content-Type-Options": "nosniff"})
 
     async def oembed(self, request: Request) -> Response:
         """oEmbed for the widget's frame.html links, so a CMS embeds a card from a pasted link."""
@@ -181,6 +191,7 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
         routes=[
             Route("/v1/votes", api.votes, methods=["POST", "DELETE"]),
             Route("/v1/tallies/{comparison}", api.tallies, methods=["GET"]),
+            Route("/v1/cards/{comparison}", api.live_card, methods=["GET"]),
             Route("/openapi.json", api.openapi, methods=["GET"]),
             Route("/healthz", api.health, methods=["GET"]),
             Route("/metrics", api.metrics_page, methods=["GET"]),

@@ -186,6 +186,35 @@ def openapi_document(catalog: Catalog | None = None, widget_url: str | None = No
                 },
             }
         },
+        "/v1/cards/{comparison}": {
+            "get": {
+                "operationId": "getLiveCard",
+                "summary": "The live card of a reader who has not voted, as HTML (the widget shows it untouched)",
+                "parameters": [
+                    {"name": "comparison", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {
+                        "name": "key",
+                        "in": "query",
+                        "required": True,
+                        "description": "The bundle and engine the widget was built with (its build gives it).",
+                        "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+                    },
+                    {"name": "locale", "in": "query", "schema": {"type": "string", "default": "en"}},
+                    {"name": "level", "in": "query", "schema": {"type": "string", "default": "2"}},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The card's HTML with the current tallies; cacheable for 5 seconds.",
+                        "headers": {"Cache-Control": {"schema": {"type": "string", "const": "public, max-age=5"}}},
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    },
+                    "404": _error("The comparison is not in the bundle with that key."),
+                    "409": _error("No bundle of this endpoint has that key: the widget renders the card itself."),
+                    "422": _error("The key, locale or level is malformed."),
+                    "503": _unavailable(),
+                },
+            }
+        },
         "/healthz": {
             "get": {
                 "operationId": "health",
