@@ -87,9 +87,11 @@ def real_click(page: Page, tool: str) -> None:
     button.evaluate("(b) => b.scrollIntoView({block: 'center'})")
     box = button.bounding_box()
     assert box is not None
-    hit = "([x, y]) => { let el = document.elementFromPoint(x, y); while (el && el.shadowRoot) { " \
-        "const inner = el.shadowRoot.elementFromPoint(x, y); if (!inner || inner === el) break; el = inner; } " \
+    hit = (
+        "([x, y]) => { let el = document.elementFromPoint(x, y); while (el && el.shadowRoot) { "
+        "const inner = el.shadowRoot.elementFromPoint(x, y); if (!inner || inner === el) break; el = inner; } "
         "return el && el.closest('button') && el.closest('button').dataset.tool; }"
+    )
     center = [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2]
     assert page.evaluate(hit, center) == tool, "the click lands on the button"
     page.mouse.click(*center)
@@ -158,12 +160,12 @@ def test_clicks_at_first_paint_and_before_the_loader_meet_a_control_that_says_it
     counted_once(page, demo, before, MISTRAL)
 
 
-def test_a_click_while_the_runtime_downloads_is_taken_at_once_and_counted_once(
-    page: Page, phone: Any, demo: Demo
-):
+def test_a_click_while_the_runtime_downloads_is_taken_at_once_and_counted_once(page: Page, phone: Any, demo: Demo):
     runtime = Held(page, "**/*.wasm")
     before = tallies(demo)
     page.goto(demo.blog + "/")
+    wait_for_mark(page, "verdict:card-visible", timeout=30_000)
+    page.locator("[data-verdict]").first.dispatch_event("pointerdown")  # a touch: the runtime starts downloading
     wait_for_mark(page, "verdict:engine-start", timeout=30_000)
     expect(page.locator(f'button.vd-choice[data-tool="{HEYGEN}"]')).to_be_enabled()
 
@@ -180,14 +182,14 @@ def test_a_click_while_the_runtime_downloads_is_taken_at_once_and_counted_once(
     counted_once(page, demo, before, HEYGEN)
 
 
-def test_the_early_vote_is_delivered_after_leaving_the_page_by_the_next_view_of_another_page(
-    page: Page, demo: Demo
-):
+def test_the_early_vote_is_delivered_after_leaving_the_page_by_the_next_view_of_another_page(page: Page, demo: Demo):
     """A reader clicks before the engine is up and leaves at once (the runtime never arrived): the vote is on
     the device, and the next page of the site with a card using that endpoint delivers it, exactly once."""
     runtime = Held(page, "**/*.wasm")
     before = tallies(demo)
     page.goto(demo.blog + "/")
+    wait_for_mark(page, "verdict:card-visible", timeout=30_000)
+    page.locator("[data-verdict]").first.dispatch_event("pointerdown")  # a touch: the runtime starts downloading
     wait_for_mark(page, "verdict:engine-start", timeout=30_000)
     real_click(page, MISTRAL)
     expect(page.locator(".vd-vote-status")).to_have_text("Saving your vote for Mistral 4B Edge…")
