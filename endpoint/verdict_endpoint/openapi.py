@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from verdict.i18n import SUPPORTED_LOCALES
 from verdict.oembed import MAX_DIMENSION, frame_url
 
 from .body import MAX_BODY_BYTES
@@ -199,8 +200,17 @@ def openapi_document(catalog: Catalog | None = None, widget_url: str | None = No
                         "description": "The bundle and engine the widget was built with (its build gives it).",
                         "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
                     },
-                    {"name": "locale", "in": "query", "schema": {"type": "string", "default": "en"}},
-                    {"name": "level", "in": "query", "schema": {"type": "string", "default": "2"}},
+                    {
+                        "name": "locale",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": list(SUPPORTED_LOCALES), "default": "en"},
+                    },
+                    {
+                        "name": "level",
+                        "in": "query",
+                        "description": "The heading level of the card's title.",
+                        "schema": {"type": "string", "enum": [str(n) for n in range(1, 7)], "default": "2"},
+                    },
                 ],
                 "responses": {
                     "200": {
@@ -245,7 +255,8 @@ def openapi_document(catalog: Catalog | None = None, widget_url: str | None = No
     schemas = definitions.get("$defs", {})
     if catalog is not None:
         _enumerate(schemas, catalog)
-        paths["/v1/tallies/{comparison}"]["get"]["parameters"][0]["schema"]["enum"] = sorted(catalog.comparisons)
+        for path in ("/v1/tallies/{comparison}", "/v1/cards/{comparison}"):
+            paths[path]["get"]["parameters"][0]["schema"]["enum"] = sorted(catalog.comparisons)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Verdict vote endpoint", "version": _version(), "description": DESCRIPTION},
