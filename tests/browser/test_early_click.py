@@ -167,6 +167,7 @@ def test_a_click_while_the_runtime_downloads_is_taken_at_once_and_counted_once(p
     wait_for_mark(page, "verdict:card-visible", timeout=30_000)
     page.locator("[data-verdict]").first.dispatch_event("pointerdown")  # a touch: the runtime starts downloading
     wait_for_mark(page, "verdict:engine-start", timeout=30_000)
+    wait_for_mark(page, "verdict:live-card", timeout=30_000)  # the endpoint's live card is in place meanwhile
     expect(page.locator(f'button.vd-choice[data-tool="{HEYGEN}"]')).to_be_enabled()
 
     real_click(page, HEYGEN)
@@ -191,6 +192,7 @@ def test_the_early_vote_is_delivered_after_leaving_the_page_by_the_next_view_of_
     wait_for_mark(page, "verdict:card-visible", timeout=30_000)
     page.locator("[data-verdict]").first.dispatch_event("pointerdown")  # a touch: the runtime starts downloading
     wait_for_mark(page, "verdict:engine-start", timeout=30_000)
+    wait_for_mark(page, "verdict:live-card", timeout=30_000)  # the endpoint's live card is in place meanwhile
     real_click(page, MISTRAL)
     expect(page.locator(".vd-vote-status")).to_have_text("Saving your vote for Mistral 4B Edge…")
     page.goto("about:blank")
