@@ -80,7 +80,8 @@ export async function showLive(card) {
   if (card.config.ctaUrl !== null) links.add(null);
   const checked = checkedCard(html, comparison, links);
   if (typeof checked === "string") {
-    console.warn(`Verdict: the card from ${url.origin} was not shown (${checked}); the widget renders it instead.`);
+    const why = checked.slice(0, 200);
+    console.warn(`Verdict: the card from ${url.origin} was not shown (${why}); the widget renders it instead.`);
     return false;
   }
   if (!withCallToAction(checked, card.config)) return false;
@@ -121,5 +122,4 @@ export function sayAsPublished(card) {
   const [text, lang] = say(card.config.locale, "Figures as published; live vote counts load when you use the card.");
   status.textContent = text;
   status.lang = lang;
-  status.dataset.asPublished = "";
 }
