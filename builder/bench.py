@@ -510,16 +510,6 @@ addEventListener("click", (event) => { window.__early.click ??= event.timeStamp;
 TOOL = "mistral-4b-edge"
 
 
-def _click(page: Page, selector: str) -> None:
-    """A reader's click at the control's place (a mouse click, whatever state the control is in)."""
-    control = page.locator(selector)
-    control.evaluate("(c) => c.scrollIntoView({ block: 'center' })")
-    box = control.bounding_box()
-    if box is None:
-        raise SystemExit(f"bench: {selector} is not on the page")
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-
-
 def networks(args: argparse.Namespace, profiles: list[Profile]) -> str:
     """builder/bench_networks.py's tables for each throttled profile, on the demo's servers."""
     from . import bench_networks

@@ -33,7 +33,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page, Request
 
-from .bench import ENGINE_TIMEOUT, TOOL, WATCH_EARLY_CLICK, Profile, _click
+from .bench import ENGINE_TIMEOUT, TOOL, WATCH_EARLY_CLICK, Profile
 
 RUNTIME_PATHS = ("/runtime/", "/packages/", "/assets/worker.")
 MARK = "performance.getEntriesByName({!r}).length > 0"
@@ -94,6 +94,16 @@ class Traffic:
         if self.runtime_first is None or self.runtime_last is None:
             return 0.0
         return self.runtime_last - self.runtime_first
+
+
+def _click(page: Page, selector: str) -> None:
+    """A reader's click at the control's place (a mouse click, whatever state the control is in)."""
+    control = page.locator(selector)
+    control.evaluate("(c) => c.scrollIntoView({ block: 'center' })")
+    box = control.bounding_box()
+    if box is None:
+        raise SystemExit(f"bench: {selector} is not on the page")
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def _context(browser: Browser) -> tuple[BrowserContext, Page]:
