@@ -10,7 +10,8 @@ bundle. Against it, in the same run and on the same servers:
   Pyodide is up, when the wheels are installed, when our engine is imported.
   No engine on this runtime is ready sooner; it tells what is the widget's
   cost and what is the runtime's;
-- the demo post with one card and with five cards: when the card shows, when
+- the demo post with one card (the engine started near the viewport,
+  ``data-lazy="viewport"``) and with five cards: when the card shows, when
   the engine is ready, when every card is live, the longest main-thread task
   and the total blocked time, and the memory of the page and of its worker
   (DevTools protocol, per target), cold (fresh profile) and warm (reload,
@@ -20,13 +21,13 @@ bundle. Against it, in the same run and on the same servers:
 - Lighthouse on the demo post with and without the card (performance score,
   CLS, total byte weight), medians of three runs each.
 
-Under a network and CPU shape of ``PROFILES`` (DevTools protocol) other than
-loopback — the phone's, Lighthouse's mobile figures — the early click: a reader
-clicks a vote control of the demo post's inline card the moment it is visible
-(first paint), and again as soon as the control is ready when that click found
-it not ready yet; the bench reports how long the click waited before it was
-shown as taken, and when the vote was confirmed, against the bare page's ready
-time at the same shape.
+Under the network and CPU shapes of ``PROFILES`` other than loopback (the
+phone's, Lighthouse's mobile figures, and a broadband line),
+builder/bench_networks.py: the bare page, the floor, the post with the
+engine near the viewport and as published (live figures from the endpoint),
+the early click (a click on a vote control the moment the card is visible:
+when it was shown as taken and when the vote was confirmed), cold and warm,
+and the bytes of a reader who never touches the card, per lazy mode.
 
 Timings on a shared machine are noisy: the table gives medians and ratios,
 never a pass mark. ``--record`` appends the table, dated, to BENCHMARKS.md.
@@ -44,7 +45,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -93,12 +93,17 @@ def _bytes_per_second(kbps: float) -> float:
     return kbps * 1000 / 8 if kbps > 0 else -1
 
 
-# The shapes a load can run under, by name (more, broadband for one, go here).
+# The shapes a load can run under, by name.
 PROFILES = {
     "loopback": Profile("loopback, no throttling"),
     # Lighthouse's mobile preset: 150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up, CPU 4x slower.
     "phone": Profile("phone (150 ms, 1.6 Mbit/s down, 750 kbit/s up, CPU 4x)", 150, 1600, 750, 4, timeout_ms=300_000),
+    # A home line: 20 ms round trip, 20 Mbit/s down, 5 Mbit/s up, the machine's own CPU.
+    "broadband": Profile("broadband (20 ms, 20 Mbit/s down, 5 Mbit/s up)", 20, 20_000, 5_000, timeout_ms=120_000),
 }
+# A connection Chromium reports as effectiveType "3g" (navigator.connection): the loader's slow-connection
+# default. Only for a reader who never touches the card (no runtime is downloaded at it).
+SLOW = Profile("3g-class (400 ms, 400 kbit/s down and up)", 400, 400, 400, timeout_ms=120_000)
 
 OBSERVE_LONG_TASKS = """
 window.__longTasks = [];
@@ -173,8 +178,9 @@ def write_pages(folder: Path) -> None:
     if tag is None:
         raise SystemExit("demo/index.html lost its embed.js script tag")
     (folder / "no-card.html").write_text(SCRIPT_TAG.sub("", post))
-    lazy = tag.group(0).replace("async></script>", 'data-lazy="interaction" async></script>')
-    (folder / "interaction.html").write_text(post.replace(tag.group(0), lazy))
+    for mode, name in (("interaction", "interaction"), ("viewport", "viewport"), ("false", "eager")):
+        lazy = tag.group(0).replace("async></script>", f'data-lazy="{mode}" async></script>')
+        (folder / f"{name}.html").write_text(post.replace(tag.group(0), lazy))
     # Five script-form cards in place of the post's inline card, all booting at once.
     five = "\n".join(
         f'<div data-verdict data-bundle="{{{{widget}}}}/bundles/comparisons.json" data-endpoint="{{{{votes}}}}" '
@@ -341,6 +347,8 @@ def lighthouse(url: str, runs: int) -> dict[str, float]:
                 "score": data["categories"]["performance"]["score"] * 100,
                 "cls": audits["cumulative-layout-shift"]["numericValue"],
                 "kib": audits["total-byte-weight"]["numericValue"] / 1024,
+                # "Avoid enormous network payloads": passed at a score of 0.9 or more (about 2,667 KiB or less).
+                "payload_score": audits["total-byte-weight"]["score"],
             }
         )
     return {key: statistics.median(r[key] for r in results) for key in results[0]}
@@ -421,11 +429,13 @@ def table(figures: dict[str, dict[str, float]], runs: int, lh: dict[str, dict[st
             "",
             "Lighthouse (performance, mobile defaults), medians of 3:",
             "",
-            "| demo post | score | CLS | total byte weight |",
-            "|---|---:|---:|---:|",
+            '| demo post | score | CLS | total byte weight | "Avoid enormous network payloads" |',
+            "|---|---:|---:|---:|---|",
         ]
         lines += [
-            f"| {name} | {row['score']:.0f} | {row['cls']:.3f} | {row['kib']:,.0f} KiB |" for name, row in lh.items()
+            f"| {name} | {row['score']:.0f} | {row['cls']:.3f} | {row['kib']:,.0f} KiB "
+            f"| {'passed' if row['payload_score'] >= 0.9 else 'failed'} ({row['payload_score']:.2f}) |"
+            for name, row in lh.items()
         ]
     return "\n".join(lines)
 
@@ -447,7 +457,8 @@ def startup(args: argparse.Namespace) -> str:
             "floor": (f"{blog}/floor/", "performance.getEntriesByName('floor:engine').length > 0"),
             # The post alone: the host's own main-thread tasks, to tell the widget's apart.
             "post without the card": (f"{blog}/no-card.html", "document.readyState === 'complete'"),
-            "one card": (f"{blog}/", ready.format(n=1)),
+            # The engine near the viewport (data-lazy="viewport"): as the post as published, before live cards.
+            "one card": (f"{blog}/viewport.html", ready.format(n=1)),
             "five cards": (f"{blog}/five.html", ready.format(n=5)),
         }
         figures: dict[str, dict[str, float]] = {}
@@ -472,7 +483,7 @@ def startup(args: argparse.Namespace) -> str:
             "Cold download from the widget host to engine ready: "
             + ", ".join(f"{v:.2f} MB {k}" for k, v in sizes.items())
             + f" (measured in the browser, page and worker: {one:.2f} MB).",
-            f'With data-lazy="interaction" (or a reader\'s saveData) the post downloads {before_touch:.2f} MB '
+            f'With data-lazy="interaction" (or on a slow connection) the post downloads {before_touch:.2f} MB '
             f"until the reader touches the card: {one - before_touch:.2f} MB saved for readers who never do.",
             f"First script (embed.js): {len((DIST / 'embed.js.gz').read_bytes())} bytes gzip.",
         ]
@@ -504,94 +515,25 @@ addEventListener("pointerdown", (event) => {
 TOOL = "mistral-4b-edge"
 
 
-# Where the control is on the page (CSS pixels of the viewport): measured in a load of its own.
-CONTROL_CENTRE = """(tool) => {
-  const control = document.querySelector("[data-verdict]").shadowRoot
-    .querySelector(`button.vd-choice[data-tool="${tool}"]`);
-  const box = control.getBoundingClientRect();
-  return [box.x + box.width / 2, box.y + box.height / 2];
-}"""
-# Tall enough that the demo post's card is on the first screen: visible at the page's first paint.
-EARLY_VIEWPORT = {"width": 1100, "height": 3000}
-CLICK_EVERY_MS = 20
+def networks(args: argparse.Namespace, profiles: list[Profile]) -> str:
+    """builder/bench_networks.py's tables for each throttled profile, on the demo's servers."""
+    from . import bench_networks
 
-
-def control_centre(browser: Browser, url: str) -> tuple[float, float]:
-    context = browser.new_context(viewport=EARLY_VIEWPORT)
-    try:
-        page = context.new_page()
-        page.goto(url)
-        x, y = page.evaluate(CONTROL_CENTRE, TOOL)
-        return float(x), float(y)
-    finally:
-        context.close()
-
-
-def early_click(browser: Browser, url: str, profile: Profile) -> dict[str, float]:
-    """One cold load of the demo post at `profile`: the reader clicks the control from the moment it is
-    on the screen, again and again (every 20 ms) until the card shows the click as taken; then waits for
-    the vote to be confirmed."""
-    x, y = control_centre(browser, url)  # in a profile of its own: the measured load stays cold
-    context = browser.new_context(viewport=EARLY_VIEWPORT)
-    try:
-        page = context.new_page()
-        profile.apply(context.new_cdp_session(page))
-        page.add_init_script(WATCH_EARLY_CLICK)
-        page.goto(url, wait_until="commit")
-        deadline = time.monotonic() + profile.timeout_ms / 1000
-        while not page.evaluate("window.__early?.taken !== undefined"):
-            if time.monotonic() > deadline:
-                raise SystemExit("bench: the early click was never shown as taken")
-            page.mouse.click(x, y)
-            page.wait_for_timeout(CLICK_EVERY_MS)
-        page.wait_for_function("window.__early.confirmed !== undefined", timeout=profile.timeout_ms)
-        figures: dict[str, float] = page.evaluate(
-            "() => ({ ...window.__early, visible: performance.getEntriesByName('first-contentful-paint')[0].startTime,"
-            " engine: performance.getEntriesByName('verdict:engine-ready')[0]?.startTime ?? 0 })"
-        )
-        return figures
-    finally:
-        context.close()
-
-
-def bare_ready(browser: Browser, url: str, profile: Profile) -> float:
-    """When the bare page's Pyodide + pydantic had validated the bundle, cold, at `profile` (ms)."""
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    try:
-        page = context.new_page()
-        profile.apply(context.new_cdp_session(page))
-        page.goto(url, wait_until="commit")
-        page.wait_for_function("performance.getEntriesByName('bare:ready').length > 0", timeout=profile.timeout_ms)
-        return float(page.evaluate("performance.getEntriesByName('bare:ready')[0].startTime"))
-    finally:
-        context.close()
-
-
-def early_click_section(args: argparse.Namespace, profile: Profile) -> str:
-    """The early click at `profile`, cold, as Markdown."""
     with tempfile.TemporaryDirectory() as tmp, servers(args.port, Path(tmp)) as blog:
         write_pages(Path(tmp))
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, args=FLAGS)
-            started = time.monotonic()
-            runs = [early_click(browser, f"{blog}/", profile) for _ in range(args.profile_runs)]
-            bare = statistics.median(bare_ready(browser, f"{blog}/bare/", profile) for _ in range(args.profile_runs))
+            parts = []
+            for profile in profiles:
+                parts.append(bench_networks.section(browser, blog, profile, SLOW))
+                print(f"bench: {profile.label} done", file=sys.stderr, flush=True)
             browser.close()
-        print(f"bench: early click at {profile.label} done in {time.monotonic() - started:.0f} s", file=sys.stderr)
-    row = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
-    waited = row["taken"] - row["click"]
-    return "\n".join(
+    card = bench_networks.bytes_of_card(DIST)
+    return "\n\n".join(
         [
-            f"Early click at the {profile.label} profile, cold, {args.profile_runs} run(s), medians; ratios to the "
-            "bare page (Pyodide + pydantic + demo bundle validated, main thread) at the same profile, same run",
-            "",
-            "| card visible (first paint) | first click | controls ready | shown as taken (waited) | engine ready "
-            "| vote confirmed | bare page ready |",
-            "|---:|---:|---:|---:|---:|---:|---:|",
-            f"| {row['visible']:.0f} ms | {row['click']:.0f} ms | {row['ready']:.0f} ms "
-            f"| {row['taken']:.0f} ms ({waited:.0f} ms) "
-            f"| {row['engine']:.0f} ms ({row['engine'] / bare:.2f}×) | {row['confirmed']:.0f} ms "
-            f"({row['confirmed'] / bare:.2f}×) | {bare:.0f} ms (1.00×) |",
+            "Under network shapes (DevTools network emulation and CPU throttling, page and worker):",
+            *parts,
+            f"The card itself (first script, loader, prerendered cards, brotli): {card:.3f} MB.",
         ]
     )
 
@@ -608,9 +550,8 @@ def main(argv: list[str] | None = None) -> None:
         "--profiles",
         default=",".join(PROFILES),
         help=f"comma-separated shapes to run, of {', '.join(PROFILES)} (loopback: the start-up table; "
-        "the others: the early click)",
+        "the others: builder/bench_networks.py's tables)",
     )
-    parser.add_argument("--profile-runs", type=int, default=1, help="cold loads per throttled profile (minutes each)")
     args = parser.parse_args(argv)
     chosen = [name.strip() for name in args.profiles.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in PROFILES]
@@ -618,7 +559,9 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"--profiles: unknown {', '.join(unknown)}; the profiles are {', '.join(PROFILES)}")
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     sections = [startup(args)] if "loopback" in chosen else []
-    sections += [early_click_section(args, PROFILES[name]) for name in chosen if name != "loopback"]
+    throttled = [PROFILES[name] for name in chosen if name != "loopback"]
+    if throttled:
+        sections.append(networks(args, throttled))
     runs = f"{args.runs} runs each" if "loopback" in chosen else "profiles " + ", ".join(chosen)
     text = f"### Run of {stamp} ({runs})\n\n" + "\n\n".join(sections) + "\n"
     print(text)

@@ -42,7 +42,8 @@ from typing import NamedTuple
 
 import brotli
 
-from verdict.bundle import BundleError
+from verdict.bundle import BundleError, load_bundle
+from verdict.livecard import live_key
 
 from . import blank, configurator, core, element, fetch, frames, loader, pyc, steps, trim
 from .abi import check_wheels
@@ -50,7 +51,7 @@ from .hashes import HASH_LENGTH, sha256, sri, tree_hash
 from .inline_kit import SITEGEN_JS, inline_kit
 from .lock import write_lock
 from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
-from .prerender import DEFAULT_HEADING_LEVEL, HEADING_LEVELS, inline_cards, prerender_bundle
+from .prerender import DEFAULT_HEADING_LEVEL, HEADING_LEVELS, inline_cards, markup_names, prerender_bundle
 
 # The runtime's zips (stdlib, wheels) are stored uncompressed and sent with
 # brotli: 3.7 MB on the wire instead of 5.7 MB for self-deflated zips, and a
@@ -287,6 +288,8 @@ def build(
     element.write(dist)
     # bundle path -> heading level -> [cards file path, its integrity]
     prerendered: dict[str, dict[str, list[str]]] = {}
+    live_keys: dict[str, str] = {}  # bundle path -> its key for the endpoint's live cards (verdict.livecard)
+    every_level = []
     for bundle_file in sources:
         published = dist / "bundles" / bundle_file.name
         published.parent.mkdir(parents=True, exist_ok=True)
@@ -304,6 +307,8 @@ def build(
             stem = bundle_file.stem if level == DEFAULT_HEADING_LEVEL else f"{bundle_file.stem}-h{level}"
             files[str(level)] = [rel(_hashed(dist / "cards" / f"{stem}.json", data)), sri(data)]
         prerendered[rel(published)] = files
+        live_keys[rel(published)] = live_key(load_bundle(raw))
+        every_level.extend(levels.values())
         for name, html in inline.items():
             snippet = dist / "inline" / bundle_file.stem / name
             snippet.parent.mkdir(parents=True, exist_ok=True)
@@ -340,6 +345,10 @@ def build(
         precompress(file)
     runtime_assets["downloadMB"] = [round(sum(_wire_size(f, e) for f in download) / 1e6, 1) for e in ("", ".br")]
     runtime_assets["cards"] = prerendered
+    # A card nobody has touched takes its live figures as HTML from the endpoint, when it has this bundle's key;
+    # the loader lets through only the elements and attributes the engine's own cards use.
+    runtime_assets["liveKeys"] = live_keys
+    runtime_assets["markup"] = markup_names(every_level)
     # The inline card's <style>, as a Content-Security-Policy names it (style-src 'sha256-…').
     runtime_assets["cardStyle"] = "sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     loader_module = loader.loader_module(runtime_assets)

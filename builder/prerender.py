@@ -12,6 +12,8 @@ file also carries each comparison's JSON-LD, for the host page's light DOM.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from html.parser import HTMLParser
 from typing import Any
 
 from verdict.bundle import BundleIndex, load_bundle
@@ -58,3 +60,26 @@ def inline_cards(raw: bytes, css: str) -> dict[str, str]:
             card = render_card(index, comparison, RenderOptions(voting=voting, controls_ready=False))
             out[comparison.id + suffix] = inline_card(card, css, jsonld=jsonld) + "\n"
     return out
+
+
+class _Names(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attributes: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.attributes.update(name for name, _value in attrs)
+
+
+def markup_names(prerendered: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
+    """The element and attribute names of these prerendered cards' voting variants: all that the loader lets
+    through of an endpoint's card (the same engine renders both, so nothing else can be legitimate)."""
+    names = _Names()
+    for file in prerendered:
+        for locales in file["cards"].values():
+            for variants in locales.values():
+                names.feed(variants["voting"])
+    names.close()
+    return {"tags": sorted(names.tags), "attributes": sorted(names.attributes)}

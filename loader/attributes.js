@@ -8,7 +8,7 @@ import { attributeOn } from "./hosts.js";
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const SECTIONS = ["figures", "description", "scorecard", "vote", "cta"];
-const LAZY = { true: true, false: false, interaction: "interaction" };
+const LAZY = { true: true, false: false, viewport: "viewport", interaction: "interaction" };
 const CTA_TEXT_MAX = 200;
 
 export const DEFAULTS = Object.freeze({ bundle: null, comparison: null, endpoint: null, theme: "light", lazy: true,
@@ -57,7 +57,7 @@ const ATTRIBUTES = {
   endpoint: { read: httpUrl, accepts: "an http or https URL",
     then: (v) => (v ? `using ${v}` : "the card shows no vote control") },
   theme: { read: oneOf("light", "dark", "auto"), accepts: "light, dark or auto", then: (v) => `using ${quoted(v)}` },
-  lazy: { read: (v) => (v in LAZY ? LAZY[v] : null), accepts: "true, false or interaction",
+  lazy: { read: (v) => (v in LAZY ? LAZY[v] : null), accepts: "true, false, viewport or interaction",
     then: (v) => `using ${quoted(v)}` },
   sections: {
     read: (v) => {

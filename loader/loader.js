@@ -13,7 +13,8 @@
 //   integrity.js   every fetched file checked against the build's hashes
 //   hosting.js     what a misconfigured widget host should change
 //   csp.js         which directive a host page's CSP is missing
-//   boot.js        when each card's engine starts (lazy, interaction, saveData)
+//   boot.js        when each card's engine starts (lazy, interaction, slow connections)
+//   live.js        an untouched card's live figures as the endpoint's HTML, checked
 //   engine.js      the Web Worker running Pyodide: start, messages both ways
 //   core.js        the runtime's core compiled on the page for returning readers
 //   actions.js     the reader's clicks: controls ready, taken at once, kept on the device, relayed
@@ -30,6 +31,7 @@ import { configure, mount, unmount } from "./engine.js";
 import { applyLook } from "./look.js";
 import { watchPolicy } from "./csp.js";
 import { removeJsonLd } from "./jsonld.js";
+import { configureLive } from "./live.js";
 import { prerenderer } from "./prerender.js";
 
 // Called once by embed.js: `script` is its tag (page-wide default
@@ -38,6 +40,7 @@ import { prerenderer } from "./prerender.js";
 // implementation.
 export function start({ script, base, prerendered }) {
   configure(base);
+  configureLive((path) => new URL(path, base).href);
   watchPolicy(base);
   const showPrerendered = prerenderer((path) => new URL(path, base).href, prerendered);
 
@@ -54,14 +57,15 @@ export function start({ script, base, prerendered }) {
       return host;
     }
     claim(card); // its controls are ready: from here on a click is taken at once
-    showPrerendered(card).then((shown) => {
+    const shown = showPrerendered(card).then((shown) => {
       if (!shown && !card.rendered && !card.inline) {
         card.body.replaceChildren(skeleton(card.config.locale, "Loading the comparison…"));
       }
       performance.mark("verdict:card-visible");
+      return shown;
     });
     if (now) mount(card);
-    else schedule(card);
+    else schedule(card, shown);
     return host;
   }
 

@@ -69,7 +69,7 @@ function show(card, file) {
 // action, as the engine will render them (text as textContent, the URL
 // already checked by attributes.js); false when the prerender has no call to
 // action to carry them.
-function withCallToAction(body, { ctaUrl, ctaText }) {
+export function withCallToAction(body, { ctaUrl, ctaText }) {
   if (ctaUrl === null && ctaText === null) return true;
   const cta = body.querySelector(".vd-cta");
   if (!cta) return false;

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from verdict.oembed import CACHE_AGE, OEmbedError, as_format, oembed
@@ -28,6 +28,7 @@ from .errors import ApiError, StartupError
 from .housekeeping import purge_tombstones_forever
 from .keys import Hasher, load_or_create_secret
 from .limits import Budget, VoteLimits
+from .livecards import LiveCards
 from .observe import AccessLog, Metrics, Observe
 from .openapi import openapi_document
 from .results import is_postgres
@@ -61,6 +62,7 @@ class VoteAPI:
         self.document = openapi_document(service.catalog, widget_url)
         self._checks: SingleFlight[str | None] = SingleFlight()
         self.oembed_endpoints: tuple[str, ...] = ()
+        self.live_cards = LiveCards(service.catalog)
 
     async def votes(self, request: Request) -> Response:
         address_hash: str = request.scope["state"]["address_hash"]
@@ -85,6 +87,14 @@ class VoteAPI:
     async def tallies(self, request: Request) -> Response:
         tallies = await self.service.tallies(request.path_params["comparison"])
         return _json(tallies, {"Cache-Control": TALLIES_CACHE})
+
+    async def live_card(self, request: Request) -> Response:
+        """The card a reader who has not voted sees, tallies included, rendered here (verdict.livecard)."""
+        comparison = request.path_params["comparison"]
+        key, locale, level = self.live_cards.check(comparison, request.query_params)
+        tallies = await self.service.tallies(comparison)
+        html = self.live_cards.html(key, comparison, locale, level, tallies.tallies)
+        return HTMLResponse(html, headers={"Cache-Control": TALLIES_CACHE, "X-Content-Type-Options": "nosniff"})
 
     async def oembed(self, request: Request) -> Response:
         """oEmbed for the widget's frame.html links, so a CMS embeds a card from a pasted link."""
@@ -199,6 +209,7 @@ def create_app(settings: Settings, *, writers: int | None = None) -> Starlette:
         return [
             Route("/v1/votes", api.votes, methods=["POST", "DELETE"]),
             Route("/v1/tallies/{comparison}", api.tallies, methods=["GET"]),
+            Route("/v1/cards/{comparison}", api.live_card, methods=["GET"]),
             *oembed_route,
             *admin_routes(site, storage, hasher, dict(catalogs[site.id].bundles), api.document),
         ]

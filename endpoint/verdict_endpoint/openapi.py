@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from verdict.i18n import SUPPORTED_LOCALES
 from verdict.oembed import MAX_DIMENSION, frame_url
 
 from .body import BODY_TIMEOUT, MAX_BODY_BYTES
@@ -206,6 +207,44 @@ def openapi_document(catalog: Catalog | None = None, widget_url: str | None = No
                 },
             }
         },
+        "/v1/cards/{comparison}": {
+            "get": {
+                "operationId": "getLiveCard",
+                "summary": "The live card of a reader who has not voted, as HTML (the widget shows it untouched)",
+                "parameters": [
+                    {"name": "comparison", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {
+                        "name": "key",
+                        "in": "query",
+                        "required": True,
+                        "description": "The bundle and engine the widget was built with (its build gives it).",
+                        "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+                    },
+                    {
+                        "name": "locale",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": list(SUPPORTED_LOCALES), "default": "en"},
+                    },
+                    {
+                        "name": "level",
+                        "in": "query",
+                        "description": "The heading level of the card's title.",
+                        "schema": {"type": "string", "enum": [str(n) for n in range(1, 7)], "default": "2"},
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The card's HTML with the current tallies; cacheable for 5 seconds.",
+                        "headers": {"Cache-Control": {"schema": {"type": "string", "const": "public, max-age=5"}}},
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    },
+                    "404": _error("The comparison is not in the bundle with that key."),
+                    "409": _error("No bundle of this endpoint has that key: the widget renders the card itself."),
+                    "422": _error("The key, locale or level is malformed."),
+                    "503": _unavailable(),
+                },
+            }
+        },
         "/healthz": {
             "get": {
                 "operationId": "health",
@@ -232,7 +271,8 @@ def openapi_document(catalog: Catalog | None = None, widget_url: str | None = No
     schemas = definitions.get("$defs", {})
     if catalog is not None:
         _enumerate(schemas, catalog)
-        paths["/v1/tallies/{comparison}"]["get"]["parameters"][0]["schema"]["enum"] = sorted(catalog.comparisons)
+        for path in ("/v1/tallies/{comparison}", "/v1/cards/{comparison}"):
+            paths[path]["get"]["parameters"][0]["schema"]["enum"] = sorted(catalog.comparisons)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Verdict vote endpoint", "version": _version(), "description": DESCRIPTION},

@@ -88,3 +88,13 @@ ENGINE_TIMEOUT = 60_000
 def wait_for_mark(page: Page, name: str, timeout: float = ENGINE_TIMEOUT) -> float:
     page.wait_for_function(f"performance.getEntriesByName({name!r}).length > 0", timeout=timeout)
     return page.evaluate(f"performance.getEntriesByName({name!r})[0].startTime")
+
+
+def touch_for_engine(page: Page, host: str = "[data-verdict]") -> float:
+    """The reader's first touch of the card (a pointer down on it), then its engine's first card (ms).
+
+    With the default data-lazy, an untouched card shows the endpoint's live HTML and downloads no
+    runtime; the engine starts on the first touch."""
+    wait_for_mark(page, "verdict:card-visible", timeout=10_000)
+    page.locator(host).first.dispatch_event("pointerdown")
+    return wait_for_mark(page, "verdict:engine-card")

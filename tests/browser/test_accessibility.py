@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from ..conftest import MISTRAL
-from .conftest import Demo, wait_for_mark
+from .conftest import Demo, touch_for_engine, wait_for_mark
 
 axe = Axe()
 
@@ -19,7 +19,9 @@ def violations(page: Page) -> list[str]:
 
 def test_demo_page_before_and_after_a_vote(page: Page, demo: Demo):
     page.goto(demo.blog + "/")
-    wait_for_mark(page, "verdict:engine-card")
+    wait_for_mark(page, "verdict:live-card")
+    assert violations(page) == []
+    touch_for_engine(page)
     assert violations(page) == []
     page.locator(f'button.vd-choice[data-tool="{MISTRAL}"]').click()
     expect(page.locator(".vd-vote-status")).to_contain_text("is counted")

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import BrowserContext, Page, expect
 
 from ..conftest import HEYGEN, MISTRAL
-from .conftest import ENGINE_TIMEOUT, Demo, wait_for_mark
+from .conftest import ENGINE_TIMEOUT, Demo, touch_for_engine, wait_for_mark
 
 SEED_FACTS = [
     "AI tool comparison",
@@ -43,8 +43,12 @@ def test_seed_card_shows_at_once_then_the_engine_takes_over(page: Page, demo: De
     expect(page.locator(".vd-call-skip")).to_have_count(2)
     box_before = card.bounding_box()
 
-    engine_at = wait_for_mark(page, "verdict:engine-card")
-    assert visible_at < engine_at
+    # Untouched, the card takes its live figures from the endpoint's HTML; on the reader's touch, the engine.
+    live_at = wait_for_mark(page, "verdict:live-card")
+    assert visible_at < live_at
+    box_live = page.locator(".vd-card").bounding_box()
+    assert abs(box_live["height"] - box_before["height"]) < 1, "the live card moved the layout"
+    touch_for_engine(page)
     box_after = page.locator(".vd-card").bounding_box()
     assert abs(box_after["height"] - box_before["height"]) < 1, "the takeover moved the layout"
     # The host page's own aggressive button and heading styles do not reach in.
@@ -57,7 +61,7 @@ def test_seed_card_shows_at_once_then_the_engine_takes_over(page: Page, demo: De
 
 def test_reader_votes_changes_vote_and_is_remembered(context: BrowserContext, page: Page, demo: Demo):
     page.goto(demo.blog + "/")
-    wait_for_mark(page, "verdict:engine-card")
+    touch_for_engine(page)
     expect(page.locator(".vd-vote-status")).to_have_text("No votes yet: be the first.")
 
     choice(page, MISTRAL).click()
@@ -76,7 +80,9 @@ def test_reader_votes_changes_vote_and_is_remembered(context: BrowserContext, pa
     try:
         reader = other.new_page()
         reader.goto(demo.blog + "/")
-        wait_for_mark(reader, "verdict:engine-card")
+        wait_for_mark(reader, "verdict:live-card")  # the endpoint's live card, before any touch
+        expect(figure(reader, MISTRAL, "community")).to_have_text("100%")
+        touch_for_engine(reader)
         expect(figure(reader, MISTRAL, "community")).to_have_text("100%")
         expect(
             reader.locator('.vd-tool[data-tool="mistral-4b-edge"] .vd-figure-community .vd-figure-detail')
@@ -105,7 +111,7 @@ def test_vote_event_reaches_the_host_page(page: Page, demo: Demo):
     page.goto(demo.blog + "/")
     page.evaluate("""() => { window.__events = [];
         document.addEventListener('verdict:vote', e => window.__events.push(e.detail)); }""")
-    wait_for_mark(page, "verdict:engine-card")
+    touch_for_engine(page)
     choice(page, HEYGEN).click()
     page.wait_for_function("window.__events.length > 0")
     assert page.evaluate("window.__events[0]") == {
@@ -166,7 +172,9 @@ def test_engine_boots_lazily_and_once_for_all_cards(page: Page, demo: Demo):
     assert page.evaluate("performance.getEntriesByName('verdict:engine-start').length") == 0
     assert page.workers == [] and not [url for url in requests if "pyodide" in url]
     page.locator("#second").scroll_into_view_if_needed()
-    wait_for_mark(page, "verdict:engine-card")
+    wait_for_mark(page, "verdict:live-card")  # near the viewport: the live figures, still no runtime
+    assert page.workers == [] and not [url for url in requests if "pyodide" in url]
+    touch_for_engine(page, "#second")
     page.wait_for_function("document.querySelectorAll('[data-verdict]').length == 2")
     expect(page.locator("#second .vd-choice")).to_have_count(2)
     assert len(page.workers) == 1
@@ -189,7 +197,7 @@ def test_bad_attributes_warn_and_fall_back(page: Page, demo: Demo):
 
 def test_keyboard_vote_keeps_focus_on_the_choice(page: Page, demo: Demo):
     page.goto(demo.blog + "/")
-    wait_for_mark(page, "verdict:engine-card")
+    touch_for_engine(page)
     choice(page, MISTRAL).focus()
     page.keyboard.press("Enter")
     expect(page.locator(".vd-vote-status")).to_contain_text("is counted")

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import ENGINE_TIMEOUT, Console, Demo, wait_for_mark
+from .conftest import ENGINE_TIMEOUT, Console, Demo, touch_for_engine, wait_for_mark
 from .servers import plain_static_server, widget_host
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,7 +100,7 @@ def test_configurator_installs_the_engine_with_micropip_and_its_snippet_works_el
             fresh.goto(demo.blog + "/paste.html")
             assert urlparse(demo.blog).netloc != urlparse(demo.widget).netloc
             fresh.evaluate("snippet => window.paste(snippet)", snippet)
-            wait_for_mark(fresh, "verdict:engine-card")
+            touch_for_engine(fresh, "#here [data-verdict]")  # the default: the engine starts on a touch
             expect(fresh.locator(".vd-vote-status")).to_have_text("No votes yet: be the first.", timeout=ENGINE_TIMEOUT)
             assert card_html(fresh, "#here [data-verdict]") == expected
         finally:

@@ -19,7 +19,7 @@ from builder.serve import demo_in_background
 
 from ..conftest import DEMO_BUNDLE, HEYGEN, MISTRAL, SEED
 from ..helpers.outage import RestartableEndpoint
-from .conftest import ENGINE_TIMEOUT, PAGES, ROOT, free_port_run, wait_for_mark
+from .conftest import ENGINE_TIMEOUT, PAGES, ROOT, free_port_run, touch_for_engine, wait_for_mark
 from .test_card import choice, figure
 
 HEYGEN_COUNTED = "your vote for HeyGen Interactive Avatar SDK v3 is counted"
@@ -79,7 +79,7 @@ def test_a_vote_cast_while_the_endpoint_is_down_is_saved_and_counted_once_when_i
     posts = vote_posts(context)
     before = outage.tallies()
     page.goto(outage.blog + "/")
-    wait_for_mark(page, "verdict:engine-card")
+    touch_for_engine(page)
     outage.endpoint.stop()
 
     choice(page, MISTRAL).click()
@@ -109,7 +109,7 @@ def test_a_vote_cast_while_the_endpoint_is_down_is_saved_and_counted_once_when_i
 def test_a_vote_saved_on_the_device_is_sent_by_the_next_page_view(context: BrowserContext, page: Page, outage: Outage):
     before = outage.tallies()
     page.goto(outage.blog + "/")
-    wait_for_mark(page, "verdict:engine-card")
+    touch_for_engine(page)
     outage.endpoint.stop()
     choice(page, HEYGEN).click()
     expect(status(page)).to_contain_text("saved on this device", timeout=ENGINE_TIMEOUT)
@@ -132,7 +132,7 @@ def test_a_vote_saved_on_the_device_is_sent_by_the_next_page_view(context: Brows
 def test_a_later_choice_supersedes_a_queued_one(page: Page, outage: Outage):
     before = outage.tallies()
     page.goto(outage.blog + "/")
-    wait_for_mark(page, "verdict:engine-card")
+    touch_for_engine(page)
     outage.endpoint.stop()
     choice(page, MISTRAL).click()
     expect(status(page)).to_contain_text("your vote for Mistral 4B Edge is saved", timeout=ENGINE_TIMEOUT)
@@ -147,7 +147,7 @@ def test_a_later_choice_supersedes_a_queued_one(page: Page, outage: Outage):
 def test_a_withdrawal_cancels_a_queued_vote(page: Page, outage: Outage):
     before = outage.tallies()
     page.goto(outage.blog + "/")
-    wait_for_mark(page, "verdict:engine-card")
+    touch_for_engine(page)
     outage.endpoint.stop()
     choice(page, MISTRAL).click()
     expect(status(page)).to_contain_text("your vote for Mistral 4B Edge is saved", timeout=ENGINE_TIMEOUT)
@@ -182,7 +182,7 @@ def test_a_blog_origin_the_endpoint_does_not_allow_is_named_and_nothing_is_queue
     before = outage.tallies()
     blog = outage.blog.replace("127.0.0.1", "localhost")  # the endpoint allows 127.0.0.1 only
     page.goto(blog + "/")
-    wait_for_mark(page, "verdict:engine-card")
+    touch_for_engine(page)
     expect(status(page)).to_have_text(
         "Voting is unavailable: the vote server does not accept votes from this site.", timeout=ENGINE_TIMEOUT
     )
@@ -205,7 +205,7 @@ def test_another_tab_shows_the_vote_and_its_pending_state_without_a_reload(conte
     first, second = context.new_page(), context.new_page()
     for tab in (first, second):
         tab.goto(outage.blog + "/")
-        wait_for_mark(tab, "verdict:engine-card")
+        touch_for_engine(tab)
     outage.endpoint.stop()
     choice(first, MISTRAL).click()
     expect(status(first)).to_contain_text("saved on this device", timeout=ENGINE_TIMEOUT)

@@ -11,7 +11,7 @@ import urllib.request
 from playwright.sync_api import Page, Route, expect
 
 from ..conftest import HEYGEN, MISTRAL, SEED
-from .conftest import ENGINE_TIMEOUT, Demo, wait_for_mark
+from .conftest import ENGINE_TIMEOUT, Demo, touch_for_engine, wait_for_mark
 
 # The state of the seed card's vote controls, read in the same task as a click.
 CLICK_AND_READ = """(tool) => {
@@ -60,8 +60,9 @@ def runtime_requests(urls: list[str]) -> list[str]:
 def test_a_click_before_the_engine_is_up_shows_at_once_and_counts_once(page: Page, demo: Demo):
     runtime = HeldRuntime(page)
     page.goto(demo.blog + "/early-click.html")
-    wait_for_mark(page, "verdict:card-visible", timeout=10_000)
-    page.wait_for_function("performance.getEntriesByName('verdict:engine-start').length > 0")
+    # Untouched, the card shows the endpoint's live figures; the click is what starts the engine.
+    wait_for_mark(page, "verdict:live-card", timeout=10_000)
+    assert page.evaluate("performance.getEntriesByName('verdict:engine-start').length") == 0
 
     before = page.evaluate(CLICK_AND_READ, None)
     assert before["pressed"] == {HEYGEN: "false", MISTRAL: "false"}
@@ -114,11 +115,15 @@ def test_readers_who_save_data_get_the_card_and_no_runtime_until_they_touch_it(p
     )
     requests: list[str] = []
     page.context.on("request", lambda request: requests.append(request.url))
-    page.goto(demo.blog + "/early-click.html")  # data-lazy not set: the default would boot near the viewport
+    page.goto(demo.blog + "/early-click.html")  # data-lazy not set: the default would fetch the live card
     wait_for_mark(page, "verdict:card-visible", timeout=10_000)
     expect(page.locator(".vd-card")).to_contain_text("Reviewer scorecard")
+    expect(page.locator(".vd-vote-status")).to_have_text(
+        "Figures as published; live vote counts load when you use the card."
+    )
     page.wait_for_timeout(1500)
     assert runtime_requests(requests) == []
+    assert [url for url in requests if url.startswith(demo.votes)] == []
     assert page.workers == []
 
     page.locator(f'button.vd-choice[data-tool="{HEYGEN}"]').focus()  # keyboard readers boot it by focus
@@ -143,7 +148,7 @@ def test_a_returning_reader_gets_the_core_compiled_on_the_page_from_the_browsers
     def visit() -> tuple[int, list[str], list[str]]:
         browser.start_tracing(page=page, categories=["v8.wasm"])
         page.goto(demo.blog + "/early-click.html")
-        wait_for_mark(page, "verdict:engine-card")
+        touch_for_engine(page)
         page.wait_for_function(f"localStorage.getItem('verdict:core') === {core_url!r}", timeout=15_000)
         by_page = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
         by_worker = page.workers[0].evaluate("performance.getEntriesByType('resource').map(e => e.name)")
