@@ -30,7 +30,8 @@ export default [
     languageOptions: { sourceType: "module", globals: { ...globals.browser } },
   },
   {
-    files: ["tests/browser/frameworks/react_server.js"],
+    // The frameworks' server renders, run by Node.
+    files: ["tests/browser/frameworks/*_server.js"],
     languageOptions: { globals: { ...globals.node } },
   },
   {

@@ -1,5 +1,6 @@
 """<verdict-card>, the custom element: in a real React 19 page and a real Vue 3
-page (built once per run by esbuild from the pinned npm packages), and on
+page (built once per run by esbuild from the pinned npm packages), each also
+rendered on the server (react-dom/server, vue/server-renderer) and hydrated, and on
 hand-written pages (server-rendered with a declarative shadow root, moved,
 bad attributes). Frameworks mount, change and unmount it as they please: the
 page keeps one engine worker, leaks no card and never shows one twice.
@@ -39,24 +40,26 @@ TITLE = "document.querySelector('verdict-card')?.shadowRoot?.querySelector('.vd-
 
 @pytest.fixture(scope="session")
 def framework_apps(tmp_path_factory) -> dict[str, str]:
-    """The React and Vue pages' scripts, bundled once per run from node_modules (no network)."""
+    """The React and Vue pages' scripts and their server renders, bundled once per run from node_modules (no
+    network). Vue reports a hydration mismatch in detail (a console error or warning fails the test)."""
     out = tmp_path_factory.mktemp("frameworks")
     apps = {}
-    for name in ("react", "vue", "react_server"):
+    for name in ("react", "vue", "react_server", "vue_server"):
         bundle = out / f"{name}.js"
         defines = {
             "process.env.NODE_ENV": '"production"',
             "__VUE_OPTIONS_API__": "true",
             "__VUE_PROD_DEVTOOLS__": "false",
-            "__VUE_PROD_HYDRATION_MISMATCH_DETAILS__": "false",
+            "__VUE_PROD_HYDRATION_MISMATCH_DETAILS__": "true",
         }
-        source = APPS / (f"{name}.js" if name == "react_server" else f"{name}_app.js")
+        on_server = name.endswith("_server")
+        source = APPS / (f"{name}.js" if on_server else f"{name}_app.js")
         command = [
             str(ESBUILD),
             str(source),
             "--bundle",
             "--minify",
-            *(["--platform=node", "--format=cjs"] if name == "react_server" else ["--format=esm"]),
+            *(["--platform=node", "--format=cjs"] if on_server else ["--format=esm"]),
             f"--outfile={bundle}",
             "--log-level=warning",
             *(f"--define:{k}={v}" for k, v in defines.items()),
@@ -79,7 +82,7 @@ def votes(pages: HostPages, tmp_path_factory) -> Iterator[str]:
 
 
 def framework_page(pages: HostPages, script: str, widget: str, votes: str, server: str | None = None) -> str:
-    """The framework's page; with `server` (the React server render's script), the card's inline form is in
+    """The framework's page; with `server` (the framework's server render script), the card's inline form is in
     the server's HTML, inside the element, and the browser hydrates it."""
     app = pages.add(script, {"Content-Type": "text/javascript"}, suffix=".js")
     initial = {"shown": True, "bundle": f"{widget}/bundles/comparisons.json", "comparison": SEED, "theme": "light"}
@@ -121,23 +124,30 @@ def wait_for_title(page: Page, title: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def react_server(framework_apps: dict[str, str], tmp_path_factory) -> str:
-    script = tmp_path_factory.mktemp("server") / "react_server.cjs"
-    script.write_text(framework_apps["react_server"])
-    return str(script)
+def framework_servers(framework_apps: dict[str, str], tmp_path_factory) -> dict[str, str]:
+    """The frameworks' server render scripts, written once per run: framework name → script path."""
+    out = tmp_path_factory.mktemp("server")
+    scripts = {}
+    for framework in ("react", "vue"):
+        script = out / f"{framework}_server.cjs"
+        script.write_text(framework_apps[f"{framework}_server"])
+        scripts[framework] = str(script)
+    return scripts
 
 
-@pytest.mark.parametrize("framework", ["react", "vue", "react-ssr"])
+@pytest.mark.parametrize("framework", ["react", "vue", "react-ssr", "vue-ssr"])
 def test_a_framework_mounts_changes_unmounts_and_remounts_the_element(
     page: Page, demo: Demo, pages: HostPages, votes: str, framework_apps: dict[str, str], framework: str,
-    react_server: str,
+    framework_servers: dict[str, str],
 ):  # fmt: skip
     page.set_viewport_size({"width": 1280, "height": 720})
     page.add_init_script(OBSERVE_SHIFTS)
-    server = react_server if framework == "react-ssr" else None
-    app = framework_apps["react" if server else framework]
-    page.goto(framework_page(pages, app, demo.widget, votes, server))
+    name, _, ssr = framework.partition("-")
+    server = framework_servers[name] if ssr else None
+    page.goto(framework_page(pages, framework_apps[name], demo.widget, votes, server))
     if server:  # In the server's HTML: drawn with the first paint, before any script of ours.
+        served = page.context.request.get(page.url).text()
+        assert SEED_TITLE in served and "shadowrootmode" in served
         assert SEED_TITLE in page.evaluate("document.querySelector('verdict-card').shadowRoot.textContent")
     wait_for_title(page, SEED_TITLE)
     box = page.locator("verdict-card").bounding_box()
