@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -216,3 +218,15 @@ def test_after_vote_figures_appear_with_the_vote_and_stay_after_a_withdrawal_and
 
 def test_the_demo_bundle_has_no_closing(bundle_data):
     assert all("closes_at" not in c for c in json.loads(DEMO_BUNDLE.read_text())["comparisons"])
+
+
+def test_verdict_validate_names_a_bad_closing_time_and_takes_a_good_one(bundle_data, tmp_path):
+    def validate(data: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+        path = write_bundle(tmp_path / "bundle.json", data)
+        return subprocess.run([sys.executable, "-m", "verdict", "validate", str(path)], capture_output=True, text=True)
+
+    bad = validate(closing(bundle_data, "2026-12-31 18:00"))
+    assert bad.returncode == 1
+    assert "comparisons[0].closes_at: '2026-12-31 18:00' has no time zone" in bad.stderr, bad.stderr
+    good = validate(closing(bundle_data, "2026-12-31T18:00:00+01:00"))
+    assert good.returncode == 0, good.stderr
