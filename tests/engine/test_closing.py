@@ -230,3 +230,25 @@ def test_verdict_validate_names_a_bad_closing_time_and_takes_a_good_one(bundle_d
     assert "comparisons[0].closes_at: '2026-12-31 18:00' has no time zone" in bad.stderr, bad.stderr
     good = validate(closing(bundle_data, "2026-12-31T18:00:00+01:00"))
     assert good.returncode == 0, good.stderr
+
+
+def test_a_card_whose_clock_runs_late_closes_when_the_endpoint_says_so(tmp_path: Path, bundle_data):
+    served = Endpoint(tmp_path, [write_bundle(tmp_path / "closed.json", closing(bundle_data, PAST))])
+    try:
+
+        async def scenario():
+            loader = Loader(BundleHttp(closing(bundle_data, PAST)))
+            loader.engine._clock = lambda: datetime.fromisoformat(PAST).timestamp() - 60  # a minute behind
+            await loader.mount(served.url)
+            assert 'data-action="vote"' in loader.html()
+            await loader.send(type="action", card="c1", action="vote", tool=MISTRAL)
+            await loader.engine.settled()
+            assert loader.http.answered == [403]
+            html = loader.html()
+            assert "Final results" in html and 'data-action="vote"' not in html
+            assert "closed at 2026-03-06T01:30:00Z" in loader.of("announce")[-1]["text"]
+            assert loader.stored()["votes"][f"{served.url}|{SEED}"]["tool"] is None, "nothing is kept to send"
+
+        run(scenario())
+    finally:
+        served.stop()

@@ -71,6 +71,8 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 REQUEST_TIMEOUT = 10.0
 PROBE_TIMEOUT = 5.0
 SUPERSEDED = 409
+CLOSED = 403
+"""The endpoint's answer to a vote on a comparison whose ``closes_at`` has passed (its body has ``closed_at``)."""
 """The endpoint's answer to a choice older than the one it holds for this voter (by ``chosen_at``)."""
 LONGEST_TIMER = 86_400.0
 """Seconds: a closing further away is looked at again then (a browser timer overflows after ~24.8 days)."""
@@ -692,6 +694,13 @@ class Engine:
             self._confirmed(key, choice, reply.body)
             return False, None
         if reply is not None and reply.status == SUPERSEDED and self._superseded(key, choice, reply.body):
+            return False, None
+        if reply is not None and reply.status == CLOSED and isinstance(reply.body, dict) and "closed_at" in reply.body:
+            # This device's clock ran behind the endpoint's: the vote has closed, the card says so now.
+            self._refused(key, choice, str(reply.body.get("error") or "closed"))
+            for card in self._cards_of(key):
+                card.closed = True
+            self.render_key(key)
             return False, None
         if reply is None or retryable(reply.status):
             self._queued(key, choice)
