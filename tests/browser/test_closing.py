@@ -35,10 +35,10 @@ def closed_bundle() -> dict:
 
 
 @pytest.fixture(scope="module")
-def votes(pages: HostPages, closed_bundle: dict, tmp_path_factory) -> Iterator[str]:
+def votes(pages: HostPages, demo: Demo, closed_bundle: dict, tmp_path_factory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("votes")
     bundles = [DEMO_BUNDLE, write_bundle(folder / "closed.json", closed_bundle)]
-    with start_endpoint(bundles, folder / "votes.db", [pages.origin]) as url:
+    with start_endpoint(bundles, folder / "votes.db", [pages.origin, demo.widget]) as url:
         yield url
 
 
@@ -103,3 +103,20 @@ def test_a_closed_comparison_shows_final_results_with_its_date_and_no_vote_contr
     )
     expect(page.locator(".vd-card button")).to_have_count(0)
     expect(page.locator(".vd-card[data-closed]")).to_have_count(1)
+
+
+def test_the_element_and_the_frame_take_results_after_vote(page: Page, demo: Demo, pages: HostPages, votes: str):
+    bundle = f"{demo.widget}/bundles/comparisons.json"
+    page.goto(
+        pages.add(f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A post</title>
+<script src="{demo.widget}/embed.js" async></script></head><body>
+<verdict-card bundle="{bundle}" comparison="{SEED}" endpoint="{votes}" lazy="false" results="after-vote"></verdict-card>
+</body></html>""")
+    )
+    wait_for_mark(page, "verdict:engine-card")
+    expect(community(page, HEYGEN).locator(".vd-figure-detail")).to_have_text("shown after you vote")
+
+    page.goto(f"{demo.widget}/frame.html?bundle=comparisons&comparison={SEED}&endpoint={votes}&results=after-vote")
+    wait_for_mark(page, "verdict:engine-card")
+    expect(community(page, HEYGEN).locator(".vd-figure-detail")).to_have_text("shown after you vote")
+    expect(page.locator(".vd-choice-share")).to_have_count(0)
