@@ -30,6 +30,7 @@ ATTRIBUTES: list[tuple[str, str, str]] = [
     ("cta-url", "string", "The call to action's link (http, https or mailto)."),
     ("cta-text", "string", "The sentence beside the call to action's button (1-200 characters)."),
     ("jsonld", '"on" | "off"', "off: add no JSON-LD to the page."),
+    ("results", '"always" | "after-vote"', "after-vote: the community figures show once this reader has voted."),
 ]
 
 EVENT = ("verdict:vote", "A vote was counted (detail: {comparison, tool}; tool is null after a withdrawal).")

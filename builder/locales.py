@@ -145,6 +145,13 @@ def list_patterns(code: str) -> tuple[str, str, str, str]:
     return (patterns["2"], patterns["start"], patterns["middle"], patterns["end"])
 
 
+def date_format(code: str) -> tuple[str, tuple[str, ...]]:
+    """CLDR's long date pattern (e.g. 'd. MMMM y') and the wide month names it uses, January first."""
+    locale = Locale.parse(code)
+    months = locale.months["format"]["wide"]
+    return (locale.date_formats["long"].pattern, tuple(months[m] for m in range(1, 13)))
+
+
 def read_catalogue(code: str) -> Catalog:
     with (CATALOGUES / f"{code}.po").open("rb") as po:
         return read_po(po, locale=code)
@@ -254,6 +261,10 @@ def generate() -> str:
     out.append("# CLDR's 'and' lists: two items, then start, middle and end of longer ones")
     out.append("LISTS: dict[str, tuple[str, str, str, str]] = {")
     out += [f"    {code!r}: {list_patterns(code)!r}," for code in LOCALES]
+    out.append("}")
+    out.append("# CLDR's long date pattern and wide month names")
+    out.append("DATES: dict[str, tuple[str, tuple[str, ...]]] = {")
+    out += [f"    {code!r}: {date_format(code)!r}," for code in LOCALES]
     out.append("}")
     out.append(f"RTL = frozenset({sorted(c for c in LOCALES if Locale.parse(c).character_order == 'right-to-left')!r})")
     out.append("MESSAGES: dict[str, dict[str, str | tuple[str, ...]]] = {")

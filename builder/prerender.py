@@ -2,8 +2,11 @@
 
 The loader shows these at once, before Python has started in the browser;
 the engine later re-renders the same markup with live tallies, so nothing
-moves. For each comparison and each supported locale there are two variants,
-with the vote control (a card given data-endpoint) and without, in one file
+moves. For each comparison and each supported locale there are three variants,
+with the vote control (a card given data-endpoint), with it and the community
+figures held back until the reader votes (data-results="after-vote"), and
+without; a comparison already closed when the build runs is prerendered
+closed (final results, no vote control). One file
 per heading level (data-heading-level changes the heading tags). Every
 section is in the prerendered markup: data-sections hides and orders them
 with the card's stylesheet, so one prerender serves every value of it. The
@@ -20,14 +23,14 @@ from verdict.bundle import BundleIndex, load_bundle
 from verdict.i18n import SUPPORTED_LOCALES
 from verdict.inline import inline_card
 from verdict.jsonld import comparison_jsonld, jsonld_script, script_safe_json
-from verdict.render import RenderOptions, render_card
+from verdict.render import RenderOptions, Results, render_card
 
 HEADING_LEVELS = range(1, 7)
 DEFAULT_HEADING_LEVEL = 2
 
 
 def prerender_bundle(raw: bytes, heading_level: int = DEFAULT_HEADING_LEVEL) -> dict[str, Any]:
-    """``{first, locales, cards: {comparison: {locale: {voting, static}}}, jsonld: {comparison: json}}``."""
+    """``{first, locales, cards: {comparison: {locale: {voting, hidden, static}}}, jsonld: {comparison: json}}``."""
     index = BundleIndex(load_bundle(raw))
     return {
         "first": index.bundle.comparisons[0].id,
@@ -36,9 +39,15 @@ def prerender_bundle(raw: bytes, heading_level: int = DEFAULT_HEADING_LEVEL) -> 
             comparison.id: {
                 locale: {
                     variant: render_card(
-                        index, comparison, RenderOptions(heading_level=heading_level, voting=voting, locale=locale)
+                        index,
+                        comparison,
+                        RenderOptions(heading_level=heading_level, voting=voting, locale=locale, results=results),
                     )
-                    for variant, voting in (("static", False), ("voting", True))
+                    for variant, voting, results in (
+                        ("static", False, Results.ALWAYS),
+                        ("voting", True, Results.ALWAYS),
+                        ("hidden", True, Results.AFTER_VOTE),
+                    )
                 }
                 for locale in SUPPORTED_LOCALES
             }

@@ -3,7 +3,8 @@
 Run by trace_runtime.mjs with the very runtime the browser gets (before it
 is trimmed). The engine (verdict.browser) renders every comparison of every
 bundle given, with and without voting, in every section layout; a reader
-votes, changes the vote, withdraws it, meets a refused and an unreachable
+votes, changes the vote, withdraws it (with the results shown only after a
+vote, too), sees a closed comparison and one closing while open, meets a refused and an unreachable
 vote server and live tallies that cannot be had; broken bundles (not JSON,
 invalid fields, not found) get their error cards. HTTP goes through the
 engine's real fetch (pyfetch) wherever Node can answer it: canned answers
@@ -148,6 +149,19 @@ async def drive(bundle_files: list[str]) -> None:
             await act(card, "vote", bundle["comparisons"][0]["tools"][0])
             await mount(url, "no-such-comparison", endpoint, locale=locale)
 
+        # Results after the vote: hidden, then shown with the vote and after its withdrawal.
+        card = await mount(url, None, endpoint, results="after-vote")
+        await act(card, "vote", bundle["comparisons"][0]["tools"][0])
+        await act(card, "withdraw")
+        # A closed comparison (final results, its date in every locale) and one that closes while open.
+        for closes_at in ("2000-01-01T00:00:00Z", "2999-01-01T00:00:00+01:00"):
+            timed = json.loads(text)
+            timed["comparisons"][0]["closes_at"] = closes_at
+            http.bundles[f"{url}?closes={closes_at}"] = json.dumps(timed)
+            for locale in LOCALES:
+                card = await mount(f"{url}?closes={closes_at}", None, endpoint, locale=locale)
+            engine._close(engine._cards[card])
+            await act(card, "vote", bundle["comparisons"][0]["tools"][0])
         for number, breakage in enumerate(BREAKAGES):
             broken = json.loads(text)
             breakage(broken)

@@ -9,6 +9,8 @@ is written by ``verdict.snippet``.
 """
 
 import asyncio
+import time
+from datetime import UTC
 
 import js
 from pyodide.ffi import create_proxy, to_js
@@ -22,6 +24,7 @@ document = js.document
 keep = []  # event proxies stay alive as long as the page
 tasks = set()  # running tasks, kept until done
 comparisons = {}  # bundle URL -> [(id, title)]
+closings = {}  # bundle URL -> {comparison id: its closes_at}
 loads = 0  # bundle loads started: a load finishing after a newer one started changes nothing
 bundle_ok = False  # the current bundle URL was fetched and is valid: its snippet renders
 HOSTING = 'See "Hosting a bundle" in Verdict\'s README.'
@@ -77,6 +80,21 @@ def plural(count, noun):
 def titles(bundle):
     names = {tool.id: tool.name for tool in bundle.tools}
     return [(c.id, c.title or " vs ".join(names[t] for t in c.tools)) for c in bundle.comparisons]
+
+
+def closing_note(closes_at, now=None):
+    """What the chosen comparison's closes_at means for the card, in the publisher's words (UTC)."""
+    if closes_at is None:
+        return ""
+    when = closes_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if (time.time() if now is None else now) >= closes_at.timestamp():
+        return f"Voting closed on {when}: the card shows the final results and no vote control."
+    return f"Voting closes on {when}: then the card shows the final results and the endpoint refuses votes."
+
+
+def show_closing():
+    chosen = element("#comparison").value
+    element("#closing").textContent = closing_note(closings.get(bundle_url(), {}).get(chosen))
 
 
 def fill_comparisons(options):
@@ -150,6 +168,7 @@ async def load_published(url):
     bundle_ok = True
     element("#copy").disabled = False
     comparisons[url] = titles(bundle)
+    closings[url] = {c.id: c.closes_at for c in bundle.comparisons}
     fill_comparisons(comparisons[url])
     counts = f"{plural(len(bundle.comparisons), 'comparison')}, {plural(len(bundle.tools), 'tool')}"
     show_problems([], f"Valid bundle: {counts}.", checked.warnings)
@@ -199,6 +218,7 @@ def update(*_):
         else:
             preview.removeAttribute(f"data-{name}")
     element("#snippet").textContent = embed_snippet(absolute("../embed.js"), chosen)
+    show_closing()
 
 
 def on_bundle_choice(*_):

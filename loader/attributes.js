@@ -12,7 +12,8 @@ const LAZY = { true: true, false: false, viewport: "viewport", interaction: "int
 const CTA_TEXT_MAX = 200;
 
 export const DEFAULTS = Object.freeze({ bundle: null, comparison: null, endpoint: null, theme: "light", lazy: true,
-  sections: null, headingLevel: 2, accent: null, layout: "auto", locale: null, ctaUrl: null, ctaText: null, jsonld: "on" });
+  sections: null, headingLevel: 2, accent: null, layout: "auto", locale: null, ctaUrl: null, ctaText: null, jsonld: "on",
+  results: "always" });
 
 // Attributes whose change only restyles a rendered card (no new HTML).
 export const STYLE_ONLY = new Set(["theme", "accent", "layout"]);
@@ -81,6 +82,8 @@ const ATTRIBUTES = {
     then: (v) => (v ? `using ${quoted(v)}` : "using the bundle's call to action") },
   jsonld: { read: oneOf("on", "off"), accepts: "on or off",
     then: (v) => (v === "off" ? "adding no JSON-LD" : "adding the JSON-LD to the page") },
+  results: { read: oneOf("always", "after-vote"), accepts: "always or after-vote",
+    then: (v) => (v === "after-vote" ? "showing the community figures after the reader votes" : "always showing the community figures") },
 };
 
 export const attributeName = (key) => "data-" + key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());

@@ -91,9 +91,9 @@ function dataUrl(blob) {
 export function mount(card) {
   if (card.mounted) return;
   card.mounted = true;
-  const { bundle, comparison, endpoint, sections, headingLevel, locale, ctaUrl, ctaText } = card.config;
+  const { bundle, comparison, endpoint, sections, headingLevel, locale, ctaUrl, ctaText, results } = card.config;
   send({ type: "mount", card: card.id, bundle, comparison, endpoint,
-    options: { sections, headingLevel, locale, ctaUrl, ctaText }, device: readDevice(), early: storedClicks() });
+    options: { sections, headingLevel, locale, ctaUrl, ctaText, results }, device: readDevice(), early: storedClicks() });
 }
 
 export function unmount(card) {

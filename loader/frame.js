@@ -5,7 +5,8 @@
 // this widget.
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const PASSED_ON = ["comparison", "endpoint", "theme", "locale", "sections", "heading-level", "accent", "layout"];
+const PASSED_ON = ["comparison", "endpoint", "theme", "locale", "sections", "heading-level", "accent", "layout",
+  "results"];
 
 // WordPress embeds a discovered oEmbed in a sandboxed iframe and resizes it only on its own
 // messages, which carry the secret it put in our URL (#?secret=…): wp-embed's protocol.

@@ -57,7 +57,10 @@ function show(card, file) {
   // English (verdict.i18n.resolve_locale); the build prerenders every supported locale.
   const language = String(config.locale || "en").toLowerCase().split(/[-_]/)[0];
   const variant = locales && (Object.hasOwn(locales, language) ? locales[language] : locales.en);
-  const html = variant && variant[config.endpoint ? "voting" : "static"];
+  // data-results="after-vote": the prerender with the community figures held back (the engine shows them
+  // to a reader who has voted).
+  const kind = !config.endpoint ? "static" : config.results === "after-vote" ? "hidden" : "voting";
+  const html = variant && variant[kind];
   if (!html || card.rendered) return false;
   const shown = new DOMParser().parseFromString(`<body>${html}`, "text/html").body; // our own build's output
   if (!withCallToAction(shown, config)) return false;

@@ -132,7 +132,7 @@ class VoteAPI:
 
 
 async def _api_error(request: Request, exc: ApiError) -> Response:
-    return JSONResponse({"error": exc.message}, exc.status, headers=exc.headers)
+    return JSONResponse({"error": exc.message, **exc.fields}, exc.status, headers=exc.headers)
 
 
 async def _store_error(request: Request, exc: StoreError) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,12 +25,17 @@ class Catalog:
     """Each bundle by its file's name without ``.json``: the NAME of frame.html?bundle=NAME (oEmbed)."""
     shared_names: tuple[str, ...] = ()
     """Names that several bundle files share, so oEmbed cannot tell them apart."""
+    closes: Mapping[str, datetime] = field(default_factory=dict)
+    """Comparison id -> when voting on it ends (its ``closes_at``; the earliest, if bundles differ)."""
 
     def tools(self, comparison: str) -> tuple[str, ...] | None:
         return self.comparisons.get(comparison)
 
     def bundle(self, name: str) -> BundleIndex | None:
         return self.bundles.get(name)
+
+    def closes_at(self, comparison: str) -> datetime | None:
+        return self.closes.get(comparison)
 
 
 def load_catalog(paths: Iterable[Path]) -> Catalog:
@@ -44,6 +50,7 @@ def load_catalog(paths: Iterable[Path]) -> Catalog:
     found_in: dict[str, Path] = {}
     bundles: dict[str, BundleIndex] = {}
     shared: set[str] = set()
+    closes: dict[str, datetime] = {}
     for path in paths:
         try:
             bundle = load_bundle(path.read_bytes())
@@ -57,6 +64,10 @@ def load_catalog(paths: Iterable[Path]) -> Catalog:
             shared.add(path.stem)
         bundles.setdefault(path.stem, BundleIndex(bundle))
         for comparison in bundle.comparisons:
+            if comparison.closes_at is not None:
+                # A comparison closed in one bundle is closed: the earliest closing wins.
+                held = closes.get(comparison.id)
+                closes[comparison.id] = min(held, comparison.closes_at) if held else comparison.closes_at
             tools = tuple(comparison.tools)
             known = comparisons.get(comparison.id)
             if known is None:
@@ -69,7 +80,7 @@ def load_catalog(paths: Iterable[Path]) -> Catalog:
                 )
     if problems:
         raise StartupError(*problems)
-    return Catalog(comparisons, bundles, tuple(sorted(shared)))
+    return Catalog(comparisons, bundles, tuple(sorted(shared)), closes)
 
 
 def load_site_catalogs(sites: Iterable[Site]) -> dict[str, Catalog]:

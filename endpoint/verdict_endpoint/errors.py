@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 
 class StartupError(Exception):
@@ -14,10 +15,17 @@ class StartupError(Exception):
 
 
 class ApiError(Exception):
-    """A refused request: answered as ``{"error": message}`` with this status."""
+    """A refused request: answered as ``{"error": message, **fields}`` with this status."""
 
-    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        fields: Mapping[str, Any] | None = None,
+    ) -> None:
         self.status = status
         self.message = message
         self.headers = dict(headers or {})
+        self.fields = dict(fields or {})
         super().__init__(message)

@@ -13,7 +13,7 @@ from verdict.oembed import MAX_DIMENSION, frame_url
 
 from .body import BODY_TIMEOUT, MAX_BODY_BYTES
 from .catalog import Catalog
-from .schemas import ErrorBody, Health, OEmbed, Superseded, Tallies, VoteIn, VoteResult, WithdrawIn
+from .schemas import Closed, ErrorBody, Health, OEmbed, Superseded, Tallies, VoteIn, VoteResult, WithdrawIn
 
 DESCRIPTION = """\
 Stores readers' votes on Verdict comparisons and returns the community tallies.
@@ -34,6 +34,10 @@ on their device (ms since the epoch). The endpoint keeps it with the voter's
 choice, a withdrawal's included, and answers 409 to a change older than the
 stored one, without applying it: a request delayed past a newer one never
 overwrites it. The 409's body says where the vote stands.
+
+A comparison whose bundle gives `closes_at` takes no votes or withdrawals
+after that time: the answer is 403 with `{"error": "…closed at…", "closed_at":
+"<ISO 8601 time, UTC>"}`, and the tallies stay readable as its final results.
 """
 
 
@@ -147,6 +151,7 @@ def openapi_document(catalog: Catalog | None = None, widget_url: str | None = No
             (VoteResult, "serialization"),
             (Superseded, "serialization"),
             (ErrorBody, "serialization"),
+            (Closed, "serialization"),
             (Health, "serialization"),
             (OEmbed, "serialization"),
         ],
@@ -158,6 +163,11 @@ def openapi_document(catalog: Catalog | None = None, widget_url: str | None = No
             "description": "Not applied: this voter's stored choice on the comparison has a later `chosen_at`. "
             "The body holds the current tallies, the vote as stored, and the reason.",
             "content": _content(Superseded),
+        },
+        "403": {
+            "description": "The comparison is closed (its bundle's `closes_at` has passed): nothing was saved, "
+            "and sending it again will not help. The body says when it closed.",
+            "content": _content(Closed),
         },
         "408": _error(f"The body did not arrive within {BODY_TIMEOUT:g} s; the connection is closed."),
         "413": _error(f"The body is larger than {MAX_BODY_BYTES} bytes."),

@@ -107,6 +107,12 @@ class ErrorBody(BaseModel):
     error: str = Field(description="A specific reason, naming the field or id at fault.")
 
 
+class Closed(ErrorBody):
+    """A vote or withdrawal on a closed comparison: refused, its results are final."""
+
+    closed_at: str = Field(description="When voting on the comparison ended (ISO 8601, UTC).")
+
+
 class Health(BaseModel):
     status: Literal["ok"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC
 
 from .catalog import Catalog
 from .coalesce import SingleFlight
@@ -13,6 +14,8 @@ from .keys import Hasher
 from .schemas import Superseded, Tallies, VoteIn, VoteResult, WithdrawIn
 from .storage import Change, Storage, StoreError, Written
 
+CLOSED = 403
+"""The answer to a vote or withdrawal on a comparison whose ``closes_at`` has passed: final, not to retry."""
 CHOSEN_AT_SKEW_MS = 60_000
 """How far ahead of the endpoint's clock a device's clock may run before its ``chosen_at`` is clamped."""
 
@@ -60,6 +63,18 @@ class VoteService:
             raise ApiError(status, f"unknown comparison {comparison!r}")
         return tools
 
+    def _open(self, comparison: str) -> None:
+        """Refuse a change to a closed comparison: its results are final."""
+        closes_at = self.catalog.closes_at(comparison)
+        if closes_at is None or self._clock() < closes_at.timestamp():
+            return
+        when = closes_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        raise ApiError(
+            CLOSED,
+            f"comparison {comparison!r} closed at {when}: votes and withdrawals are no longer accepted",
+            fields={"closed_at": when},
+        )
+
     @staticmethod
     def _tallies(comparison: str, tools: tuple[str, ...], counts: Mapping[str, int]) -> Tallies:
         """Every tool, in order, 0 when it has no votes; votes for tools no longer listed are left out."""
@@ -74,6 +89,7 @@ class VoteService:
             raise ApiError(
                 422, f"tool {vote.tool!r} is not in comparison {vote.comparison!r} (its tools: {', '.join(tools)})"
             )
+        self._open(vote.comparison)
         voter = self.hasher.voter(vote.voter)
         change = Change(vote.comparison, voter, vote.tool, address_hash, self._chosen_at(vote.chosen_at))
         return self._result(vote.comparison, tools, await self._write(change))
@@ -81,6 +97,7 @@ class VoteService:
     async def withdraw(self, withdrawal: WithdrawIn, address_hash: str) -> VoteResult:
         """As ``cast``, for a withdrawal (``vote`` null unless a newer vote was already stored)."""
         tools = self._tools(withdrawal.comparison, 422)
+        self._open(withdrawal.comparison)
         voter = self.hasher.voter(withdrawal.voter)
         change = Change(withdrawal.comparison, voter, None, address_hash, self._chosen_at(withdrawal.chosen_at))
         return self._result(withdrawal.comparison, tools, await self._write(change))

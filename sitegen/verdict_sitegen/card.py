@@ -28,7 +28,7 @@ from verdict.bundle import BundleError, BundleIndex, load_bundle
 from verdict.i18n import SUPPORTED_LOCALES, resolve_locale
 from verdict.inline import THEMES, inline_card
 from verdict.jsonld import jsonld_script
-from verdict.render import CTA_TEXT_MAX, RenderOptions, Section, render_card, safe_cta_url
+from verdict.render import CTA_TEXT_MAX, RenderOptions, Results, Section, render_card, safe_cta_url
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
@@ -53,6 +53,7 @@ ATTRIBUTES = (
     "cta-url",
     "cta-text",
     "jsonld",
+    "results",
 )
 
 
@@ -148,6 +149,7 @@ class CardRenderer:
             "lazy": (lambda v: v in LAZY, "true, false or interaction"),
             "layout": (lambda v: v in LAYOUTS, "columns, stacked or auto"),
             "jsonld": (lambda v: v in JSONLD, "on or off"),
+            "results": (lambda v: v in set(Results), "always or after-vote"),
             "heading-level": (lambda v: v in ("1", "2", "3", "4", "5", "6"), "a number from 1 to 6"),
             "accent": (
                 lambda v: bool(COLOUR.fullmatch(v)),
@@ -177,6 +179,7 @@ class CardRenderer:
             cta_url=value.get("cta-url"),
             cta_text=value.get("cta-text"),
             locale=locale,
+            results=Results(value.get("results", Results.ALWAYS)),
         )
         card = render_card(index, comparison, options)
         jsonld = None if value.get("jsonld") == "off" else jsonld_script(index, comparison)

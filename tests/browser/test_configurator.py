@@ -122,6 +122,11 @@ def test_a_bundle_on_the_publishers_own_host_is_diagnosed_and_its_snippet_copied
     broken = json.loads((ROOT / "demo" / "lineup.json").read_text())
     broken["comparisons"][0]["tools"][0] = "ghost"
     (site / "broken.json").write_text(json.dumps(broken))
+    closing = json.loads((ROOT / "demo" / "lineup.json").read_text())
+    closing["comparisons"][1]["closes_at"] = "2025-02-14T10:00:00+01:00"
+    (site / "closing.json").write_text(json.dumps(closing))
+    closing["comparisons"][1]["closes_at"] = "14/02/2025"
+    (site / "bad-closing.json").write_text(json.dumps(closing))
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page = context.new_page()
@@ -160,6 +165,18 @@ def test_a_bundle_on_the_publishers_own_host_is_diagnosed_and_its_snippet_copied
             expect(problems).not_to_contain_text("CORS")
             expect(comparisons).to_have_count(0)
             expect(copy).to_be_disabled()
+
+            # A comparison's closes_at: its date under the picker, a bad one named by its path.
+            enter(f"{served}/closing.json")
+            expect(comparisons).to_have_count(2)
+            expect(page.locator("#closing")).to_have_text("")
+            page.select_option("#comparison", closing["comparisons"][1]["id"])
+            expect(page.locator("#closing")).to_contain_text("Voting closed on 2025-02-14 09:00 UTC")
+            page.select_option("#results", "after-vote")
+            expect(page.locator("#snippet")).to_contain_text('data-results="after-vote"')
+            enter(f"{served}/bad-closing.json")
+            expect(problems).to_contain_text("comparisons[1].closes_at")
+            expect(problems).to_contain_text("is not an ISO 8601 time")
 
             enter(f"{served}/lineup.json")
             expect(comparisons).to_have_count(2)

@@ -28,7 +28,7 @@ def ask(server: EndpointProcess, **params: str) -> httpx.Response:
 
 
 def test_a_frame_link_gets_a_rich_oembed_with_its_iframe(server: EndpointProcess) -> None:
-    answer = ask(server, url=FRAME + "&theme=dark&locale=de", format="json", maxheight="900")
+    answer = ask(server, url=FRAME + "&theme=dark&locale=de&results=after-vote", format="json", maxheight="900")
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"] == "application/json"
     assert answer.headers["cache-control"] == "public, max-age=3600"
@@ -43,7 +43,7 @@ def test_a_frame_link_gets_a_rich_oembed_with_its_iframe(server: EndpointProcess
     }
     assert body["title"] == "Alpha vs Beta"
     src = html.unescape(re.search(r'<iframe [^>]*src="([^"]+)"', body["html"])[1])  # type: ignore[index]
-    assert src == f"{WIDGET_URL}frame.html?bundle=main&comparison=alpha-vs-beta&theme=dark&locale=de"
+    assert src == f"{WIDGET_URL}frame.html?bundle=main&comparison=alpha-vs-beta&theme=dark&locale=de&results=after-vote"
     assert "<iframe data-verdict-frame " in body["html"] and 'height="900"' in body["html"]
     # WordPress shows a discovered embed's iframe in its sandbox, and resizes it, only with a blockquote beside it.
     link = html.unescape(

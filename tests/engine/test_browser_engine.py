@@ -581,7 +581,7 @@ def test_device_merge_rules():
     assert Device.from_json({"voter": 3, "votes": {key: {"tool": 1}, "k|c": "x"}}).to_json() == {
         "voter": None,
         "tokens": {},
-        "votes": {"k|c": {"tool": "x", "at": 0, "pending": False, "counted": "x"}},
+        "votes": {"k|c": {"tool": "x", "at": 0, "pending": False, "counted": "x", "voted": True}},
     }
     assert Device.from_json("garbage").to_json() == {"voter": None, "tokens": {}, "votes": {}}
 
@@ -693,7 +693,7 @@ def test_a_click_kept_on_the_device_is_adopted_once_and_delivered_by_a_later_vie
         assert endpoint.tallies() == {HEYGEN: 0, MISTRAL: 1}
         assert loader.of("forget") == [{"type": "forget", "at": [clicked_at]}], "only this endpoint's, checked"
         record = loader.stored()["votes"][vote_key(endpoint.url, SEED)]
-        assert record == {"tool": MISTRAL, "at": clicked_at, "pending": False, "counted": MISTRAL}
+        assert record == {"tool": MISTRAL, "at": clicked_at, "pending": False, "counted": MISTRAL, "voted": True}
         assert loader.http.votes_sent() == [("POST", {})], "never sent before: no retry marker"
         assert loader.http.bodies[0]["chosen_at"] == clicked_at
         assert "your vote for Mistral 4B Edge is counted" in loader.html()

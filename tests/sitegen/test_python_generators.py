@@ -72,6 +72,12 @@ def test_a_block_becomes_the_engines_inline_card_with_its_attributes():
     assert html.index("<h1>Post</h1>") < html.index("data-verdict") < html.index("<p>After.</p>")
 
 
+def test_results_after_the_vote_are_held_back_in_the_inline_card_too():
+    html = convert("::: verdict\n    bundle: comparisons\n    results: after-vote\n", endpoint=VOTES)
+    assert 'data-results="after-vote"' in html and "shown after you vote" in html
+    assert "shown after you vote" not in convert("::: verdict\n    bundle: comparisons\n", endpoint=VOTES)
+
+
 def test_the_loader_comes_once_per_page_and_code_showing_the_syntax_is_left_alone():
     block = "::: verdict\n    bundle: comparisons\n"
     html = convert(f"{block}\nText.\n\n{block}\n```\n{block}```\n")
@@ -88,6 +94,7 @@ def test_the_loader_comes_once_per_page_and_code_showing_the_syntax_is_left_alon
         ("    bundle: comparisons\n    comparison: nope\n", 5, "no comparison 'nope' (known: " + SEED),
         ("    bundle: comparisons\n    theme: purple\n", 5, 'data-theme="purple" is not valid: it takes light, dark'),
         ("    bundle: comparisons\n    locale: xx\n", 5, 'data-locale="xx" is not valid: it takes a language'),
+        ("    bundle: comparisons\n    results: later\n", 5, 'data-results="later" is not valid: it takes always or'),
         ("    bundle: comparisons\n    colour: red\n", 5, "unknown setting 'colour'"),
         ("    bundle: missing\n", 4, "cannot read the bundle"),
         ("    comparison: x\n", 3, "the card names no bundle"),

@@ -54,14 +54,28 @@ from .i18n import Locale, get_locale
 from .jsonld import comparison_jsonld, script_safe_json
 from .models import Comparison
 from .outbox import FIRST_RETRY, Choice, Device, retry_after, retry_delay, retryable, split_key, vote_key
-from .render import CardState, RenderOptions, Section, VoteState, pending_message, render_card, render_error
+from .render import (
+    CardState,
+    RenderOptions,
+    Results,
+    Section,
+    VoteState,
+    is_closed,
+    pending_message,
+    render_card,
+    render_error,
+)
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 """A comparison or tool id, as the bundle's models take them (at most 80 characters)."""
 REQUEST_TIMEOUT = 10.0
 PROBE_TIMEOUT = 5.0
 SUPERSEDED = 409
+CLOSED = 403
+"""The endpoint's answer to a vote on a comparison whose ``closes_at`` has passed (its body has ``closed_at``)."""
 """The endpoint's answer to a choice older than the one it holds for this voter (by ``chosen_at``)."""
+LONGEST_TIMER = 86_400.0
+"""Seconds: a closing further away is looked at again then (a browser timer overflows after ~24.8 days)."""
 RETRY_HEADER = "Verdict-Retry"
 """Sent on every delivery but a choice's first, with the attempt number (1 for the first retry)."""
 
@@ -116,6 +130,8 @@ class Card:
     options: RenderOptions
     index: BundleIndex
     comparison: Comparison
+    closed: bool = False
+    """The closing timer fired: voting on this card's comparison has ended."""
 
     @property
     def vote_key(self) -> str | None:
@@ -183,7 +199,9 @@ def parse_options(raw: dict[str, Any], voting: bool) -> RenderOptions:
     level = raw.get("headingLevel")
     locale = raw.get("locale")
     cta_url, cta_text = raw.get("ctaUrl"), raw.get("ctaText")
+    results = raw.get("results")
     return RenderOptions(
+        results=Results(results) if isinstance(results, str) and results in set(Results) else Results.ALWAYS,
         sections=sections or RenderOptions.sections,
         heading_level=level if isinstance(level, int) and 1 <= level <= 6 else 2,
         voting=voting,
@@ -421,6 +439,7 @@ class Engine:
         self._cards[card_id] = card
         self.send("jsonld", card=card_id, json=script_safe_json(comparison_jsonld(index, comparison)))
         self.render(card)
+        self._watch_closing(card)
         if endpoint:
             # Votes left in the outbox by an earlier page, for any comparison of this endpoint.
             self.flush(self.courier(endpoint))
@@ -428,13 +447,35 @@ class Engine:
             await (tallies or self._refresh_tallies(endpoint, comparison.id))
             self.render_key(vote_key(endpoint, comparison.id))
 
+    def _watch_closing(self, card: Card) -> None:
+        """A card open now closes at its comparison's ``closes_at``, re-rendered then without a reload."""
+        closes_at = card.comparison.closes_at
+        if closes_at is None or card.closed or is_closed(card.comparison, self._clock()):
+            return
+        delay = closes_at.timestamp() - self._clock()
+        loop = asyncio.get_running_loop()
+        if delay > LONGEST_TIMER:
+            loop.call_later(LONGEST_TIMER, self._watch_closing, card)
+        else:
+            loop.call_later(max(delay, 0.0), self._close, card)
+
+    def _close(self, card: Card) -> None:
+        if self._cards.get(card.id) is not card:
+            return  # unmounted meanwhile
+        card.closed = True
+        self._notices.pop(card.vote_key or "", None)
+        self.render(card)
+        self.send("announce", card=card.id, text=card.locale.gettext("Voting has closed."))
+
     async def unmount(self, message: dict[str, Any]) -> None:
         self._cards.pop(message["card"], None)
         self._mounting.pop(message["card"], None)
 
     def render(self, card: Card) -> None:
         if card.id in self._cards:
-            state = self._state(card, card.vote_key) if card.vote_key else CardState()
+            state = (
+                self._state(card, card.vote_key) if card.vote_key else CardState(now=self._clock(), closed=card.closed)
+            )
             self.send("html", card=card.id, html=render_card(card.index, card.comparison, card.options, state))
 
     def render_key(self, key: str) -> None:
@@ -459,7 +500,10 @@ class Engine:
             notice = self._queued_notice(record)
         return CardState(
             tallies,
-            VoteState(
+            voted=record is not None and record.voted,
+            now=self._clock(),
+            closed=card.closed,
+            vote=VoteState(
                 mine=record.tool if record else None,
                 busy=bool(notice and notice.busy),
                 message=card.say(notice) if notice else "",
@@ -555,10 +599,13 @@ class Engine:
         self.send("acted", card=card.id)
         if card.endpoint is None or card.vote_key is None:
             return
+        if card.closed or is_closed(card.comparison, self._clock()):
+            self._forget(clicked_at_of(message))  # voting has ended: a click kept from before is dropped
+            self.render(card)
+            return
         key = card.vote_key
         record = self.device.votes.get(key)
-        at = message.get("at")
-        clicked_at = at if isinstance(at, int) and not isinstance(at, bool) else None
+        clicked_at = clicked_at_of(message)
         if clicked_at is not None and record is not None and record.at >= clicked_at:
             self._forget(clicked_at)
             await self._taken_already(card, key, record, clicked_at)
@@ -647,6 +694,13 @@ class Engine:
             self._confirmed(key, choice, reply.body)
             return False, None
         if reply is not None and reply.status == SUPERSEDED and self._superseded(key, choice, reply.body):
+            return False, None
+        if reply is not None and reply.status == CLOSED and isinstance(reply.body, dict) and "closed_at" in reply.body:
+            # This device's clock ran behind the endpoint's: the vote has closed, the card says so now.
+            self._refused(key, choice, str(reply.body.get("error") or "closed"))
+            for card in self._cards_of(key):
+                card.closed = True
+            self.render_key(key)
             return False, None
         if reply is None or retryable(reply.status):
             self._queued(key, choice)
@@ -745,6 +799,12 @@ async def _pyodide_http(
         return Reply(response.status, json.loads(text), received)
     except ValueError:
         return Reply(response.status, text, received)
+
+
+def clicked_at_of(message: Mapping[str, Any]) -> int | None:
+    """An action's click time (ms), when it carries a well-formed one."""
+    at = message.get("at")
+    return at if isinstance(at, int) and not isinstance(at, bool) else None
 
 
 def early_click(raw: Any) -> tuple[str, str, str | None, int] | None:

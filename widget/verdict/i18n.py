@@ -14,14 +14,18 @@ Arabic sentence keeps its own direction and its neighbours' punctuation in place
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import date
 from functools import cache
 
-from .locale_data import LISTS, MESSAGES, NUMBERS, PLURALS, RTL
+from .locale_data import DATES, LISTS, MESSAGES, NUMBERS, PLURALS, RTL
 
 DEFAULT_LOCALE = "en"
 SUPPORTED_LOCALES: tuple[str, ...] = tuple(PLURALS)
 FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+DATE_FIELD = re.compile(r"'([^']*)'|(y+|M+|d+)")
+"""A CLDR date pattern's quoted literals and the fields a long date uses (year, month, day)."""
 
 
 def resolve_locale(tag: object) -> str:
@@ -94,6 +98,27 @@ class Locale:
     def percent(self, n: int) -> str:
         """A whole percentage by the locale's CLDR pattern: 75%, 75 %, …"""
         return f"{self._percent_prefix}{self.number(n)}{self._percent_suffix}"
+
+    def date(self, day: date) -> str:
+        """A date written out the locale's way (CLDR's long date: 'December 31, 2026', '31. Dezember 2026')."""
+        pattern, months = DATES[self.code]
+
+        def field(match: re.Match[str]) -> str:
+            quoted, letters = match.groups()
+            if letters is None:
+                return quoted or "'"
+            if letters[0] == "y":
+                return self._digits_of(str(day.year))
+            if letters[0] == "d":
+                return self._digits_of(f"{day.day:0{len(letters)}d}")
+            if len(letters) >= 3:
+                return months[day.month - 1]
+            return self._digits_of(f"{day.month:0{len(letters)}d}")
+
+        return DATE_FIELD.sub(field, pattern)
+
+    def _digits_of(self, text: str) -> str:
+        return text if self._digits == "0123456789" else text.translate(str.maketrans("0123456789", self._digits))
 
     def join(self, items: Sequence[str]) -> str:
         """'A, B and C' the locale's way (CLDR's standard list); items isolated in RTL."""

@@ -8,10 +8,11 @@ never stored here, only the calls they are derived from (see figures.py).
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 FORMAT = "verdict/1"
 
@@ -37,6 +38,22 @@ def _safe_url(value: str) -> str:
         raise ValueError("must be an absolute https://, http:// or mailto: URL without spaces")
     return value
 
+
+def _iso_time(value: object) -> object:
+    """A time written out, date and time of day with its zone: no bare dates, epoch numbers or local times."""
+    example = "e.g. 2026-12-31T18:00:00Z or 2026-12-31T19:00:00+01:00"
+    if not isinstance(value, str):
+        raise ValueError(f"must be an ISO 8601 time with its time zone as a string, {example}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 time: write it with its time zone, {example}") from None
+    if "T" not in value.upper() or parsed.tzinfo is None:
+        raise ValueError(f"{value!r} has no time zone (or no time of day): write it in full, {example}")
+    return value
+
+
+ClosingTime = Annotated[AwareDatetime, BeforeValidator(_iso_time)]
 
 SafeUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_safe_url)]
 
@@ -97,6 +114,11 @@ class Comparison(Strict):
     standfirst: Paragraph
     tools: list[Slug] = Field(min_length=2, max_length=4)
     scorecard: list[Review] = Field(min_length=1, max_length=12)
+    closes_at: ClosingTime | None = Field(
+        None,
+        description="When voting ends: an ISO 8601 time with its time zone, e.g. 2026-12-31T18:00:00Z. "
+        "After it the card shows the final results and the endpoint refuses votes.",
+    )
 
 
 class CallToAction(Strict):

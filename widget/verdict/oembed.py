@@ -35,7 +35,7 @@ MAX_DIMENSION = 10000
 CACHE_AGE = 3600
 FORMATS = ("json", "xml")
 FRAME_PAGE = re.compile(r"^frame/([a-z0-9]+(?:-[a-z0-9]+)*)/([a-z0-9]+(?:-[a-z0-9]+)*)\.html$")
-KEPT = ("comparison", "endpoint", "theme", "locale", "sections", "heading-level", "accent", "layout")
+KEPT = ("comparison", "endpoint", "theme", "locale", "sections", "heading-level", "accent", "layout", "results")
 
 
 class OEmbedError(ValueError):

@@ -6,7 +6,8 @@ The engine owns this state; the loader only keeps it in ``localStorage`` (key
     {"voter": "<the token of an earlier version>" | null,
      "tokens": {"<endpoint>": "<random token>"},
      "votes": {"<endpoint>|<comparison>":
-               {"tool": "<tool id>" | null, "at": <ms>, "pending": <bool>, "counted": "<tool id>" | null}}}
+               {"tool": "<tool id>" | null, "at": <ms>, "pending": <bool>, "counted": "<tool id>" | null,
+                "voted": <bool>}}}
 
 Each endpoint gets a voter token of its own, so no endpoint learns a token it
 could use on another (a card may name any endpoint: a pasted frame link, an
@@ -17,7 +18,10 @@ so that reader keeps their vote there; every other endpoint gets a new token.
 One record per endpoint and comparison: the reader's latest choice (``null``
 after a withdrawal), when it was made, whether the endpoint has yet to confirm
 it (the outbox), and what the endpoint last confirmed (to show the tallies with
-the pending choice in place of the counted one, and to roll back to). A later
+the pending choice in place of the counted one, and to roll back to), and
+whether the endpoint has ever counted a vote of this reader on it (``voted``:
+a card with ``data-results="after-vote"`` keeps showing the figures after a
+withdrawal). A later
 choice replaces the record, so a queued vote is superseded or cancelled by
 construction, and delivering a record twice is harmless: the endpoint treats
 the same voter voting again as a change. Each delivery carries the record's
@@ -66,15 +70,17 @@ class Choice:
     """Not yet confirmed by the endpoint: in the outbox."""
     counted: str | None = None
     """What the endpoint last confirmed for this reader."""
+    voted: bool = False
+    """The endpoint has counted a vote of this reader here at least once: a withdrawal leaves it true."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"tool": self.tool, "at": self.at, "pending": self.pending, "counted": self.counted}
+        return {"tool": self.tool, "at": self.at, "pending": self.pending, "counted": self.counted, "voted": self.voted}
 
     @classmethod
     def from_json(cls, raw: Any) -> Choice | None:
         """A stored record, or None for anything malformed (storage is not trusted)."""
         if isinstance(raw, str):  # the first format: the confirmed tool only
-            return cls(raw, 0, False, raw)
+            return cls(raw, 0, False, raw, True)
         if not isinstance(raw, Mapping):
             return None
         tool, at, pending, counted = raw.get("tool"), raw.get("at"), raw.get("pending"), raw.get("counted")
@@ -82,14 +88,16 @@ class Choice:
             return None
         if not isinstance(at, int) or isinstance(at, bool) or not isinstance(pending, bool):
             return None
-        return cls(tool, at, pending, counted)
+        voted = raw.get("voted")
+        # Records written before ``voted`` existed: a counted vote is one.
+        return cls(tool, at, pending, counted, voted if isinstance(voted, bool) else counted is not None)
 
     def delivered(self, confirmed: str | None) -> Choice:
-        return Choice(confirmed, self.at, False, confirmed)
+        return Choice(confirmed, self.at, False, confirmed, self.voted or confirmed is not None)
 
     def rolled_back(self) -> Choice:
         """The choice refused: back to what the endpoint has counted."""
-        return Choice(self.counted, self.at, False, self.counted)
+        return Choice(self.counted, self.at, False, self.counted, self.voted)
 
 
 def newer(a: Choice, b: Choice) -> Choice:
@@ -176,6 +184,8 @@ class Device:
         for key, theirs in other.votes.items():
             mine = self.votes.get(key)
             kept = theirs if mine is None else newer(mine, theirs)
+            if mine is not None and (mine.voted or theirs.voted) and not kept.voted:
+                kept = replace(kept, voted=True)  # having voted is never forgotten
             if kept != mine:
                 self.votes[key] = kept
                 changed.add(key)
@@ -191,7 +201,7 @@ class Device:
         current = self.votes.get(key)
         counted = current.counted if current else None
         at = max(now, current.at + 1) if current else now
-        self.votes[key] = choice = Choice(tool, at, True, counted)
+        self.votes[key] = choice = Choice(tool, at, True, counted, bool(current and current.voted))
         return choice
 
     def take(self, key: str, tool: str | None, at: int) -> Choice | None:
@@ -203,7 +213,7 @@ class Device:
         if current is None and tool is None:
             return None  # withdrawing a vote this device never made
         counted = current.counted if current else None
-        self.votes[key] = choice = Choice(tool, at, True, counted)
+        self.votes[key] = choice = Choice(tool, at, True, counted, bool(current and current.voted))
         return choice
 
     def settle(self, key: str, sent: Choice, confirmed: str | None) -> bool:
@@ -212,7 +222,8 @@ class Device:
         if current is None or current.at == sent.at:
             self.votes[key] = sent.delivered(confirmed)
             return True
-        self.votes[key] = replace(current, counted=confirmed)  # a newer choice is still queued
+        # A newer choice is still queued.
+        self.votes[key] = replace(current, counted=confirmed, voted=current.voted or confirmed is not None)
         return False
 
     def refuse(self, key: str, sent: Choice) -> bool:

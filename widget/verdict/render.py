@@ -18,8 +18,10 @@ its punctuation where it belongs.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 from enum import StrEnum
 
 from .bundle import BundleError, BundleIndex
@@ -41,6 +43,14 @@ class Section(StrEnum):
 DEFAULT_SECTIONS = tuple(Section)
 
 
+class Results(StrEnum):
+    """When the community figures show (data-results)."""
+
+    ALWAYS = "always"
+    AFTER_VOTE = "after-vote"
+    """Hidden until this reader has voted on this device; withdrawing does not hide them again."""
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     sections: tuple[Section, ...] = DEFAULT_SECTIONS
@@ -51,6 +61,8 @@ class RenderOptions:
     """The publisher's call-to-action link (data-cta-url), instead of the bundle's."""
     cta_text: str | None = None
     """The sentence beside the call-to-action button (data-cta-text), instead of the bundle's."""
+    results: Results = Results.ALWAYS
+    """data-results: whether the readers' figures wait for this reader's vote."""
     locale: str = DEFAULT_LOCALE
     """A BCP 47 tag; the card speaks the supported locale it resolves to (see i18n)."""
     controls_ready: bool = True
@@ -91,6 +103,24 @@ class VoteState:
 class CardState:
     tallies: dict[str, int] = field(default_factory=dict)
     vote: VoteState = VoteState()
+    voted: bool = False
+    """This reader has voted on this comparison from this device (a withdrawal since included)."""
+    now: float | None = None
+    """The time to judge closing by (seconds since the epoch); None: the clock's."""
+    closed: bool = False
+    """Closed whatever ``now`` says: the engine's timer fired at ``closes_at``."""
+
+
+def is_closed(comparison: Comparison, now: float | None = None) -> bool:
+    """Whether voting on the comparison has ended (its ``closes_at`` has passed)."""
+    closes_at = comparison.closes_at
+    return closes_at is not None and (time.time() if now is None else now) >= closes_at.timestamp()
+
+
+def results_hidden(options: RenderOptions, state: CardState, closed: bool) -> bool:
+    """data-results="after-vote" keeps the readers' figures back until this reader has voted; final results show."""
+    hiding = options.results is Results.AFTER_VOTE and options.voting
+    return hiding and not state.voted and state.vote.mine is None and not closed
 
 
 def _heading(level: int, attrs: dict[str, AttrValue], *children: Child) -> Markup:
@@ -114,13 +144,20 @@ def _root(locale: Locale, attrs: dict[str, AttrValue]) -> dict[str, AttrValue]:
 def render_card(
     index: BundleIndex, comparison: Comparison, options: RenderOptions = RenderOptions(), state: CardState = CardState()
 ) -> Markup:
-    figures = derive(index, comparison, state.tallies)
+    closed = state.closed or is_closed(comparison, state.now)
+    hidden = results_hidden(options, state, closed)
+    # Held back, the readers' votes count for nothing on the card: not in a figure, not in the headline.
+    figures = derive(index, comparison, {} if hidden else state.tallies)
     locale = get_locale(options.locale)
     level = options.heading_level
     sections = [s for s in options.sections if s is not Section.VOTE or options.voting]
     parts: dict[Section, Callable[[], Markup | None]] = {
         Section.SCORECARD: lambda: _scorecard(index, comparison, level + 1, locale),
-        Section.VOTE: lambda: _vote(figures, state.vote, level + 1, locale, options.controls_ready),
+        Section.VOTE: lambda: (
+            _final_results(comparison, figures, level + 1, locale)
+            if closed
+            else _vote(figures, state.vote, level + 1, locale, options.controls_ready, hidden)
+        ),
         Section.CTA: lambda: _cta(index, options, locale),
     }
     return el(
@@ -133,6 +170,8 @@ def render_card(
                 "aria-labelledby": "vd-title",
                 "data-comparison": comparison.id,
                 "data-tools": len(figures.tools),
+                "data-closed": closed or None,
+                "data-results-hidden": hidden or None,
             },
         ),
         el(
@@ -150,7 +189,7 @@ def render_card(
         el(
             "div",
             {"class": "vd-tools", "part": "tools", "data-count": len(figures.tools), "data-rows": _tool_rows(sections)},
-            [_tool_column(t, sections, level + 1, locale) for t in figures.tools],
+            [_tool_column(t, sections, level + 1, locale, hidden) for t in figures.tools],
         ),
         [parts[s]() for s in sections if s in parts],
     )
@@ -187,14 +226,20 @@ def _tool_rows(sections: list[Section]) -> int:
     return 4 + (Section.FIGURES in sections) + 2 * (Section.DESCRIPTION in sections)
 
 
-def _tool_column(figures: ToolFigures, sections: list[Section], level: int, locale: Locale) -> Markup:
+def _tool_column(
+    figures: ToolFigures, sections: list[Section], level: int, locale: Locale, hidden: bool = False
+) -> Markup:
     tool = figures.tool
     community = figures.community
-    community_detail = (
-        locale.gettext("no votes yet")
-        if community.percent is None
-        else locale.ngettext("{count} vote", "{count} votes", community.votes)
-    )
+    community_value = community.label_in(locale)
+    if hidden:
+        community_value = "—"
+        # Translators: in place of the readers' share of a tool, when the card shows it only after one's vote.
+        community_detail = locale.gettext("shown after you vote")
+    elif community.percent is None:
+        community_detail = locale.gettext("no votes yet")
+    else:
+        community_detail = locale.ngettext("{count} vote", "{count} votes", community.votes)
     name = el("a", {"href": tool.url, "rel": "noopener", "target": "_blank"}, tool.name) if tool.url else tool.name
     split = figures.split
     dissenters = [f"{r.name} ({r.lens})" for r in split.dissenters]
@@ -215,7 +260,7 @@ def _tool_column(figures: ToolFigures, sections: list[Section], level: int, loca
                 "panel",
             ),
             # Translators: the share of the readers' votes.
-            _figure(locale.gettext("Community"), community.label_in(locale), community_detail, "community"),
+            _figure(locale.gettext("Community"), community_value, community_detail, "community"),
             _figure(
                 # Translators: the cheapest way to start with the tool: Paid or Free.
                 locale.gettext("Entry"),
@@ -313,7 +358,9 @@ def pending_message(tool_name: str | None, locale: Locale | None = None) -> str:
     return words.gettext("Withdrawing your vote…")
 
 
-def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Locale, ready: bool = True) -> Markup:
+def _vote(
+    figures: ComparisonFigures, vote: VoteState, level: int, locale: Locale, ready: bool = True, hidden: bool = False
+) -> Markup:
     buttons = []
     for t in figures.tools:
         share = t.community.percent or 0
@@ -341,16 +388,19 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Local
                     if vote.pending and vote.mine == t.tool.id
                     else None,
                 ),
-                el("span", {"class": "vd-choice-share"}, t.community.label_in(locale)),
-                el("progress", {"class": "vd-choice-bar", "max": 100, "value": share, "aria-hidden": "true"}),
+                None if hidden else el("span", {"class": "vd-choice-share"}, t.community.label_in(locale)),
+                None
+                if hidden
+                else el("progress", {"class": "vd-choice-bar", "max": 100, "value": share, "aria-hidden": "true"}),
             )
         )
     total = figures.total_votes
-    summary = (
-        locale.gettext("No votes yet: be the first.")
-        if total == 0
-        else locale.ngettext("{count} vote so far.", "{count} votes so far.", total)
-    )
+    if hidden:
+        summary = locale.gettext("Vote to see what other readers chose.")
+    elif total == 0:
+        summary = locale.gettext("No votes yet: be the first.")
+    else:
+        summary = locale.ngettext("{count} vote so far.", "{count} votes so far.", total)
     question = (
         # Translators: the vote's question when the comparison has two tools (Arabic: dual).
         locale.pgettext("two tools", "Which would you ship?")
@@ -384,6 +434,44 @@ def _vote(figures: ComparisonFigures, vote: VoteState, level: int, locale: Local
                 "disabled": not ready,
             },
             locale.gettext("Withdraw my vote"),
+        ),
+    )
+
+
+def _final_results(comparison: Comparison, figures: ComparisonFigures, level: int, locale: Locale) -> Markup:
+    """A closed comparison's vote section: the readers' final shares and when voting ended, no control."""
+    closes_at = comparison.closes_at
+    # The close date as a calendar date in UTC, the endpoint's time, written the reader's way.
+    date = locale.date(closes_at.astimezone(UTC).date()) if closes_at else ""
+    total = figures.total_votes
+    rows = [
+        el(
+            "li",
+            {"class": "vd-choice vd-final-choice", "part": "choice", "data-tool": t.tool.id},
+            el("bdi", {"class": "vd-choice-name"}, t.tool.name),
+            el("span", {"class": "vd-choice-share"}, t.community.label_in(locale)),
+            el(
+                "progress",
+                {"class": "vd-choice-bar", "max": 100, "value": t.community.percent or 0, "aria-hidden": "true"},
+            ),
+        )
+        for t in figures.tools
+    ]
+    return el(
+        "div",
+        {"class": "vd-vote vd-final", "part": "vote", "data-closed": True},
+        # Translators: the heading of a closed vote's outcome.
+        _heading(level, {"id": "vd-vote-title"}, locale.gettext("Final results")),
+        el("ul", {"class": "vd-choices", "aria-labelledby": "vd-vote-title"}, rows),
+        el(
+            "p",
+            {"class": "vd-vote-status", "id": "vd-vote-status"},
+            # Translators: {date} is the day voting ended, e.g. "December 31, 2026".
+            locale.gettext("Voting closed on {date}.", date=date),
+            " ",
+            locale.gettext("No votes were cast.")
+            if total == 0
+            else locale.ngettext("{count} vote in all.", "{count} votes in all.", total),
         ),
     )
 

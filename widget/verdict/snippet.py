@@ -16,6 +16,7 @@ ATTRIBUTES: tuple[tuple[str, str | None], ...] = (
     ("theme", "light"),
     ("accent", None),
     ("layout", "auto"),
+    ("results", "always"),
     ("locale", None),
     ("sections", "figures,description,scorecard,vote,cta"),
     ("heading-level", "2"),

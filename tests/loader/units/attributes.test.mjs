@@ -51,6 +51,16 @@ describe("readConfig", () => {
     assert.match(warnings.join("\n"), /data-heading-level="7" is not valid: it takes a number from 1 to 6/);
   });
 
+  it("reads data-results: always by default, after-vote, and a warning for anything else", () => {
+    assert.equal(readConfig(null, element({})).results, "always");
+    assert.equal(readConfig(null, element({ "data-results": "after-vote" })).results, "after-vote");
+    const config = readConfig(null, element({ "data-results": "hidden" }));
+    assert.equal(config.results, "always");
+    assert.deepEqual(warnings, [
+      'Verdict: data-results="hidden" is not valid: it takes always or after-vote; always showing the community figures.',
+    ]);
+  });
+
   it("accepts only http(s) for the bundle and endpoint, and mailto too for the call to action", () => {
     const card = element({ "data-bundle": "javascript:alert(1)", "data-endpoint": "ftp://x", "data-cta-url": "mailto:a@b.example" });
     const config = readConfig(null, card);
