@@ -33,7 +33,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page, Request
 
-from .bench import ENGINE_TIMEOUT, TOOL, WATCH_EARLY_CLICK, Profile
+from .bench_profiles import ENGINE_TIMEOUT, TOOL, WATCH_EARLY_CLICK, Profile
 
 RUNTIME_PATHS = ("/runtime/", "/packages/", "/assets/worker.")
 MARK = "performance.getEntriesByName({!r}).length > 0"

@@ -98,3 +98,18 @@ def touch_for_engine(page: Page, host: str = "[data-verdict]") -> float:
     wait_for_mark(page, "verdict:card-visible", timeout=10_000)
     page.locator(host).first.dispatch_event("pointerdown")
     return wait_for_mark(page, "verdict:engine-card")
+
+
+CARD_BOX = """(host) => {
+  const card = document.querySelector(host).shadowRoot.querySelector(".vd-card");
+  const r = card.getBoundingClientRect();
+  return {x: r.x, y: r.y, width: r.width, height: r.height};
+}"""
+
+
+def card_box(page: Page, host: str = "[data-verdict]") -> dict[str, float]:
+    """The card's box, read in one step: the endpoint's live card may replace the prerendered one at any
+    moment, and a locator's box is read in two (find, then measure), which can land either side of it."""
+    box: dict[str, float] = page.evaluate(CARD_BOX, host)
+    return box
+

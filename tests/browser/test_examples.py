@@ -28,7 +28,7 @@ from builder.examples import GENERATORS, BuiltSite, build_example
 
 from ..conftest import DEMO_BUNDLE, MISTRAL, SEED
 from ..helpers.endpoint import start_endpoint
-from .conftest import Console, wait_for_mark
+from .conftest import Console, card_box, touch_for_engine
 from .servers import widget_host
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,14 +113,14 @@ def test_each_generators_post_carries_the_card_zero_shift_and_votes(browser: Bro
         page.goto(served.origin + served.site.post)
         # Drawn by the HTML parser: there before any of our scripts ran, above the fold.
         assert page.evaluate("document.querySelector('[data-verdict]').shadowRoot.querySelector('.vd-title') !== null")
-        box = page.locator(".vd-card").bounding_box()
-        assert box and box["y"] + 200 < 720, f"the card starts at {box}: not above the fold"
+        box = card_box(page)
+        assert box["y"] + 200 < 720, f"the card starts at {box}: not above the fold"
         expect(page.locator(".vd-title")).to_have_text(TITLE)
 
-        wait_for_mark(page, "verdict:engine-card")
+        touch_for_engine(page)  # an untouched card shows the endpoint's live card; a touch starts the engine
         page.wait_for_timeout(500)
         assert page.evaluate("window.__cls") == 0
-        assert page.locator(".vd-card").bounding_box()["y"] == box["y"]
+        assert card_box(page)["y"] == box["y"]
 
         graphs = page.evaluate(
             """[...document.querySelectorAll('script[type="application/ld+json"]')]
@@ -170,7 +170,7 @@ def test_a_docusaurus_reader_arriving_by_client_side_navigation_gets_the_live_ca
         expect(page.locator(".vd-title")).to_have_text(TITLE)
         assert page.evaluate("window.__samePage === true"), "the navigation reloaded the page"
         assert page.evaluate("document.querySelector('[data-verdict]').shadowRoot !== null")
-        wait_for_mark(page, "verdict:engine-card")
+        touch_for_engine(page)
         before = mistral_votes(examples.votes)
         page.locator(f'button.vd-choice[data-tool="{MISTRAL}"]').click()
         expect(page.locator(".vd-vote-status")).to_contain_text("is counted")

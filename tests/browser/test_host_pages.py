@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from ..conftest import DEMO_BUNDLE, HEYGEN, SEED
 from ..helpers.endpoint import start_endpoint
-from .conftest import ENGINE_TIMEOUT, Demo, touch_for_engine, wait_for_mark
+from .conftest import ENGINE_TIMEOUT, Demo, card_box, touch_for_engine, wait_for_mark
 from .hostpage import HostPages
 from .servers import plain_static_server, widget_host
 
@@ -99,15 +99,15 @@ def test_inline_card_paints_with_the_post_and_the_takeover_moves_nothing(page: P
     page.goto(demo.blog + "/")
     # In the HTML itself: there before any script of ours has run.
     assert page.evaluate("document.querySelector('[data-verdict]').shadowRoot.querySelector('.vd-title') !== null")
-    box = page.locator(".vd-card").bounding_box()
-    assert box and box["y"] < 720, "the card is above the fold"
+    box = card_box(page)
+    assert box["y"] < 720, "the card is above the fold"
     wait_for_mark(page, "verdict:live-card")  # the endpoint's live card
     page.wait_for_timeout(500)
     assert page.evaluate("window.__cls") == 0
     touch_for_engine(page)  # the engine's
     page.wait_for_timeout(500)
     assert page.evaluate("window.__cls") == 0
-    assert page.locator(".vd-card").bounding_box()["height"] == box["height"]
+    assert card_box(page)["height"] == box["height"]
 
 
 @pytest.mark.parametrize(
