@@ -112,4 +112,3 @@ def card_box(page: Page, host: str = "[data-verdict]") -> dict[str, float]:
     moment, and a locator's box is read in two (find, then measure), which can land either side of it."""
     box: dict[str, float] = page.evaluate(CARD_BOX, host)
     return box
-
