@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
 from builder.chromium import CHROMIUM, FLAGS, free_port_run
 from builder.serve import demo_in_background
@@ -112,3 +112,25 @@ def card_box(page: Page, host: str = "[data-verdict]") -> dict[str, float]:
     moment, and a locator's box is read in two (find, then measure), which can land either side of it."""
     box: dict[str, float] = page.evaluate(CARD_BOX, host)
     return box
+
+
+class Held:
+    """Holds back every response whose URL matches `pattern` until released; `target`: a page, or a
+    browser context (whose routes also see its workers' requests)."""
+
+    def __init__(self, target: Page | BrowserContext, pattern: str):
+        self.held: list[Route] = []
+        self.released = False
+        target.route(pattern, self._hold)
+
+    def _hold(self, route: Route) -> None:
+        if self.released:
+            route.continue_()
+        else:
+            self.held.append(route)
+
+    def release(self) -> None:
+        self.released = True
+        for route in self.held:
+            route.continue_()
+        self.held.clear()

@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from ..conftest import HEYGEN, MISTRAL, SEED
-from .conftest import ENGINE_TIMEOUT, Demo, wait_for_mark
+from .conftest import ENGINE_TIMEOUT, Demo, Held, wait_for_mark
 
 PHONE = {"offline": False, "latency": 150, "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8}
 UNTHROTTLED = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
@@ -42,28 +42,6 @@ CONTROLS = """() => {
     kept: JSON.parse(localStorage.getItem('verdict:early') || '[]'),
   };
 }"""
-
-
-class Held:
-    """Holds back every response whose URL matches `pattern` until released."""
-
-    def __init__(self, page: Page, pattern: str):
-        self.page, self.pattern = page, pattern
-        self.held: list[Route] = []
-        self.released = False
-        page.route(pattern, self._hold)
-
-    def _hold(self, route: Route) -> None:
-        if self.released:
-            route.continue_()
-        else:
-            self.held.append(route)
-
-    def release(self) -> None:
-        self.released = True
-        for route in self.held:
-            route.continue_()
-        self.held.clear()
 
 
 @pytest.fixture

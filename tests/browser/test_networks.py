@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import CDPSession, Page, Route, expect
 
 from ..conftest import HEYGEN, MISTRAL, SEED
-from .conftest import ENGINE_TIMEOUT, Demo, wait_for_mark
-from .test_startup import HeldRuntime, runtime_requests
+from .conftest import ENGINE_TIMEOUT, Demo, Held, wait_for_mark
+from .test_startup import runtime_requests
 
 # As published: the German of "Figures as published; live vote counts load when you use the card."
 AS_PUBLISHED_DE = (
@@ -88,7 +88,7 @@ def test_on_a_3g_connection_the_card_waits_for_a_touch_and_says_its_figures_are_
         "Network.emulateNetworkConditions",
         {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
     )
-    HeldRuntime(page)
+    Held(page.context, "**/*.wasm")
     page.locator(f'button.vd-choice[data-tool="{HEYGEN}"]').focus()
     wait_for_mark(page, "verdict:live-card", timeout=20_000)
     expect(status).not_to_have_text(AS_PUBLISHED_DE)
@@ -119,7 +119,7 @@ def test_an_endpoint_card_the_engine_would_not_render_is_refused_and_the_widget_
         route.fulfill(status=200, headers=headers, body=html)
 
     page.context.route("**/v1/cards/**", hostile)
-    HeldRuntime(page)  # the fallback is the engine starting; it need not finish here
+    Held(page.context, "**/*.wasm")  # the fallback is the engine starting; it need not finish here
     page.goto(demo.blog + "/early-click.html")
     wait_for_mark(page, "verdict:engine-start", timeout=20_000)
     assert page.evaluate("performance.getEntriesByName('verdict:live-card').length") == 0

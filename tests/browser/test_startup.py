@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 import urllib.request
 
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from ..conftest import HEYGEN, MISTRAL, SEED
-from .conftest import ENGINE_TIMEOUT, Demo, touch_for_engine, wait_for_mark
+from .conftest import ENGINE_TIMEOUT, Demo, Held, touch_for_engine, wait_for_mark
 
 # The state of the seed card's vote controls, read in the same task as a click.
 CLICK_AND_READ = """(tool) => {
@@ -33,32 +33,12 @@ def tallies(demo: Demo) -> dict:
         return json.loads(response.read())
 
 
-class HeldRuntime:
-    """Holds the runtime's WebAssembly download until released: the engine cannot be up meanwhile."""
-
-    def __init__(self, page: Page):
-        self.held: list[Route] = []
-        self.released = False
-        page.context.route("**/*.wasm", self._hold)
-
-    def _hold(self, route: Route) -> None:
-        if self.released:
-            route.continue_()
-        else:
-            self.held.append(route)
-
-    def release(self) -> None:
-        self.released = True
-        for route in self.held:
-            route.continue_()
-
-
 def runtime_requests(urls: list[str]) -> list[str]:
     return [url for url in urls if "/runtime/" in url or "/packages/" in url or "/assets/worker." in url]
 
 
 def test_a_click_before_the_engine_is_up_shows_at_once_and_counts_once(page: Page, demo: Demo):
-    runtime = HeldRuntime(page)
+    runtime = Held(page.context, "**/*.wasm")  # the context's routes see the worker's requests too
     page.goto(demo.blog + "/early-click.html")
     # Untouched, the card shows the endpoint's live figures; the click is what starts the engine.
     wait_for_mark(page, "verdict:live-card", timeout=10_000)
