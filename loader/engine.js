@@ -3,7 +3,7 @@
 // from then on the loader only moves JSON messages both ways: `send` to the
 // engine, `handlers` for what it answers (see widget/verdict/browser.py).
 
-import { acted, forgetClicks, showPending, storedClicks } from "./actions.js";
+import { acted, forgetClicks, showPending, storedClicks } from "./pending.js";
 import { compileCore, compiledBefore, keepCompiled } from "./core.js";
 import { allCards, byId, errorCard, swap } from "./cards.js";
 import { fetchChecked } from "./integrity.js";

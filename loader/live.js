@@ -17,7 +17,7 @@
 // whole (one console warning) and the card's engine renders it instead.
 // Nothing of it is ever assigned as innerHTML.
 
-import { showPending } from "./actions.js";
+import { showPending } from "./pending.js";
 import { byId } from "./cards.js";
 import { withCallToAction } from "./prerender.js";
 import { say } from "./words.js";
@@ -25,7 +25,7 @@ import { say } from "./words.js";
 const MAX_CHARS = 200000; // an endpoint's card is about 10 KB
 const TIMEOUT_MS = 10000;
 const HTML_NS = "http://www.w3.org/1999/xhtml";
-const DEVICE_KEYS = ["verdict", "verdict:early"]; // localStorage: the engine's votes, clicks kept for it (actions.js)
+const DEVICE_KEYS = ["verdict", "verdict:early"]; // localStorage: the engine's votes, clicks kept for it (pending.js)
 const TAGS = new Set(VERDICT_ASSETS.markup.tags);
 const ATTRIBUTES = new Set(VERDICT_ASSETS.markup.attributes);
 let keys = new Map(); // bundle URL -> the build's key of that bundle and engine

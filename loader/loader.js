@@ -17,7 +17,8 @@
 //   live.js        an untouched card's live figures as the endpoint's HTML, checked
 //   engine.js      the Web Worker running Pyodide: start, messages both ways
 //   core.js        the runtime's core compiled on the page for returning readers
-//   actions.js     the reader's clicks: controls ready, taken at once, kept on the device, relayed
+//   actions.js     the reader's clicks: controls ready, taken at once, relayed
+//   pending.js     clicks the engine has not taken yet: shown as taken, kept on the device
 //   element.js     <verdict-card>, the custom element frameworks draw
 //   hosts.js       which elements hold a card (shared with the first script)
 

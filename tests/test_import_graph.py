@@ -1,4 +1,4 @@
-"""Dependencies point one way: no import cycle in the engine or the build, and the engine imports neither
+"""Dependencies point one way: no import cycle in the engine, the build or the loader, and the engine imports neither
 the endpoint nor the build (they import the engine). Every import counts, also one inside a function.
 
 (The endpoint's store factory, storage.open_store, imports the store chosen by the URL on demand, and
@@ -74,6 +74,24 @@ def test_the_engine_imports_neither_the_endpoint_nor_the_build() -> None:
     for module, imported in python_imports("verdict").items():
         wrong = {i for i in imported if i.split(".")[0] in ("verdict_endpoint", "builder")}
         assert not wrong, f"{module} imports {sorted(wrong)}: the engine must not depend on what depends on it"
+
+
+def test_the_loader_has_no_import_cycle() -> None:
+    graph = js_imports(ROOT / "loader")
+    assert {"loader.js", "engine.js", "actions.js", "pending.js"} <= set(graph)
+    assert graph["actions.js"] >= {"engine.js", "pending.js"}, "the loader's imports are not read"
+    assert cycle(graph) is None, f"import cycle in loader/: {' -> '.join(cycle(graph) or [])}"
+
+
+def test_the_loader_check_finds_a_cycle(tmp_path: Path) -> None:
+    """The same reading of imports as above, on two modules that import each other."""
+    (tmp_path / "a.js").write_text('import { b } from "./b.js";\nexport const a = () => b();\n')
+    (tmp_path / "b.js").write_text('// a comment\nexport { a } from "./a.js";\nexport const b = 1;\n')
+    (tmp_path / "c.js").write_text('import "./a.js";\n')
+    found = cycle(js_imports(tmp_path))
+    assert found is not None and set(found) == {"a.js", "b.js"}
+    (tmp_path / "b.js").write_text("export const b = 1;\n")
+    assert cycle(js_imports(tmp_path)) is None
 
 
 def test_the_cycle_check_finds_a_cycle() -> None:
