@@ -44,6 +44,7 @@ import brotli
 
 from verdict.bundle import BundleError, load_bundle
 from verdict.livecard import live_key
+from verdict.rules import DEFAULT_HEADING_LEVEL, HEADING_LEVELS
 
 from . import blank, configurator, core, element, fetch, frames, loader, pyc, steps, trim
 from .abi import check_wheels
@@ -51,7 +52,7 @@ from .hashes import HASH_LENGTH, sha256, sri, tree_hash
 from .inline_kit import SITEGEN_JS, inline_kit
 from .lock import write_lock
 from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
-from .prerender import DEFAULT_HEADING_LEVEL, HEADING_LEVELS, inline_cards, markup_names, prerender_bundle
+from .prerender import inline_cards, markup_names, prerender_bundle
 
 # The runtime's zips (stdlib, wheels) are stored uncompressed and sent with
 # brotli: 3.7 MB on the wire instead of 5.7 MB for self-deflated zips, and a

@@ -21,7 +21,7 @@ from typing import Any
 
 from verdict.bundle import BundleIndex, load_bundle
 from verdict.i18n import SUPPORTED_LOCALES
-from verdict.render import CTA_TEXT_MAX
+from verdict.rules import CTA_TEXT_MAX
 
 FORMAT = "verdict-inline/1"
 # The kit's reader for JavaScript generators (Eleventy, Astro, Docusaurus), published beside the kits.

@@ -23,10 +23,8 @@ from verdict.bundle import BundleIndex, load_bundle
 from verdict.i18n import SUPPORTED_LOCALES
 from verdict.inline import inline_card
 from verdict.jsonld import comparison_jsonld, jsonld_script, script_safe_json
-from verdict.render import RenderOptions, Results, render_card
-
-HEADING_LEVELS = range(1, 7)
-DEFAULT_HEADING_LEVEL = 2
+from verdict.render import RenderOptions, render_card
+from verdict.rules import DEFAULT_HEADING_LEVEL, Results
 
 
 def prerender_bundle(raw: bytes, heading_level: int = DEFAULT_HEADING_LEVEL) -> dict[str, Any]:

@@ -26,17 +26,17 @@ from pathlib import Path
 
 from verdict.bundle import BundleError, BundleIndex, load_bundle
 from verdict.i18n import SUPPORTED_LOCALES, resolve_locale
-from verdict.inline import THEMES, inline_card
+from verdict.inline import inline_card
 from verdict.jsonld import jsonld_script
-from verdict.render import CTA_TEXT_MAX, RenderOptions, Results, Section, render_card, safe_cta_url
+from verdict.render import RenderOptions, render_card, safe_cta_url
+from verdict.rules import CTA_TEXT_MAX, LAYOUTS, SLUG_PATTERN, THEMES, Results, Section
 
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG = re.compile(SLUG_PATTERN)
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 # Hex, a colour name or a colour function; the browser parses it (never pasted into CSS), this only
 # turns away what cannot be a colour at all.
 COLOUR = re.compile(r"#[0-9A-Fa-f]{3,8}|[A-Za-z]+|[a-z-]+\([0-9A-Za-z.,%/ +-]*\)")
 ACCENT = "an opaque CSS colour such as #2f5bd3, rgb(47 91 211) or teal"
-LAYOUTS = ("columns", "stacked", "auto")
 LAZY = ("true", "false", "interaction")
 JSONLD = ("on", "off")
 ATTRIBUTES = (

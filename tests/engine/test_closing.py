@@ -17,7 +17,8 @@ import pytest
 
 from verdict.bundle import BundleIndex, check_bundle, load_bundle
 from verdict.outbox import Choice, Device
-from verdict.render import CardState, RenderOptions, Results, VoteState, render_card
+from verdict.render import CardState, RenderOptions, VoteState, render_card
+from verdict.rules import Results
 
 from ..conftest import DEMO_BUNDLE, HEYGEN, MISTRAL, SEED
 from ..helpers.aio import run_in_thread as run

@@ -6,8 +6,9 @@ import re
 from html.parser import HTMLParser
 
 from verdict.bundle import BundleError, BundleIndex, Problem, load_bundle
-from verdict.render import CardState, RenderOptions, Section, VoteState, render_card, render_error
+from verdict.render import CardState, RenderOptions, VoteState, render_card, render_error
 from verdict.richtext import render_rich_text
+from verdict.rules import Section
 
 from ..conftest import HEYGEN, MISTRAL, SEED
 

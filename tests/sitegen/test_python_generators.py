@@ -21,7 +21,8 @@ from builder.examples import EXAMPLES, ExampleError, build_example
 from verdict.bundle import BundleIndex, load_bundle
 from verdict.inline import inline_card
 from verdict.jsonld import jsonld_script
-from verdict.render import RenderOptions, Section, render_card
+from verdict.render import RenderOptions, render_card
+from verdict.rules import Section
 from verdict_sitegen.markdown import VerdictBlockError
 
 from ..conftest import DEMO_BUNDLE, SEED

@@ -57,17 +57,16 @@ from .outbox import FIRST_RETRY, Choice, Device, retry_after, retry_delay, retry
 from .render import (
     CardState,
     RenderOptions,
-    Results,
-    Section,
     VoteState,
     is_closed,
     pending_message,
     render_card,
     render_error,
 )
+from .rules import DEFAULT_HEADING_LEVEL, HEADING_LEVELS, SLUG_MAX_LENGTH, SLUG_PATTERN, Results, Section
 
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-"""A comparison or tool id, as the bundle's models take them (at most 80 characters)."""
+SLUG = re.compile(SLUG_PATTERN)
+"""A comparison or tool id, as the bundle's models take them."""
 REQUEST_TIMEOUT = 10.0
 PROBE_TIMEOUT = 5.0
 SUPERSEDED = 409
@@ -203,7 +202,7 @@ def parse_options(raw: dict[str, Any], voting: bool) -> RenderOptions:
     return RenderOptions(
         results=Results(results) if isinstance(results, str) and results in set(Results) else Results.ALWAYS,
         sections=sections or RenderOptions.sections,
-        heading_level=level if isinstance(level, int) and 1 <= level <= 6 else 2,
+        heading_level=level if isinstance(level, int) and level in HEADING_LEVELS else DEFAULT_HEADING_LEVEL,
         voting=voting,
         locale=get_locale(locale if isinstance(locale, str) else None).code,
         cta_url=cta_url if isinstance(cta_url, str) else None,
@@ -815,9 +814,9 @@ def early_click(raw: Any) -> tuple[str, str, str | None, int] | None:
     endpoint, comparison, tool, at = raw.get("endpoint"), raw.get("comparison"), raw.get("tool"), raw.get("at")
     if not isinstance(endpoint, str) or not endpoint.lower().startswith(("https://", "http://")):
         return None
-    if not isinstance(comparison, str) or len(comparison) > 80 or not SLUG.fullmatch(comparison):
+    if not isinstance(comparison, str) or len(comparison) > SLUG_MAX_LENGTH or not SLUG.fullmatch(comparison):
         return None
-    if not (tool is None or (isinstance(tool, str) and len(tool) <= 80 and SLUG.fullmatch(tool))):
+    if not (tool is None or (isinstance(tool, str) and len(tool) <= SLUG_MAX_LENGTH and SLUG.fullmatch(tool))):
         return None
     if not isinstance(at, int) or isinstance(at, bool) or at <= 0:
         return None

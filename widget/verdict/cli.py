@@ -16,9 +16,10 @@ from pathlib import Path
 
 from .bundle import BundleError, BundleIndex, check_bundle, load_bundle
 from .i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
-from .inline import THEMES, inline_card
+from .inline import inline_card
 from .jsonld import jsonld_script
-from .render import RenderOptions, Section, render_card
+from .render import RenderOptions, render_card
+from .rules import THEMES, Section
 from .schema import bundle_schema
 
 

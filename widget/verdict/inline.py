@@ -11,9 +11,7 @@ in the host page's light DOM.
 from __future__ import annotations
 
 from .markup import Markup, el
-
-THEMES = ("light", "dark", "auto")
-LAYOUTS = ("columns", "stacked", "auto")
+from .rules import LAYOUTS, THEMES
 
 
 def style_element(css: str) -> Markup:

@@ -14,11 +14,13 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from .rules import SLUG_MAX_LENGTH, SLUG_PATTERN
+
 FORMAT = "verdict/1"
 
 Slug = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=80),
+    StringConstraints(pattern=f"^{SLUG_PATTERN}$", min_length=1, max_length=SLUG_MAX_LENGTH),
     Field(description="Lower-case letters, digits and single hyphens."),
 ]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -27,15 +27,16 @@ from xml.sax.saxutils import escape as xml_escape
 
 from .bundle import BundleError, BundleIndex
 from .render import comparison_title
+from .rules import FRAME_ATTRIBUTES, SLUG_PATTERN
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = re.compile(SLUG_PATTERN)
 DEFAULT_HEIGHT = 1200
 DEFAULT_WIDTH = 800
 MAX_DIMENSION = 10000
 CACHE_AGE = 3600
 FORMATS = ("json", "xml")
-FRAME_PAGE = re.compile(r"^frame/([a-z0-9]+(?:-[a-z0-9]+)*)/([a-z0-9]+(?:-[a-z0-9]+)*)\.html$")
-KEPT = ("comparison", "endpoint", "theme", "locale", "sections", "heading-level", "accent", "layout", "results")
+FRAME_PAGE = re.compile(rf"frame/({SLUG_PATTERN})/({SLUG_PATTERN})\.html")
+KEPT = FRAME_ATTRIBUTES
 
 
 class OEmbedError(ValueError):
@@ -76,7 +77,7 @@ def oembed(
         raise OEmbedError(400, "format must be json or xml")
     url = params.get("url") or ""
     query = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
-    page = FRAME_PAGE.match(urlsplit(url)._replace(query="", fragment="").geturl().removeprefix(widget))
+    page = FRAME_PAGE.fullmatch(urlsplit(url)._replace(query="", fragment="").geturl().removeprefix(widget))
     if url.startswith(widget) and page:
         query |= {"bundle": page[1], "comparison": page[2]}
     elif not url.startswith((widget + "frame.html?", widget + "frame.html#")):
@@ -84,7 +85,7 @@ def oembed(
             404, f"url must be {widget}frame/NAME/ID.html or {widget}frame.html?bundle=NAME&comparison=ID"
         )
     name = query.get("bundle", "")
-    index = bundle(name) if SLUG.match(name) else None
+    index = bundle(name) if SLUG.fullmatch(name) else None
     if index is None:
         raise OEmbedError(404, "bundle must name a bundle published with this widget")
     try:

@@ -22,7 +22,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC
-from enum import StrEnum
 
 from .bundle import BundleError, BundleIndex
 from .figures import ComparisonFigures, ToolFigures, derive
@@ -30,31 +29,15 @@ from .i18n import DEFAULT_LOCALE, Locale, get_locale
 from .markup import AttrValue, Child, Markup, el
 from .models import SAFE_URL_SCHEMES, Call, Comparison, Entry
 from .richtext import render_rich_text
-
-
-class Section(StrEnum):
-    FIGURES = "figures"
-    DESCRIPTION = "description"
-    SCORECARD = "scorecard"
-    VOTE = "vote"
-    CTA = "cta"
-
+from .rules import CTA_TEXT_MAX, DEFAULT_HEADING_LEVEL, Results, Section
 
 DEFAULT_SECTIONS = tuple(Section)
-
-
-class Results(StrEnum):
-    """When the community figures show (data-results)."""
-
-    ALWAYS = "always"
-    AFTER_VOTE = "after-vote"
-    """Hidden until this reader has voted on this device; withdrawing does not hide them again."""
 
 
 @dataclass(frozen=True)
 class RenderOptions:
     sections: tuple[Section, ...] = DEFAULT_SECTIONS
-    heading_level: int = 2
+    heading_level: int = DEFAULT_HEADING_LEVEL
     voting: bool = False
     """Whether an endpoint is configured; without one there is no vote control."""
     cta_url: str | None = None
@@ -76,10 +59,6 @@ class RenderOptions:
             object.__setattr__(self, "cta_url", None)
         if self.cta_text is not None:
             object.__setattr__(self, "cta_text", " ".join(self.cta_text.split())[:CTA_TEXT_MAX] or None)
-
-
-CTA_TEXT_MAX = 200
-"""Longest data-cta-text kept, like a bundle line."""
 
 
 def safe_cta_url(url: str) -> bool:
