@@ -10,7 +10,7 @@ export default [
     files: ["loader/**/*.js"],
     languageOptions: {
       sourceType: "module",
-      globals: { ...globals.browser, ...globals.worker, VERDICT_BOOT: "readonly", VERDICT_ASSETS: "readonly", VERDICT_CSS: "readonly", VERDICT_LOCALES: "readonly", VERDICT_WORDS: "readonly" },
+      globals: { ...globals.browser, ...globals.worker, VERDICT_BOOT: "readonly", VERDICT_ASSETS: "readonly", VERDICT_CSS: "readonly", VERDICT_RULES: "readonly", VERDICT_WORDS: "readonly" },
     },
   },
   {
@@ -41,6 +41,6 @@ export default [
   {
     // The loader's unit tests run in Node with the build's constants set as globals (tests/loader/units/setup.mjs).
     files: ["tests/loader/units/**/*.mjs"],
-    languageOptions: { sourceType: "module", globals: { ...globals.node, VERDICT_LOCALES: "readonly", VERDICT_WORDS: "readonly" } },
+    languageOptions: { sourceType: "module", globals: { ...globals.node, VERDICT_RULES: "readonly", VERDICT_WORDS: "readonly" } },
   },
 ];

@@ -9,10 +9,12 @@ Two scripts come out, so the page's first fetch stays tiny:
   card's stylesheet inlined, as one ES module.
 
 The worker (loader/worker.js) is bundled with Pyodide's JavaScript. Values the build
-decides (hashed paths, the stylesheet, the engine's locales and the loader's own
+decides (hashed paths, the stylesheet, the engine's rules and the loader's own
 sentences, translated) reach the sources as esbuild ``--define`` constants:
-VERDICT_BOOT in embed.js, VERDICT_ASSETS, VERDICT_CSS, VERDICT_LOCALES and
-VERDICT_WORDS in the loader proper.
+VERDICT_BOOT in embed.js, VERDICT_ASSETS, VERDICT_CSS and VERDICT_WORDS in the
+loader proper, and VERDICT_RULES (verdict.rules.loader_rules: the slug pattern,
+sections, limits, attribute values and locales the engine defines) in every
+script, read through loader/rules.js.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from verdict.i18n import SUPPORTED_LOCALES
+from verdict.rules import loader_rules
 
 from . import locales
 from .paths import LOADER, ROOT
@@ -30,6 +32,11 @@ from .paths import LOADER, ROOT
 ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
 # Browsers with module workers and constructable stylesheets; esbuild lowers newer syntax.
 TARGET = "es2020"
+
+
+def rule_defines() -> dict[str, Any]:
+    """The engine's rules the loader applies too, for every script of the loader."""
+    return {"VERDICT_RULES": loader_rules()}
 
 
 def esbuild(entry: Path, *options: str, defines: dict[str, Any] | None = None) -> bytes:
@@ -64,7 +71,7 @@ def worker(pyodide_dir: Path) -> bytes:
 
 def frame_script() -> bytes:
     """frame.js, the iframe form's own script (a classic script beside frame.html)."""
-    return esbuild(LOADER / "frame.js", "--bundle", "--format=iife", f"--target={TARGET}")
+    return esbuild(LOADER / "frame.js", "--bundle", "--format=iife", f"--target={TARGET}", defines=rule_defines())
 
 
 def loader_module(assets: dict[str, Any]) -> bytes:
@@ -74,12 +81,11 @@ def loader_module(assets: dict[str, Any]) -> bytes:
         "--bundle",
         "--format=esm",
         f"--target={TARGET}",
-        # The engine's locales, so a data-locale it cannot speak is named in a warning;
-        # the loader's own sentences in each of them.
+        # The loader's own sentences in each of the engine's locales.
         defines={
+            **rule_defines(),
             "VERDICT_ASSETS": assets,
             "VERDICT_CSS": stylesheet(),
-            "VERDICT_LOCALES": list(SUPPORTED_LOCALES),
             "VERDICT_WORDS": locales.loader_words(),
         },
     )
@@ -92,5 +98,5 @@ def first_script(boot: dict[str, Any]) -> bytes:
         "--bundle",
         "--format=iife",
         f"--target={TARGET}",
-        defines={"VERDICT_BOOT": boot},
+        defines={**rule_defines(), "VERDICT_BOOT": boot},
     )

@@ -23,16 +23,30 @@ from verdict.bundle import BundleIndex, load_bundle
 from verdict.i18n import SUPPORTED_LOCALES
 from verdict.inline import inline_card
 from verdict.jsonld import comparison_jsonld, jsonld_script, script_safe_json
-from verdict.render import RenderOptions, render_card
+from verdict.render import RenderOptions, render_card, render_cta
 from verdict.rules import DEFAULT_HEADING_LEVEL, Results
+
+# The variants of a card with the vote control, by data-results value (a card without an endpoint: "static").
+VOTING_VARIANTS = {Results.ALWAYS: "voting", Results.AFTER_VOTE: "hidden"}
+# What the publisher's data-cta-url / data-cta-text stand in for in a prerendered call to action:
+# the loader puts the attribute's value in place of these (the link's href, the sentence's text).
+CTA_URL_PLACEHOLDER = "https://cta.invalid/"
+CTA_TEXT_PLACEHOLDER = "…"
 
 
 def prerender_bundle(raw: bytes, heading_level: int = DEFAULT_HEADING_LEVEL) -> dict[str, Any]:
-    """``{first, locales, cards: {comparison: {locale: {voting, hidden, static}}}, jsonld: {comparison: json}}``."""
+    """``{first, locales, variants, cards: {comparison: {locale: {voting, hidden, static}}},
+    cta: {comparison: {locale: {url, text, both}}}, jsonld: {comparison: json}}``.
+
+    ``variants``: which variant a card with an endpoint shows, by its data-results. ``cta``: the call to
+    action for a card given data-cta-url only (url), data-cta-text only (text), or both, with placeholders
+    for their values; None where the engine renders none (data-cta-text on a bundle without a call to action).
+    """
     index = BundleIndex(load_bundle(raw))
     return {
         "first": index.bundle.comparisons[0].id,
         "locales": list(SUPPORTED_LOCALES),
+        "variants": {results.value: variant for results, variant in VOTING_VARIANTS.items()},
         "cards": {
             comparison.id: {
                 locale: {
@@ -43,15 +57,28 @@ def prerender_bundle(raw: bytes, heading_level: int = DEFAULT_HEADING_LEVEL) -> 
                     )
                     for variant, voting, results in (
                         ("static", False, Results.ALWAYS),
-                        ("voting", True, Results.ALWAYS),
-                        ("hidden", True, Results.AFTER_VOTE),
+                        *((variant, True, results) for results, variant in VOTING_VARIANTS.items()),
                     )
                 }
                 for locale in SUPPORTED_LOCALES
             }
             for comparison in index.bundle.comparisons
         },
+        "cta": {
+            comparison.id: {locale: publisher_cta(index, locale) for locale in SUPPORTED_LOCALES}
+            for comparison in index.bundle.comparisons
+        },
         "jsonld": {c.id: script_safe_json(comparison_jsonld(index, c)) for c in index.bundle.comparisons},
+    }
+
+
+def publisher_cta(index: BundleIndex, locale: str) -> dict[str, str | None]:
+    """The call to action with the publisher's link (url), sentence (text) or both, as placeholders."""
+    given = {"url": (CTA_URL_PLACEHOLDER, None), "text": (None, CTA_TEXT_PLACEHOLDER)}
+    given["both"] = (CTA_URL_PLACEHOLDER, CTA_TEXT_PLACEHOLDER)
+    return {
+        key: render_cta(index, RenderOptions(locale=locale, cta_url=url, cta_text=text))
+        for key, (url, text) in given.items()
     }
 
 

@@ -5,15 +5,15 @@
 
 import { parseColour } from "./accent.js";
 import { attributeOn } from "./hosts.js";
+import { CTA_TEXT_MAX, DEFAULT_HEADING_LEVEL, DEFAULT_LAYOUT, DEFAULT_RESULTS, DEFAULT_THEME, HEADING_LEVELS, LAYOUTS, LOCALES,
+  RESULTS, SECTIONS, THEMES, isSlug } from "./rules.js";
 
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const SECTIONS = ["figures", "description", "scorecard", "vote", "cta"];
 const LAZY = { true: true, false: false, viewport: "viewport", interaction: "interaction" };
-const CTA_TEXT_MAX = 200;
+const listed = (values) => values.slice(0, -1).join(", ") + " or " + values[values.length - 1];
 
-export const DEFAULTS = Object.freeze({ bundle: null, comparison: null, endpoint: null, theme: "light", lazy: true,
-  sections: null, headingLevel: 2, accent: null, layout: "auto", locale: null, ctaUrl: null, ctaText: null, jsonld: "on",
-  results: "always" });
+export const DEFAULTS = Object.freeze({ bundle: null, comparison: null, endpoint: null, theme: DEFAULT_THEME,
+  lazy: true, sections: null, headingLevel: DEFAULT_HEADING_LEVEL, accent: null, layout: DEFAULT_LAYOUT, locale: null,
+  ctaUrl: null, ctaText: null, jsonld: "on", results: DEFAULT_RESULTS });
 
 // Attributes whose change only restyles a rendered card (no new HTML).
 export const STYLE_ONLY = new Set(["theme", "accent", "layout"]);
@@ -38,13 +38,13 @@ function languageTag(value) {
   }
 }
 
-// A language tag whose language the engine speaks (VERDICT_LOCALES, from the build).
+// A language tag whose language the engine speaks.
 function supportedLocale(value) {
   const tag = languageTag(value);
-  return tag && VERDICT_LOCALES.includes(tag.split("-")[0].toLowerCase()) ? tag : null;
+  return tag && LOCALES.includes(tag.split("-")[0].toLowerCase()) ? tag : null;
 }
 
-const oneOf = (...values) => (v) => (values.includes(v) ? v : null);
+const oneOf = (values) => (v) => (values.includes(v) ? v : null);
 const quoted = (v) => `"${v}"`;
 
 // Per attribute: `read` (the parsed value, or null when invalid), what it
@@ -52,12 +52,12 @@ const quoted = (v) => `"${v}"`;
 const ATTRIBUTES = {
   bundle: { read: httpUrl, accepts: "an http or https URL",
     then: (v) => (v ? `using ${v}` : "this card has no bundle and shows an error") },
-  comparison: { read: (v) => (SLUG.test(v) ? v : null),
+  comparison: { read: (v) => (isSlug(v) ? v : null),
     accepts: "a comparison id: lowercase letters, digits and single hyphens",
     then: (v) => (v ? `showing ${quoted(v)}` : "showing the bundle's first comparison") },
   endpoint: { read: httpUrl, accepts: "an http or https URL",
     then: (v) => (v ? `using ${v}` : "the card shows no vote control") },
-  theme: { read: oneOf("light", "dark", "auto"), accepts: "light, dark or auto", then: (v) => `using ${quoted(v)}` },
+  theme: { read: oneOf(THEMES), accepts: listed(THEMES), then: (v) => `using ${quoted(v)}` },
   lazy: { read: (v) => (v in LAZY ? LAZY[v] : null), accepts: "true, false, viewport or interaction",
     then: (v) => `using ${quoted(v)}` },
   sections: {
@@ -68,21 +68,22 @@ const ATTRIBUTES = {
     accepts: `a comma-separated list of ${SECTIONS.join(", ")}`,
     then: (v) => (v ? `showing ${v.join(",")}` : "showing every section"),
   },
-  headingLevel: { read: (v) => (/^[1-6]$/.test(v) ? Number(v) : null), accepts: "a number from 1 to 6",
+  headingLevel: { read: (v) => (HEADING_LEVELS.map(String).includes(v) ? Number(v) : null),
+    accepts: `a number from ${HEADING_LEVELS[0]} to ${HEADING_LEVELS[HEADING_LEVELS.length - 1]}`,
     then: (v) => `using level ${v}` },
   accent: { read: (v) => (parseColour(v) ? v : null), accepts: "an opaque CSS colour such as #2f5bd3, rgb(47 91 211) or teal",
     then: (v) => (v ? `using ${v}` : "using the theme's accent colour") },
-  layout: { read: oneOf("columns", "stacked", "auto"), accepts: "columns, stacked or auto",
+  layout: { read: oneOf(LAYOUTS), accepts: listed(LAYOUTS),
     then: (v) => `using ${quoted(v)}` },
-  locale: { read: supportedLocale, accepts: `a language tag of ${VERDICT_LOCALES.join(", ")} (en-GB, de-AT… too)`,
+  locale: { read: supportedLocale, accepts: `a language tag of ${LOCALES.join(", ")} (en-GB, de-AT… too)`,
     then: (v) => `using ${quoted(v)}` },
   ctaUrl: { read: (v) => url(v, ["https:", "http:", "mailto:"]), accepts: "an http, https or mailto link",
     then: (v) => (v ? `linking to ${v}` : "using the bundle's call to action") },
   ctaText: { read: (v) => (v && v.length <= CTA_TEXT_MAX ? v : null), accepts: `text of 1 to ${CTA_TEXT_MAX} characters`,
     then: (v) => (v ? `using ${quoted(v)}` : "using the bundle's call to action") },
-  jsonld: { read: oneOf("on", "off"), accepts: "on or off",
+  jsonld: { read: oneOf(["on", "off"]), accepts: "on or off",
     then: (v) => (v === "off" ? "adding no JSON-LD" : "adding the JSON-LD to the page") },
-  results: { read: oneOf("always", "after-vote"), accepts: "always or after-vote",
+  results: { read: oneOf(RESULTS), accepts: listed(RESULTS),
     then: (v) => (v === "after-vote" ? "showing the community figures after the reader votes" : "always showing the community figures") },
 };
 

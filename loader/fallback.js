@@ -6,9 +6,9 @@
 // script: it must work when nothing else could be loaded.
 
 import { PLACEHOLDER } from "./hosts.js";
+import { FRAME_ATTRIBUTES, isSlug } from "./rules.js";
 
-const PASSED_ON = ["comparison", "endpoint", "theme", "locale", "sections", "heading-level", "accent", "layout"];
-const BUNDLE_PATH = /^bundles\/([a-z0-9]+(?:-[a-z0-9]+)*)\.json$/;
+const BUNDLE_PATH = /^bundles\/([^/]+)\.json$/;
 
 // Replaces each [data-verdict] element without a card of its own (an inline
 // card keeps its shadow root) by an iframe of frame.html; how many it framed.
@@ -41,9 +41,9 @@ function frameQuery(value, widget) {
     return null;
   }
   const match = bundle.startsWith(widget) && BUNDLE_PATH.exec(bundle.slice(widget.length));
-  if (!match) return null;
+  if (!match || !isSlug(match[1])) return null;
   const query = new URLSearchParams({ bundle: match[1] });
-  for (const name of PASSED_ON) {
+  for (const name of FRAME_ATTRIBUTES) {
     const given = value(name);
     if (given !== null) query.set(name, given);
   }

@@ -4,9 +4,7 @@
 // the loader (it is a data attribute like any other); the bundle must be one published with
 // this widget.
 
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const PASSED_ON = ["comparison", "endpoint", "theme", "locale", "sections", "heading-level", "accent", "layout",
-  "results"];
+import { FRAME_ATTRIBUTES, isSlug } from "./rules.js";
 
 // WordPress embeds a discovered oEmbed in a sandboxed iframe and resizes it only on its own
 // messages, which carry the secret it put in our URL (#?secret=…): wp-embed's protocol.
@@ -26,11 +24,11 @@ const page = document.documentElement.dataset;
 const given = (name) => query.get(name) ?? page[name.replace(/-(\w)/g, (_, c) => c.toUpperCase())] ?? null;
 const bundle = given("bundle") || "";
 const card = document.createElement("div");
-if (SLUG.test(bundle)) {
+if (isSlug(bundle)) {
   card.setAttribute("data-verdict", "");
   card.setAttribute("data-bundle", new URL(`bundles/${bundle}.json`, document.baseURI).href);
   card.setAttribute("data-lazy", "false");
-  for (const name of PASSED_ON) {
+  for (const name of FRAME_ATTRIBUTES) {
     const value = given(name);
     if (value !== null) card.setAttribute("data-" + name, value);
   }
@@ -55,7 +53,7 @@ function parentOrigin() {
 // In a sandbox (an opaque origin: WordPress's embeds) nothing is kept on the reader's device and the
 // card's own links may not open a window: offer the card on its own page, where both work. WordPress
 // follows a link to our host only through its protocol, for a frame the reader has just used.
-if (self.origin === "null" && SLUG.test(bundle)) {
+if (self.origin === "null" && isSlug(bundle)) {
   const own = location.href.split("#")[0];
   const note = document.createElement("p");
   // In the space above the card, so it costs no height.

@@ -20,6 +20,7 @@
 import { showPending } from "./pending.js";
 import { byId } from "./cards.js";
 import { withCallToAction } from "./prerender.js";
+import { engineLocale } from "./rules.js";
 import { say } from "./words.js";
 
 const MAX_CHARS = 200000; // an endpoint's card is about 10 KB
@@ -61,10 +62,9 @@ function shownComparison(card) {
 export async function showLive(card) {
   const { endpoint, bundle, locale, headingLevel } = card.config;
   const comparison = shownComparison(card);
-  const language = String(locale || "en").toLowerCase().split(/[-_]/)[0];
   const url = new URL(`${endpoint.replace(/\/+$/, "")}/v1/cards/${encodeURIComponent(comparison)}`);
-  url.search = new URLSearchParams({ key: keys.get(bundle), locale: VERDICT_LOCALES.includes(language) ? language : "en",
-    level: String(headingLevel) }).toString();
+  url.search = new URLSearchParams({ key: keys.get(bundle), locale: engineLocale(locale), level: String(headingLevel) })
+    .toString();
   let html;
   try {
     const response = await fetch(url, { credentials: "omit", signal: AbortSignal.timeout(TIMEOUT_MS) });
@@ -84,7 +84,7 @@ export async function showLive(card) {
     console.warn(`Verdict: the card from ${url.origin} was not shown (${why}); the widget renders it instead.`);
     return false;
   }
-  if (!withCallToAction(checked, card.config)) return false;
+  if (!withCallToAction(checked, card)) return false;
   const focused = card.root.activeElement && card.root.activeElement.id;
   card.body.replaceChildren(...checked.childNodes);
   if (focused && card.root.getElementById(focused)) card.root.getElementById(focused).focus();

@@ -3,15 +3,16 @@
 // first script, in parallel with the loader's own download; other levels are
 // fetched here. Every locale is prerendered, and every section is in the
 // prerendered markup (the frame hides and orders them), so every attribute
-// value gets its card at once.
+// value gets its card at once. This module only picks and shows: the build's
+// prerender (builder/prerender.py) made every variant it picks from.
 
 import { byId } from "./cards.js";
 import { fetchChecked } from "./integrity.js";
 import { showJsonLd } from "./jsonld.js";
+import { DEFAULT_HEADING_LEVEL, engineLocale } from "./rules.js";
 
-const DEFAULT_LEVEL = 2;
-const CTA_TEXT_MAX = 200; // as verdict.render.CTA_TEXT_MAX
 const levelFiles = new Map(); // cards file URL -> promise of its contents or null
+const callsToAction = new WeakMap(); // card -> its prerendered calls to action ({url, text, both})
 
 // Cards are drawn one per frame: a page with several cards never gets one
 // long task (parse, style and layout of them all) on its main thread.
@@ -31,7 +32,7 @@ function inTurn(work) {
 export function prerenderer(asset, prerendered) {
   const cards = new Map(Object.entries(VERDICT_ASSETS.cards).map(([bundle, levels]) => [asset(bundle), levels]));
   function cardsFile(bundle, level) {
-    if (level === DEFAULT_LEVEL) return prerendered(bundle);
+    if (level === DEFAULT_HEADING_LEVEL) return prerendered(bundle);
     const [file, integrity] = (cards.get(bundle) || {})[level] || [];
     if (!file) return Promise.resolve(null);
     const url = asset(file);
@@ -51,41 +52,33 @@ function show(card, file) {
   if (!file || byId(card.id) !== card) return card.inline;
   const comparison = config.comparison || file.first;
   if (file.jsonld && file.jsonld[comparison]) showJsonLd(card, file.jsonld[comparison]);
+  const locale = engineLocale(config.locale);
+  if (file.cta && file.cta[comparison]) callsToAction.set(card, file.cta[comparison][locale]);
   if (card.inline) return true;
-  const locales = file.cards[comparison];
-  // The engine speaks the language subtag of the card's locale when it supports it, else
-  // English (verdict.i18n.resolve_locale); the build prerenders every supported locale.
-  const language = String(config.locale || "en").toLowerCase().split(/[-_]/)[0];
-  const variant = locales && (Object.hasOwn(locales, language) ? locales[language] : locales.en);
-  // data-results="after-vote": the prerender with the community figures held back (the engine shows them
-  // to a reader who has voted).
-  const kind = !config.endpoint ? "static" : config.results === "after-vote" ? "hidden" : "voting";
-  const html = variant && variant[kind];
+  const variants = file.cards[comparison] && file.cards[comparison][locale];
+  const html = variants && variants[config.endpoint ? file.variants[config.results] : "static"];
   if (!html || card.rendered) return false;
   const shown = new DOMParser().parseFromString(`<body>${html}`, "text/html").body; // our own build's output
-  if (!withCallToAction(shown, config)) return false;
+  if (!withCallToAction(shown, card)) return false;
   card.body.replaceChildren(...shown.childNodes);
   return true;
 }
 
-// The publisher's data-cta-url / data-cta-text on the prerendered call to
-// action, as the engine will render them (text as textContent, the URL
-// already checked by attributes.js); false when the prerender has no call to
-// action to carry them.
-export function withCallToAction(body, { ctaUrl, ctaText }) {
+// The publisher's data-cta-url / data-cta-text in the card's call to action: the build
+// prerendered it for each of the three cases, with placeholders that take the attributes'
+// values (checked by attributes.js), as text and as the link. False when the prerendered
+// card has no call to action to hold them (the engine renders one).
+export function withCallToAction(body, card) {
+  const { ctaUrl, ctaText } = card.config;
   if (ctaUrl === null && ctaText === null) return true;
-  const cta = body.querySelector(".vd-cta");
-  if (!cta) return false;
+  const fragments = callsToAction.get(card);
+  if (!fragments) return false;
+  const fragment = fragments[ctaText === null ? "url" : ctaUrl === null ? "text" : "both"];
+  const shown = body.querySelector(".vd-cta");
+  if (!fragment || !shown) return !fragment && !shown;
+  const cta = new DOMParser().parseFromString(`<body>${fragment}`, "text/html").body.firstElementChild;
   if (ctaUrl !== null) cta.querySelector(".vd-cta-button").href = ctaUrl;
-  const text = ctaText === null ? null : ctaText.split(/\s+/).filter(Boolean).join(" ").slice(0, CTA_TEXT_MAX);
-  if (text) {
-    let line = cta.querySelector("p");
-    if (!line) {
-      line = document.createElement("p");
-      line.dir = "auto";
-      cta.prepend(line);
-    }
-    line.textContent = text;
-  }
+  if (ctaText !== null) cta.querySelector("p").textContent = ctaText;
+  shown.replaceWith(cta);
   return true;
 }

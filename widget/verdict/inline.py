@@ -11,7 +11,7 @@ in the host page's light DOM.
 from __future__ import annotations
 
 from .markup import Markup, el
-from .rules import LAYOUTS, THEMES
+from .rules import DEFAULT_LAYOUT, DEFAULT_THEME, LAYOUTS, THEMES
 
 
 def style_element(css: str) -> Markup:
@@ -22,7 +22,7 @@ def style_element(css: str) -> Markup:
 
 
 def inline_card(
-    card: Markup, css: str, *, theme: str = "light", layout: str = "auto", jsonld: str | None = None
+    card: Markup, css: str, *, theme: str = DEFAULT_THEME, layout: str = DEFAULT_LAYOUT, jsonld: str | None = None
 ) -> Markup:
     """``<template shadowrootmode="open">`` with the card and its style, then the JSON-LD.
 

@@ -455,6 +455,11 @@ def _final_results(comparison: Comparison, figures: ComparisonFigures, level: in
     )
 
 
+def render_cta(index: BundleIndex, options: RenderOptions) -> Markup | None:
+    """The card's call to action alone, as ``render_card`` places it (None when the card has none)."""
+    return _cta(index, options, get_locale(options.locale))
+
+
 def _cta(index: BundleIndex, options: RenderOptions, locale: Locale) -> Markup | None:
     """The bundle's call to action; the publisher's data-cta-url / data-cta-text win."""
     cta = index.bundle.site.cta

@@ -27,8 +27,10 @@ HEADING_LEVELS = range(1, 7)
 DEFAULT_HEADING_LEVEL = 2
 THEMES = ("light", "dark", "auto")
 """data-theme (the stylesheet's light and dark palettes, or the reader's preference)."""
+DEFAULT_THEME = "light"
 LAYOUTS = ("columns", "stacked", "auto")
 """data-layout (tools side by side, one under another, or by the card's width)."""
+DEFAULT_LAYOUT = "auto"
 
 
 class Section(StrEnum):
@@ -67,14 +69,16 @@ def loader_rules() -> dict[str, Any]:
     """The rules above as the loader's ``VERDICT_RULES`` (JSON)."""
     return {
         "slug": SLUG_PATTERN,
-        "slugMaxLength": SLUG_MAX_LENGTH,
         "ctaTextMax": CTA_TEXT_MAX,
         "headingLevels": list(HEADING_LEVELS),
         "defaultHeadingLevel": DEFAULT_HEADING_LEVEL,
         "themes": list(THEMES),
+        "defaultTheme": DEFAULT_THEME,
         "layouts": list(LAYOUTS),
+        "defaultLayout": DEFAULT_LAYOUT,
         "sections": [section.value for section in Section],
         "results": [results.value for results in Results],
+        "defaultResults": Results.ALWAYS.value,
         "frameAttributes": list(FRAME_ATTRIBUTES),
         "locales": list(SUPPORTED_LOCALES),
         "defaultLocale": DEFAULT_LOCALE,

@@ -88,7 +88,7 @@ describe("readConfig", () => {
     const config = readConfig(null, element({ "data-locale": "tlh" }));
     assert.equal(config.locale, "de-AT");
     assert.match(warnings[0], /data-locale="tlh" is not valid: it takes a language tag of /);
-    for (const code of VERDICT_LOCALES) assert.equal(readConfig(null, element({ "data-locale": code })).locale, code);
+    for (const code of VERDICT_RULES.locales) assert.equal(readConfig(null, element({ "data-locale": code })).locale, code);
   });
 
   it("bounds the call to action's text", () => {
