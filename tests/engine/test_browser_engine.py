@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from verdict import browser
+from verdict import delivery
 from verdict.browser import RETRY_HEADER, Engine, Reply
 from verdict.outbox import Choice, Device, retry_after, retry_delay, vote_key
 
@@ -448,7 +448,7 @@ class LateHttp(BrowserHttp):
 def test_a_request_abandoned_after_its_timeout_cannot_overwrite_a_newer_choice(
     endpoint: Endpoint, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(browser, "REQUEST_TIMEOUT", 0.3)
+    monkeypatch.setattr(delivery, "REQUEST_TIMEOUT", 0.3)  # a vote's request
 
     async def scenario():
         loader = Loader(LateHttp(delay=1.5))
@@ -563,7 +563,7 @@ def test_waiting_for_deliveries_ends_when_one_has_just_finished():
         loader = Loader()
         delivery = loader.engine.flush(loader.engine.courier("http://127.0.0.1:9"))  # nothing queued
         await asyncio.sleep(0)  # the delivery runs and ends in the next turn, just before this coroutine
-        assert delivery.done() and delivery in loader.engine._flushing, "the case under test"
+        assert delivery.done() and delivery in loader.engine.delivery.flushing, "the case under test"
         await loader.engine.settled()
 
     run(scenario(), timeout=5)
