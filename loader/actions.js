@@ -13,7 +13,7 @@
 //   the action ("acted"), every re-render keeps showing it.
 // - Kept if the reader leaves first: the engine adopts the device's kept
 //   clicks into its outbox at the next mount of a card using their endpoint,
-//   on any page of the site, and delivers them once (widget/verdict/browser.py).
+//   on any page of the site, and delivers them once (widget/verdict/votes.py).
 //   This module only draws, keeps and hands over.
 //
 // Used for every card the loader renders, whatever its form (inline, script

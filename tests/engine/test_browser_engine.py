@@ -675,7 +675,7 @@ def test_bundle_warnings_reach_the_console_and_the_card_still_renders():
     run(scenario())
 
 
-# -- clicks kept on the device before the engine was up (loader/actions.js) --------------
+# -- clicks kept on the device before the engine was up (loader/pending.js) --------------
 def test_a_click_kept_on_the_device_is_adopted_once_and_delivered_by_a_later_view(endpoint: Endpoint):
     async def scenario():
         clicked_at = int(time.time() * 1000) - 5_000
