@@ -10,27 +10,40 @@ that its observed attributes are exactly these.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
+
+from verdict.rules import CTA_TEXT_MAX, DEFAULT_THEME, HEADING_LEVELS, LAYOUTS, THEMES, Results, Section
 
 TAG = "verdict-card"
 CLASS = "VerdictCard"
+
+
+def _union(values: Iterable[str]) -> str:
+    """A TypeScript union of string literals."""
+    return " | ".join(f'"{value}"' for value in values)
+
 
 # name, TypeScript type of the attribute's value, what it does (README, "Data attributes").
 ATTRIBUTES: list[tuple[str, str, str]] = [
     ("bundle", "string", "URL of the JSON bundle (http or https)."),
     ("comparison", "string", "Id of the comparison in the bundle (default: its first)."),
     ("endpoint", "string", "Base URL of the vote endpoint (none: no vote control)."),
-    ("theme", '"light" | "dark" | "auto"', "Colour theme (default light)."),
+    ("theme", _union(THEMES), f"Colour theme (default {DEFAULT_THEME})."),
     ("lazy", '"true" | "false" | "interaction"', "When the engine starts (default true: near the viewport)."),
-    ("sections", "string", "Comma-separated parts to show, in order: figures,description,scorecard,vote,cta."),
-    ("heading-level", '"1" | "2" | "3" | "4" | "5" | "6" | 1 | 2 | 3 | 4 | 5 | 6', "Level of the title's heading."),
+    ("sections", "string", f"Comma-separated parts to show, in order: {','.join(Section)}."),
+    (
+        "heading-level",
+        " | ".join([_union(map(str, HEADING_LEVELS)), *map(str, HEADING_LEVELS)]),
+        "Level of the title's heading.",
+    ),
     ("accent", "string", "Accent colour: any opaque CSS colour."),
-    ("layout", '"columns" | "stacked" | "auto"', "Tools side by side, stacked, or by the card's width."),
+    ("layout", _union(LAYOUTS), "Tools side by side, stacked, or by the card's width."),
     ("locale", "string", "Language tag of the card's own words (default: the page's lang)."),
     ("cta-url", "string", "The call to action's link (http, https or mailto)."),
-    ("cta-text", "string", "The sentence beside the call to action's button (1-200 characters)."),
+    ("cta-text", "string", f"The sentence beside the call to action's button (1-{CTA_TEXT_MAX} characters)."),
     ("jsonld", '"on" | "off"', "off: add no JSON-LD to the page."),
-    ("results", '"always" | "after-vote"', "after-vote: the community figures show once this reader has voted."),
+    ("results", _union(Results), f"{Results.AFTER_VOTE}: the community figures show once this reader has voted."),
 ]
 
 EVENT = ("verdict:vote", "A vote was counted (detail: {comparison, tool}; tool is null after a withdrawal).")

@@ -17,9 +17,10 @@ from pyodide.ffi import create_proxy, to_js
 from pyodide.http import pyfetch
 
 from verdict.bundle import Problem, check_bundle
+from verdict.rules import Section
 from verdict.snippet import ATTRIBUTES, embed_snippet
 
-SECTIONS = "figures,description,scorecard,vote,cta"
+SECTIONS = ",".join(Section)
 document = js.document
 keep = []  # event proxies stay alive as long as the page
 tasks = set()  # running tasks, kept until done

@@ -28,6 +28,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from verdict.rules import SLUG_PATTERN
+
 from .cors import JSONCORSMiddleware
 from .errors import StartupError
 from .settings import normalise_origin
@@ -91,7 +93,7 @@ class Site:
 class _SiteEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    id: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60)
+    id: str = Field(pattern=f"^{SLUG_PATTERN}$", max_length=60)
     bundles: list[str] = Field(min_length=1)
     allow_origins: list[str] = []
     admin_key_hashes: list[str] = []

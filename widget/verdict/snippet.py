@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from html import escape
 
+from .rules import DEFAULT_HEADING_LEVEL, DEFAULT_LAYOUT, DEFAULT_THEME, Results, Section
+
 # Attribute (without "data-") and the embed's default; the order is the snippet's.
 ATTRIBUTES: tuple[tuple[str, str | None], ...] = (
     ("bundle", None),
     ("comparison", None),
     ("endpoint", None),
-    ("theme", "light"),
+    ("theme", DEFAULT_THEME),
     ("accent", None),
-    ("layout", "auto"),
-    ("results", "always"),
+    ("layout", DEFAULT_LAYOUT),
+    ("results", Results.ALWAYS.value),
     ("locale", None),
-    ("sections", "figures,description,scorecard,vote,cta"),
-    ("heading-level", "2"),
+    ("sections", ",".join(Section)),
+    ("heading-level", str(DEFAULT_HEADING_LEVEL)),
     ("lazy", "true"),
     ("cta-url", None),
     ("cta-text", None),
