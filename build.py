@@ -352,7 +352,7 @@ def main() -> int:
         with contextlib.suppress(KeyboardInterrupt):
             run(PYTHON, "-m", "builder", "serve", "--port", str(args.port))
     elif args.command == "test":
-        # The README's sample configurations for the widget host are tested with Debian's nginx and Caddy.
+        # The hosting docs' sample configurations for the widget host are tested with Debian's nginx and Caddy.
         ensure_system_packages({"chromium": "chromium", **POSTGRES, **WEB_SERVERS, **WORDPRESS, **SITE_GENERATORS})
         ensure_example_node_modules()
         if not any(arg.startswith("tests") for arg in rest):  # the whole run: lint first, it fails fastest

@@ -1,12 +1,12 @@
 """``python3 build.py check-host URL``: is a deployed dist/ served the way readers' browsers need it?
 
 It fetches the deployed files as a reader's browser would (from another
-origin, accepting brotli and gzip) and reports, each with its fix (README
-"Hosting dist/"): CORS, content types, the precompressed twins'
-Content-Encoding, cache headers, nosniff and Cross-Origin-Resource-Policy,
-and integrity (every file's bytes against the build's manifest; the local
-dist/ too when it is given, to catch a stale or altered deployment).
-Exit status 1 when something would break the widget for readers.
+origin, accepting brotli and gzip) and reports, each with its fix
+(docs/operators/hosting.md): CORS, content types, the precompressed twins'
+Content-Encoding, cache headers, nosniff and Cross-Origin-Resource-Policy, and
+integrity (every file's bytes against the build's manifest; the local dist/
+too when it is given, to catch a stale or altered deployment). Exit status 1
+when something would break the widget for readers.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def render(report: Report, base: str) -> str:
         shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
         lines.append(f"  {mark}  {name}: {shown}")
         lines.append(f"        fix: {FIXES[key]}")
-    lines.append('See "Hosting dist/" in the README for nginx, Caddy and object-store settings.')
+    lines.append("See docs/operators/hosting.md in Verdict's repository for nginx, Caddy and object-store settings.")
     return "\n".join(lines)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 TAG = "verdict-card"
 CLASS = "VerdictCard"
 
-# name, TypeScript type of the attribute's value, what it does (README, "Data attributes").
+# name, TypeScript type of the attribute's value, what it does (docs/publishers/attributes.md).
 ATTRIBUTES: list[tuple[str, str, str]] = [
     ("bundle", "string", "URL of the JSON bundle (http or https)."),
     ("comparison", "string", "Id of the comparison in the bundle (default: its first)."),

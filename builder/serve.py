@@ -45,7 +45,7 @@ def demo_in_background(
     timeout: float = 30,
 ) -> Iterator[dict[str, str]]:
     """The demo's servers in a child process for the ``with`` block, as ``build.py demo`` runs them: the
-    bench, the README's pictures and the browser tests all use it. ``database``: the votes' SQLite file;
+    bench, the docs' pictures and the browser tests all use it. ``database``: the votes' SQLite file;
     ``endpoint``: a vote endpoint already running, used instead of starting one; ``dist``: the widget host's
     folder (default: dist/). The output goes to
     ``log`` (the endpoint's access log would fill a pipe nobody reads); RuntimeError, with the log's

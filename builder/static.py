@@ -1,15 +1,15 @@
 """The two static origins of the demo: the widget host (dist/) and the blog.
 
-The widget host behaves like the CDN a publisher should use (README "Hosting
-dist/"): CORS open to any page (the files are public and sent without
-credentials), `Cross-Origin-Resource-Policy: cross-origin`, `nosniff` with the
-right content types, immutable caching for content-hashed paths, a short
-cache for the stable names (embed.js, bundles, manifest, inline cards), and
-precompressed brotli or gzip twins when the browser accepts them.
+The widget host behaves like the CDN a publisher should use
+(docs/operators/hosting.md): CORS open to any page (the files are public and
+sent without credentials), `Cross-Origin-Resource-Policy: cross-origin`,
+`nosniff` with the right content types, immutable caching for content-hashed
+paths, a short cache for the stable names (embed.js, bundles, manifest, inline
+cards), and precompressed brotli or gzip twins when the browser accepts them.
 
-The blog serves its pages with the widget's inline cards included
-server-side (``<!--#include virtual="/verdict/..." -->``, as nginx's or
-Apache's SSI would), so its cards paint with the page.
+The blog serves its pages with the widget's inline cards included server-side
+(``<!--#include virtual="/verdict/..." -->``, as nginx's or Apache's SSI
+would), so its cards paint with the page.
 """
 
 from __future__ import annotations

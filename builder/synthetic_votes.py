@@ -1,4 +1,4 @@
-"""Synthetic votes written straight into a vote database: the results bench's 10 million, the README's picture.
+"""Synthetic votes written straight into a vote database: the results bench's 10 million, the docs' picture.
 
 Votes, tallies and rollups are written together and agree, as the endpoint
 would have left them had the votes arrived over ``days`` days (more each

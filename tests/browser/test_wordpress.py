@@ -48,7 +48,7 @@ FIGURES = SHOTS / "wordpress.json"
 
 
 def note(**figures: float) -> None:
-    """Keep what a run measured (README's "Where you publish" quotes it)."""
+    """Keep what a run measured (for the benchmarks page; the docs quote no figure)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     known = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
     FIGURES.write_text(json.dumps(known | figures, indent=2))
