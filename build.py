@@ -360,9 +360,9 @@ def main() -> int:
         return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
     elif args.command == "bench":
         # Start-up figures and vote throughput; --startup-only / --votes-only (which takes
-        # builder/bench_votes.py's options: --seconds, --connections, --stores) pick one.
+        # builder/devtools/bench_votes.py's options: --seconds, --connections, --stores) pick one.
         # --results-only: the results page at 10 million votes, webhooks' cost, the export's memory
-        # (builder/bench_results.py's options: --votes, --requests, --stores, --only).
+        # (builder/devtools/bench_results.py's options: --votes, --requests, --stores, --only).
         votes_only, startup_only = "--votes-only" in rest, "--startup-only" in rest
         results_only = "--results-only" in rest
         if "-h" in rest or "--help" in rest:  # each part's options, running none

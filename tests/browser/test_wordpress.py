@@ -25,7 +25,7 @@ import httpx
 import pytest
 from playwright.sync_api import FrameLocator, Page, expect
 
-from builder import frames
+from builder.assemble import frames
 from tests.helpers.endpoint import launch_endpoint
 from tests.helpers.wordpress import WordPress
 

@@ -1,7 +1,7 @@
 """The loader's pure modules (attribute parsing, accent contrast, words), unit-tested with Node's own test runner.
 
 The browser suites exercise these modules inside whole cards; these tests pin each rule on its
-own, fast. They run with the same --define constants the build bundles in (builder/loader.py).
+own, fast. They run with the same --define constants the build bundles in (builder/assemble/loader.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from builder import locales
-from builder.pyc import find_node
+from builder.assemble import locales
+from builder.runtime.pyc import find_node
 from verdict.i18n import SUPPORTED_LOCALES
 
 UNITS = Path(__file__).resolve().parent / "units"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.examples import EXAMPLES, ExampleError, build_example
+from builder.devtools.examples import EXAMPLES, ExampleError, build_example
 from verdict_sitegen.card import CardRenderer, SiteSettings, parse_block
 
 from ..conftest import DEMO_BUNDLE, SEED

@@ -17,7 +17,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from builder.examples import EXAMPLES, ExampleError, build_example
+from builder.devtools.examples import EXAMPLES, ExampleError, build_example
 from verdict.bundle import BundleIndex, load_bundle
 from verdict.inline import inline_card
 from verdict.jsonld import jsonld_script

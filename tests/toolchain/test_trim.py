@@ -1,4 +1,4 @@
-"""builder/trim.py: the runtime ships only what the engine imports.
+"""builder/runtime/trim.py: the runtime ships only what the engine imports.
 
 The engine is replayed inside Pyodide (Node) on the very runtime dist/ ships:
 every path a reader can reach must still run there, and removing a module the
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import trim
+from builder.runtime import trim
 
 from ..conftest import DEMO_BUNDLE
 from ..helpers.runtime import shipped_dir, shipped_files

@@ -24,8 +24,8 @@ from typing import Any
 
 from verdict.i18n import SUPPORTED_LOCALES
 
+from ..paths import LOADER, ROOT
 from . import locales
-from .paths import LOADER, ROOT
 
 ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
 # Browsers with module workers and constructable stylesheets; esbuild lowers newer syntax.

@@ -15,8 +15,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from ..paths import CACHE
 from . import pins
-from .paths import CACHE
 
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 
@@ -77,7 +77,7 @@ def pyodide() -> Path:
         shutil.rmtree(target, ignore_errors=True)
         shutil.move(Path(tmp) / "package", target)
     if problems := _unpacked_problems(target):
-        raise SystemExit(f"pyodide@{pins.PYODIDE_VERSION}: {'; '.join(problems)} (the pins in builder/pins.py)")
+        raise SystemExit(f"pyodide@{pins.PYODIDE_VERSION}: {'; '.join(problems)} (the pins in builder/runtime/pins.py)")
     _verified.add(target)
     return target
 

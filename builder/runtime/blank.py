@@ -43,9 +43,10 @@ from pathlib import Path
 
 from auditwheel_emscripten.emscripten_tools import webassembly
 
-from . import steps, trim
+from .. import steps
+from ..paths import CACHE, ROOT
+from . import trim
 from .core import FEATURES, WASM, binaryen_version
-from .paths import CACHE, ROOT
 from .pyc import find_node
 
 HERE = Path(__file__).resolve().parent

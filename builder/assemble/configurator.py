@@ -20,10 +20,10 @@ import shutil
 from html import escape
 from pathlib import Path
 
-from . import fetch, pins
-from .hashes import tree_hash
-from .lock import write_lock
-from .paths import ROOT
+from ..hashes import tree_hash
+from ..paths import ROOT
+from ..runtime import fetch, pins
+from ..runtime.lock import write_lock
 
 SOURCE = ROOT / "configurator"
 PYSCRIPT = ROOT / "node_modules" / "@pyscript" / "core"

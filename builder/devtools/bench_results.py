@@ -1,7 +1,7 @@
 """The results page on a big site: its server time against a tallies read on the same database, and the export's memory.
 
 For each store, ``--votes`` synthetic votes (10 million by default, over a
-year; builder/synthetic_votes.py, made for the run and thrown away) go on
+year; builder/devtools/synthetic_votes.py, made for the run and thrown away) go on
 the demo's first comparison, then one endpoint serves them. Requests
 alternate: ``GET /v1/tallies/ID`` (the baseline: the cheapest read the
 endpoint has) and ``GET /results?comparison=ID&view=…`` for each of the
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import httpx
 
+from ..paths import DEMO, ROOT
 from .bench_votes import SECRET, first_comparison
-from .paths import DEMO, ROOT
 
 VIEWS = ("hour", "day", "week")
 

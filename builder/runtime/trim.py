@@ -30,9 +30,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from . import steps
+from .. import steps
+from ..paths import CACHE
 from .lock import write_lock
-from .paths import CACHE
 from .pyc import find_node
 
 HERE = Path(__file__).resolve().parent

@@ -65,7 +65,7 @@ def manifest() -> dict:
 def typings() -> str:
     """verdict-card.d.ts: the element in the DOM's tag map, its event, and the global JSX namespace (Preact, Solid)."""
     fields = "\n".join(f'  /** {d} */\n  "{n}"?: {t};' for n, t, d in ATTRIBUTES)
-    return f"""// Types of <{TAG}>, written by Verdict's build (builder/element.py).
+    return f"""// Types of <{TAG}>, written by Verdict's build (builder/assemble/element.py).
 // Reference it once: /// <reference path="./verdict-card.d.ts" /> or "types" in tsconfig.json.
 
 export interface VerdictCardAttributes {{
@@ -107,7 +107,7 @@ declare global {{
 """
 
 
-REACT = f"""// <{TAG}> in React 19's JSX, written by Verdict's build (builder/element.py).
+REACT = f"""// <{TAG}> in React 19's JSX, written by Verdict's build (builder/assemble/element.py).
 import type {{ VerdictCardJSX }} from "./verdict-card";
 
 declare module "react" {{
@@ -119,7 +119,7 @@ declare module "react" {{
 }}
 """
 
-VUE = f"""// <{TAG}> in Vue 3's templates, written by Verdict's build (builder/element.py).
+VUE = f"""// <{TAG}> in Vue 3's templates, written by Verdict's build (builder/assemble/element.py).
 // Tell Vue's compiler it is a custom element: compilerOptions.isCustomElement = (tag) => tag === "{TAG}".
 import type {{ VerdictCardAttributes }} from "./verdict-card";
 

@@ -23,7 +23,7 @@ bundle. Against it, in the same run and on the same servers:
 
 Under the network and CPU shapes of ``PROFILES`` other than loopback (the
 phone's, Lighthouse's mobile figures, and a broadband line),
-builder/bench_networks.py: the bare page, the floor, the post with the
+builder/devtools/bench_networks.py: the bare page, the floor, the post with the
 engine near the viewport and as published (live figures from the endpoint),
 the early click (a click on a vote control the moment the card is visible:
 when it was shown as taken and when the vote was confirmed), cold and warm,
@@ -52,10 +52,11 @@ from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Request, sync_playwright
 
-from . import dist, fetch
+from ..assemble import dist
+from ..paths import DEMO, DIST, ROOT
+from ..runtime import fetch
 from .bench_profiles import ENGINE_TIMEOUT, PROFILES, SLOW, Profile
 from .chromium import CHROMIUM, FLAGS
-from .paths import DEMO, DIST, ROOT
 from .serve import demo_in_background
 
 SEED = "heygen-avatar-sdk-v3-vs-mistral-4b-edge"
@@ -101,7 +102,7 @@ BARE_PAGE = """<!doctype html>
 """
 
 # The floor: the runtime readers get, booted in a worker as the page's first act, with nothing of the
-# widget around it (builder/floor_worker.mjs). Any engine on this runtime is ready no sooner.
+# widget around it (builder/devtools/floor_worker.mjs). Any engine on this runtime is ready no sooner.
 FLOOR_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Our runtime alone, in a worker</title></head>
 <body><h1>The runtime readers get, booted in a worker, nothing else</h1>
@@ -454,7 +455,7 @@ def startup(args: argparse.Namespace) -> str:
 
 
 def networks(args: argparse.Namespace, profiles: list[Profile]) -> str:
-    """builder/bench_networks.py's tables for each throttled profile, on the demo's servers."""
+    """builder/devtools/bench_networks.py's tables for each throttled profile, on the demo's servers."""
     from . import bench_networks
 
     with tempfile.TemporaryDirectory() as tmp, servers(args.port, Path(tmp)) as blog:
@@ -477,7 +478,7 @@ def networks(args: argparse.Namespace, profiles: list[Profile]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """The start-up section of `build.py bench` (which then runs builder/bench_votes.py)."""
+    """The start-up section of `build.py bench` (which then runs builder/devtools/bench_votes.py)."""
     parser = argparse.ArgumentParser(prog="build.py bench")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--port", type=int, default=8700)
@@ -488,7 +489,7 @@ def main(argv: list[str] | None = None) -> None:
         "--profiles",
         default=",".join(PROFILES),
         help=f"comma-separated shapes to run, of {', '.join(PROFILES)} (loopback: the start-up table; "
-        "the others: builder/bench_networks.py's tables)",
+        "the others: builder/devtools/bench_networks.py's tables)",
     )
     args = parser.parse_args(argv)
     chosen = [name.strip() for name in args.profiles.split(",") if name.strip()]

@@ -21,7 +21,7 @@ from pathlib import Path
 import uvicorn
 from starlette.types import ASGIApp
 
-from .paths import DEMO, DIST, ROOT, VAR
+from ..paths import DEMO, DIST, ROOT, VAR
 from .static import BlogHost, WidgetHost
 
 

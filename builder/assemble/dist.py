@@ -45,12 +45,14 @@ import brotli
 from verdict.bundle import BundleError, load_bundle
 from verdict.livecard import live_key
 
-from . import blank, configurator, core, element, fetch, frames, loader, pyc, steps, trim
-from .abi import check_wheels
-from .hashes import HASH_LENGTH, sha256, sri, tree_hash
+from .. import steps
+from ..hashes import HASH_LENGTH, sha256, sri, tree_hash
+from ..paths import CACHE, DEMO, DIST, LOADER, WIDGET
+from ..runtime import blank, core, fetch, pyc, trim
+from ..runtime.abi import check_wheels
+from ..runtime.lock import write_lock
+from . import configurator, element, frames, loader
 from .inline_kit import SITEGEN_JS, inline_kit
-from .lock import write_lock
-from .paths import CACHE, DEMO, DIST, LOADER, WIDGET
 from .prerender import DEFAULT_HEADING_LEVEL, HEADING_LEVELS, inline_cards, markup_names, prerender_bundle
 
 # The runtime's zips (stdlib, wheels) are stored uncompressed and sent with

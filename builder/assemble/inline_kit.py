@@ -16,21 +16,22 @@ Published as dist/inline/<bundle>.json.
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from verdict.bundle import BundleIndex, load_bundle
 from verdict.i18n import SUPPORTED_LOCALES
 from verdict.render import CTA_TEXT_MAX
 
+from ..paths import ROOT
+
 FORMAT = "verdict-inline/1"
 # The kit's reader for JavaScript generators (Eleventy, Astro, Docusaurus), published beside the kits.
-SITEGEN_JS = Path(__file__).resolve().parents[1] / "sitegen" / "js" / "verdict-inline.mjs"
+SITEGEN_JS = ROOT / "sitegen" / "js" / "verdict-inline.mjs"
 CTA_OPEN = '<div class="vd-cta" part="cta">'
 
 
 def inline_kit(raw: bytes, css: str, levels: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """The kit of one bundle; `levels` is builder.prerender's output per heading level."""
+    """The kit of one bundle; `levels` is builder.assemble.prerender's output per heading level."""
     index = BundleIndex(load_bundle(raw))
     cta = index.bundle.site.cta
     return {

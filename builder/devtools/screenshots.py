@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..paths import ROOT
 from .chromium import CHROMIUM, FLAGS, free_port_run
-from .paths import ROOT
 from .serve import demo_in_background
 
 if TYPE_CHECKING:

@@ -23,9 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import DIST
+from ..paths import DIST, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 NODE_MODULES = EXAMPLES / "node_modules"
 DEFAULT_OUT = ROOT / "build" / "examples"

@@ -4,7 +4,7 @@ For each store (SQLite with one endpoint process; PostgreSQL with two
 processes on one throwaway database) and each load (50 and 200 open
 connections), wrk first asks for ``GET /openapi.json`` — answered from
 memory, touching no store: the baseline — then posts votes, each from a
-new voter token (``builder/wrk/votes.lua``), so every vote is a new row
+new voter token (``builder/devtools/wrk/votes.lua``), so every vote is a new row
 committed to disk before its 200. The figure that matters is the ratio of
 the two rates, measured in the same run on the same machine.
 
@@ -38,9 +38,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .paths import DEMO, ROOT
+from ..paths import DEMO, ROOT
 
-LUA = ROOT / "builder" / "wrk" / "votes.lua"
+LUA = ROOT / "builder" / "devtools" / "wrk" / "votes.lua"
 SECRET = "bench-secret-shared-by-every-process"
 
 

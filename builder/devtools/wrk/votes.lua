@@ -1,4 +1,4 @@
--- wrk script for the vote bench (builder/bench_votes.py).
+-- wrk script for the vote bench (builder/devtools/bench_votes.py).
 --
 --   wrk ... -s votes.lua URL -- vote RUN COMPARISON TOOL1,TOOL2   POST /v1/votes, a new voter each time
 --   wrk ... -s votes.lua URL -- get                                GET the URL's path (the in-memory baseline)

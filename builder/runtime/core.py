@@ -6,7 +6,7 @@ link against it. The engine ships one side module, pydantic-core's, and
 Pyodide's own JavaScript. So the build keeps the exports that those name:
 
 - every function and data symbol a shipped wasm wheel imports (the ABI check,
-  builder/abi.py, then passes on the shipped core as on Pyodide's);
+  builder/runtime/abi.py, then passes on the shipped core as on Pyodide's);
 - every export name Pyodide's JavaScript mentions anywhere (code, strings),
   leaving out only the glue's plumbing that declares and assigns every export;
 - every export that is not a function (memory, table, globals);
@@ -27,9 +27,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from . import steps
+from .. import steps
+from ..paths import CACHE, ROOT
 from .abi import linked_names
-from .paths import CACHE, ROOT
 
 METADCE = ROOT / "node_modules" / ".bin" / "wasm-metadce"
 BINARYEN = ROOT / "node_modules" / "binaryen" / "package.json"

@@ -1,4 +1,4 @@
-// The bench's floor (builder/bench.py): the runtime readers get, booted in a module worker as a page's
+// The bench's floor (builder/devtools/bench.py): the runtime readers get, booted in a module worker as a page's
 // very first act, with nothing of the widget around it: no loader, no card, no integrity checks. The
 // page compiles the core (so a warm view reuses the browser's machine code) and posts it here with the
 // runtime's URLs; each step is reported as it ends: "pyodide" (the interpreter booted, no package),
