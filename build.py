@@ -6,7 +6,7 @@
     python3 build.py build [--bundles DIR]  build dist/ only
     python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium, vote throughput (wrk),
                                           the results page at 10 million votes, webhooks' cost, exports' memory
-    python3 build.py screenshots          the README's pictures of the card (docs/*.png)
+    python3 build.py screenshots          the docs' pictures of the card (docs/images/*.png)
     python3 build.py check-host URL       is a deployed dist/ served as readers' browsers need it?
     python3 build.py examples [NAME …] [--bundles DIR]  build dist/, then the example sites with their generators
     python3 build.py lock                 pin every Python package of the venv with its hash (requirements.lock)
@@ -325,7 +325,7 @@ def main() -> int:
         "(--startup-only, --votes-only, --results-only; --record keeps the run, --report regenerates)",
         add_help=False,
     )
-    commands.add_parser("screenshots", help="the README's pictures of the card, into docs/", add_help=False)
+    commands.add_parser("screenshots", help="the docs' pictures of the card, into docs/images/", add_help=False)
     commands.add_parser("check-host", help="check a deployed dist/ (URL) as readers' browsers fetch it", add_help=False)
     commands.add_parser(
         "examples", help="build dist/ (--bundles DIR), then the example sites (NAME …, --widget …)", add_help=False

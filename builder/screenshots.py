@@ -1,9 +1,9 @@
-"""``python3 build.py screenshots``: the README's pictures, taken from the built dist/.
+"""``python3 build.py screenshots``: the docs' pictures, taken from the built dist/.
 
 Each picture is the real card (and the publisher's results page, on a month of
 synthetic votes) in Debian's Chromium, served by the demo's three
 origins exactly as ``build.py demo`` runs them, so the pictures stay true:
-rerun this after changing the card. Writes docs/*.png.
+rerun this after changing the card. Writes docs/images/*.png.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .serve import demo_in_background
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-DOCS = ROOT / "docs"
+DOCS = ROOT / "docs" / "images"
 SEED = "heygen-avatar-sdk-v3-vs-mistral-4b-edge"
 
 PAGE = """<!doctype html>
@@ -111,7 +111,7 @@ def results_shot(browser: Browser, votes: str) -> None:
     page.get_by_role("button", name="Open the results").click()
     page.goto(f"{votes}/results?comparison={SEED}&view=day")
     page.screenshot(path=str(DOCS / "results.png"), full_page=True)
-    print("docs/results.png", flush=True)
+    print("docs/images/results.png", flush=True)
     page.close()
 
 
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="build.py screenshots")
     parser.add_argument("--only", choices=["results"], help="only the results page's picture")
     only = parser.parse_args(argv).only
-    DOCS.mkdir(exist_ok=True)
+    DOCS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         pages = Path(tmp)
         seed_votes(pages / "votes.db")
@@ -149,12 +149,12 @@ def main(argv: list[str] | None = None) -> None:
                     page.screenshot(path=str(DOCS / f"{name}.png"))
                 else:
                     page.locator(selector).screenshot(path=str(DOCS / f"{name}.png"))
-                print(f"docs/{name}.png", flush=True)
+                print(f"docs/images/{name}.png", flush=True)
                 page.close()
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{widget}/configure/")
             page.wait_for_function("performance.getEntriesByName('configurator:ready').length > 0", timeout=180_000)
             page.wait_for_timeout(500)
             page.screenshot(path=str(DOCS / "configurator.png"))
-            print("docs/configurator.png", flush=True)
+            print("docs/images/configurator.png", flush=True)
             browser.close()
