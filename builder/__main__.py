@@ -77,9 +77,9 @@ elif command == "bench":
 
     bench.main(rest)
 elif command == "bench-record":
-    from .devtools import bench_record
+    from .devtools import bench_report
 
-    bench_record.main(rest)
+    bench_report.record(rest)
 elif command == "bench-report":
     from .devtools import bench_report
 

@@ -265,12 +265,3 @@ def results_figures(rows: Iterable[Mapping[str, Any]]) -> Figures:
             entry["ratio"], entry["ratio_is"] = row["cpu_ratio"], "baseline / value"
             out[f"{load}/server CPU per vote, on"] = entry
     return out
-
-
-def main(argv: list[str]) -> None:
-    """``python -m builder bench-record PART.json …``: join the parts into a run file, then regenerate the report."""
-    path = assemble([Path(arg) for arg in argv])
-    print(f"bench: recorded {path.relative_to(ROOT)}", flush=True)
-    from . import bench_report  # the run is kept even if the report cannot be made
-
-    bench_report.main([])

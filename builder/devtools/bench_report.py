@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .bench_charts import Series, line_chart
-from .bench_record import ROOT, RUNS
+from .bench_record import ROOT, RUNS, assemble
 
 IMAGES = Path("docs/images")
 FRAGMENTS = Path("docs/contributors/generated")
@@ -300,3 +300,10 @@ def main(argv: list[str]) -> None:
     del argv
     for path in write():
         print(f"wrote {path}", flush=True)
+
+
+def record(argv: list[str]) -> None:
+    """``python -m builder bench-record PART.json …``: join one run's parts into a run file, then regenerate."""
+    path = assemble([Path(arg) for arg in argv])
+    print(f"bench: recorded {path.relative_to(ROOT)}", flush=True)
+    main([])
