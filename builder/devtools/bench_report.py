@@ -196,8 +196,8 @@ def history(runs: Sequence[dict[str, Any]]) -> list[str]:
     """One row per run: its date, where it came from, the machine's load, and every headline figure."""
     heads = [(chart, label) for chart in CHARTS for label in chart.figures]
     lines = [
-        "| run (UTC) | source | load average | " + " | ".join(label for _, label in heads) + " |",
-        "|---|---|---|" + "---:|" * len(heads),
+        "| run (UTC) | source | load average | measured | " + " | ".join(label for _, label in heads) + " |",
+        "|---|---|---|---|" + "---:|" * len(heads),
     ]
     for run in reversed(runs):
         load = (run.get("machine") or {}).get("load_average")
@@ -211,7 +211,8 @@ def history(runs: Sequence[dict[str, Any]]) -> list[str]:
             else:
                 cells.append(f"{entry['value']:.2f} {entry['unit']}")
         shown_load = f"{load[0]:.1f}" if load else "—"
-        lines.append(f"| {_when(run)} | {run['source']} | {shown_load} | " + " | ".join(cells) + " |")
+        measured = ", ".join(dict.fromkeys(_section_of(name) for name in run["figures"]))
+        lines.append(f"| {_when(run)} | {run['source']} | {shown_load} | {measured} | " + " | ".join(cells) + " |")
     return lines
 
 
