@@ -114,7 +114,8 @@ def _cell(entry: dict[str, Any]) -> str:
         text = f"{value:,.3f}"
     text = f"{text} {unit}".strip()
     if entry.get("ratio") is not None:
-        text += f" ({entry['ratio']:.2f}×)"
+        ratio = entry["ratio"]
+        text += f" ({ratio:.3f}×)" if 0 < ratio < 0.1 else f" ({ratio:.2f}×)"
     return text
 
 
