@@ -262,6 +262,9 @@ def _present(command: str) -> bool:
     return Path(command).exists() if os.sep in command else shutil.which(command) is not None
 
 
+JAPANESE_FONT = "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"
+
+
 def ensure_system_packages(commands: dict[str, str]) -> None:
     """Install missing system tools from Debian's packages (needs root); a key is a command, or a file's path."""
     missing = {package for command, package in commands.items() if not _present(command)}
@@ -397,7 +400,8 @@ def main() -> int:
             run(PYTHON, "-m", "builder", "bench-record", *written)
             shutil.rmtree(parts)
     elif args.command == "screenshots":
-        ensure_system_packages({"chromium": "chromium"})
+        # The card in Japanese needs a font with its glyphs (Debian's Chromium brings none): IPA Gothic.
+        ensure_system_packages({"chromium": "chromium", JAPANESE_FONT: "fonts-ipafont-gothic"})
         run(PYTHON, "-m", "builder", "screenshots", *rest)
     return 0
 
