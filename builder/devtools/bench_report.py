@@ -106,7 +106,9 @@ def _when(run: dict[str, Any]) -> str:
 
 def _cell(entry: dict[str, Any]) -> str:
     value, unit = entry["value"], entry["unit"]
-    if unit in ("ms", "req/s", "votes/s", "bytes", "KiB", "errors"):
+    if unit == "ms" and 0 < value < 10:  # a server's time, not a page's: its decimals matter
+        text = f"{value:.2f}"
+    elif unit in ("ms", "req/s", "votes/s", "bytes", "KiB", "errors"):
         text = f"{value:,.0f}"
     elif unit in ("MB", "MiB", "µs", "s", "points"):
         text = f"{value:,.2f}".rstrip("0").rstrip(".") if unit != "MB" else f"{value:,.2f}"
