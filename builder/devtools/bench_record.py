@@ -205,8 +205,8 @@ def network_figures(
                     out[f"{prefix}/{name}/{column}"] = figure(row[key], "ms", None if own else bare)
         out[f"{prefix}/{name}/downloaded"] = figure(row["mb"], "MB")
     for mode, measured in modes.items():
-        out[f"{prefix}/never votes, data-lazy={mode}/downloaded"] = figure(measured["mb"], "MB")
-        out[f"{prefix}/never votes, data-lazy={mode}/runtime download busy"] = figure(measured["busy_s"], "s")
+        out[f"never votes {profile}/data-lazy={mode}/downloaded"] = figure(measured["mb"], "MB")
+        out[f"never votes {profile}/data-lazy={mode}/runtime download busy"] = figure(measured["busy_s"], "s")
     return out
 
 

@@ -126,7 +126,21 @@ def _section_of(name: str) -> str:
     return head
 
 
+# Columns read left to right as a load goes; others follow in the order they come.
+COLUMN_ORDER = (
+    "card visible",
+    "live figures",
+    "engine ready",
+    "all cards live",
+    "vote shown as taken",
+    "vote confirmed",
+)
+
+
 def _section_heading(section: str) -> str:
+    if section.startswith("never votes "):
+        profile = section.removeprefix("never votes ")
+        return f"A reader at the {profile} shape who never touches the card (cold, until the network is quiet 3 s)"
     if section.startswith("network "):
         profile = section.removeprefix("network ")
         return f"Start-up at the {profile} network shape (one load each; ratios to the bare page at that shape)"
@@ -144,6 +158,8 @@ def tables(figures: dict[str, dict[str, Any]]) -> list[str]:
         columns: list[str] = []
         for cells in sorted(rows.values(), key=len, reverse=True):  # the fullest row sets the order
             columns += [c for c in cells if c not in columns]
+        known = [c for c in COLUMN_ORDER if c in columns]
+        columns = known + [c for c in columns if c not in known]
         lines += [f"#### {_section_heading(section)}", ""]
         lines.append("| | " + " | ".join(columns) + " |")
         lines.append("|---|" + "---:|" * len(columns))

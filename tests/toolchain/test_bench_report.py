@@ -127,3 +127,29 @@ def test_a_chart_is_a_self_contained_picture_with_a_title_axes_and_a_legend(char
     for label in chart.figures:
         assert label.replace('"', "&quot;") in svg
     assert svg.count("<circle") >= 2
+
+
+def test_a_network_profile_figures_each_load_against_the_bare_page_at_that_profile() -> None:
+    rows = {}
+    for temperature, bare in (("cold", 40_000.0), ("warm", 20_000.0)):
+        rows[f"bare page {temperature}"] = {"ready": bare, "mb": 16.0}
+        rows[f"floor {temperature}"] = {"ready": bare / 2, "mb": 4.0}
+        rows[f"post, engine near the viewport {temperature}"] = {"visible": 900.0, "ready": bare / 4, "mb": 4.3}
+        rows[f"post as published {temperature}"] = {"visible": 900.0, "live": 1500.0, "mb": 0.1}
+        early = {"click": 950.0, "taken": 960.0, "ready": bare / 4, "confirmed": bare / 4 + 500, "engine": bare / 4}
+        rows[f"early click {temperature}"] = early | {"visible": 900.0, "mb": 4.3}
+    modes = {"interaction": {"mb": 0.05, "busy_s": 0.0, "live": False, "engine": False}}
+    figures = bench_record.network_figures("phone", rows, modes)
+    ready = figures["network phone/post, engine near the viewport warm/engine ready"]
+    assert (ready["ratio"], ready["baseline"]) == (0.25, "network phone/bare page warm/engine ready")
+    assert "ratio" not in figures["network phone/bare page cold/engine ready"]
+    assert figures["network phone/early click cold/vote confirmed"]["ratio"] == 0.263
+    assert figures["never votes phone/data-lazy=interaction/downloaded"]["value"] == 0.05
+    text = "\n".join(bench_report.tables(figures))
+    assert "#### Start-up at the phone network shape" in text
+    assert (
+        "| | card visible | live figures | engine ready | vote shown as taken | vote confirmed | downloaded |" in text
+    )
+    assert "| post, engine near the viewport cold | 900 ms (0.022×) | — | 10,000 ms (0.25×) | — | — | 4.30 MB |" in text
+    assert "| early click warm | 950 ms (0.048×) | — | 5,000 ms (0.25×) | 960 ms | 5,500 ms (0.28×) | 4.30 MB |" in text
+    assert "#### A reader at the phone shape who never touches the card" in text
