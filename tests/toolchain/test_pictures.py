@@ -92,3 +92,9 @@ def test_the_card_states_and_every_locale_are_pictured() -> None:
     assert states <= names
     assert {f"card-locale-{tag}.png" for tag in SUPPORTED_LOCALES} <= names
     assert {"configurator.png", "results.png"} <= names
+
+
+def test_every_picture_kept_in_docs_images_is_one_the_build_makes() -> None:
+    kept = {p for p in IMAGES.iterdir() if p.is_file()}
+    stray = sorted(str(p.relative_to(ROOT)) for p in kept - made_pictures())
+    assert not stray, f"pictures no build step remakes (they go stale): {stray}"
