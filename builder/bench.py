@@ -477,7 +477,7 @@ def networks(args: argparse.Namespace, profiles: list[Profile]) -> tuple[str, be
                 print(f"bench: {profile.label} done", file=sys.stderr, flush=True)
             browser.close()
     card = bench_networks.bytes_of_card(DIST)
-    data["bytes/the card itself (first script, loader, prerendered cards)/brotli"] = bench_record.figure(card, "MB")
+    data["card bytes/first script, loader and prerendered cards/brotli"] = bench_record.figure(card, "MB")
     text = "\n\n".join(
         [
             "Under network shapes (DevTools network emulation and CPU throttling, page and worker):",

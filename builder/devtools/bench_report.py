@@ -86,6 +86,7 @@ SECTIONS = {  # a figure id's first part -> the heading of its table
     "startup": "Start-up on loopback (medians; ratios to the bare page at the same temperature)",
     "floor": "The floor: the runtime readers get, booted alone in a worker (ratios to the bare page's engine ready)",
     "bytes": "Bytes (ratios to what the bare page downloads, or to the one-card post's download)",
+    "card bytes": "The card's own bytes on the wire",
     "lighthouse": "Lighthouse (performance, mobile defaults, medians of 3)",
     "votes": "Vote throughput (wrk; ratios to GET /openapi.json, answered from memory, same run)",
     "flood": "Votes during a GET flood (ratio to votes alone, same run)",
@@ -110,8 +111,10 @@ def _cell(entry: dict[str, Any]) -> str:
         text = f"{value:.2f}"
     elif unit in ("ms", "req/s", "votes/s", "bytes", "KiB", "errors"):
         text = f"{value:,.0f}"
-    elif unit in ("MB", "MiB", "µs", "s", "points"):
-        text = f"{value:,.2f}".rstrip("0").rstrip(".") if unit != "MB" else f"{value:,.2f}"
+    elif unit == "MB":
+        text = f"{value:,.3f}" if value < 1 else f"{value:,.2f}"
+    elif unit in ("MiB", "µs", "s", "points"):
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
     else:
         text = f"{value:,.3f}"
     text = f"{text} {unit}".strip()
