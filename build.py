@@ -25,6 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -261,6 +262,9 @@ def _present(command: str) -> bool:
     return Path(command).exists() if os.sep in command else shutil.which(command) is not None
 
 
+JAPANESE_FONT = "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"
+
+
 def ensure_system_packages(commands: dict[str, str]) -> None:
     """Install missing system tools from Debian's packages (needs root); a key is a command, or a file's path."""
     missing = {package for command, package in commands.items() if not _present(command)}
@@ -321,7 +325,7 @@ def main() -> int:
     commands.add_parser(
         "bench",
         help="start-up figures in Chromium, vote throughput, results at scale "
-        "(--startup-only, --votes-only, --results-only)",
+        "(--startup-only, --votes-only, --results-only; --record keeps the run, --report regenerates)",
         add_help=False,
     )
     commands.add_parser("screenshots", help="the docs' pictures of the card, into docs/images/", add_help=False)
@@ -335,6 +339,9 @@ def main() -> int:
     if args.command == "lock":
         write_lock()
         return 0
+    if args.command == "bench" and "--report" in rest:  # regenerate BENCHMARKS.md and the charts, measure nothing
+        ensure_venv()
+        return subprocess.run([str(PYTHON), "-m", "builder", "bench-report"], cwd=ROOT).returncode
     if args.command == "check-host":
         ensure_venv()
         return subprocess.run([str(PYTHON), "-m", "builder", "check-host", *rest], cwd=ROOT).returncode
@@ -370,18 +377,31 @@ def main() -> int:
             run(PYTHON, "-m", "builder", "bench-votes", "--help")
             run(PYTHON, "-m", "builder", "bench-results", "--help")
             return 0
-        rest = [arg for arg in rest if arg not in ("--votes-only", "--startup-only", "--results-only")]
+        # --record: every part writes its figures as data, kept as one run file under bench/runs/, from which
+        # BENCHMARKS.md and the charts are regenerated; --report only regenerates them from the run files.
+        record = "--record" in rest
+        parts = Path(tempfile.mkdtemp(prefix="verdict-bench-")) if record else None
+
+        def figures(part: str) -> tuple[str, ...]:
+            return ("--figures", str(parts / f"{part}.json")) if parts else ()
+
+        rest = [arg for arg in rest if arg not in ("--votes-only", "--startup-only", "--results-only", "--record")]
         if not (votes_only or results_only):
             ensure_system_packages({"chromium": "chromium"})
-            run(PYTHON, "-m", "builder", "bench", *rest)
+            run(PYTHON, "-m", "builder", "bench", *rest, *figures("startup"))
         if not (startup_only or results_only):
             ensure_system_packages({"wrk": "wrk", **POSTGRES})
-            run(PYTHON, "-m", "builder", "bench-votes", *(rest if votes_only else ()))
+            run(PYTHON, "-m", "builder", "bench-votes", *(rest if votes_only else ()), *figures("votes"))
         if not (startup_only or votes_only):
             ensure_system_packages({"wrk": "wrk", **POSTGRES})
-            run(PYTHON, "-m", "builder", "bench-results", *(rest if results_only else ()))
+            run(PYTHON, "-m", "builder", "bench-results", *(rest if results_only else ()), *figures("results"))
+        if parts:
+            written = [str(parts / f"{part}.json") for part in ("startup", "votes", "results")]
+            run(PYTHON, "-m", "builder", "bench-record", *written)
+            shutil.rmtree(parts)
     elif args.command == "screenshots":
-        ensure_system_packages({"chromium": "chromium"})
+        # The card in Japanese needs a font with its glyphs (Debian's Chromium brings none): IPA Gothic.
+        ensure_system_packages({"chromium": "chromium", JAPANESE_FONT: "fonts-ipafont-gothic"})
         run(PYTHON, "-m", "builder", "screenshots", *rest)
     return 0
 

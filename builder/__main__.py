@@ -76,6 +76,14 @@ elif command == "bench":
     from .devtools import bench
 
     bench.main(rest)
+elif command == "bench-record":
+    from .devtools import bench_report
+
+    bench_report.record(rest)
+elif command == "bench-report":
+    from .devtools import bench_report
+
+    bench_report.main(rest)
 elif command == "check-host":
     from .devtools import check_host
 

@@ -30,7 +30,8 @@ when it was shown as taken and when the vote was confirmed), cold and warm,
 and the bytes of a reader who never touches the card, per lazy mode.
 
 Timings on a shared machine are noisy: the table gives medians and ratios,
-never a pass mark. ``--record`` appends the table, dated, to BENCHMARKS.md.
+never a pass mark. ``--figures FILE`` writes them as data (builder/devtools/bench_record.py), which
+``build.py bench --record`` keeps as a run file under bench/runs/.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Reque
 from ..assemble import dist
 from ..paths import DEMO, DIST, ROOT
 from ..runtime import fetch
+from . import bench_record
 from .bench_profiles import ENGINE_TIMEOUT, PROFILES, SLOW, Profile
 from .chromium import CHROMIUM, FLAGS
 from .serve import demo_in_background
@@ -404,8 +406,8 @@ def servers(port: int, pages: Path) -> Iterator[str]:
         yield where["blog"]
 
 
-def startup(args: argparse.Namespace) -> str:
-    """The start-up section of the bench, as Markdown."""
+def startup(args: argparse.Namespace) -> tuple[str, bench_record.Figures]:
+    """The start-up section of the bench, as Markdown and as figures."""
     with tempfile.TemporaryDirectory() as tmp, servers(args.port, Path(tmp)) as blog:
         write_pages(Path(tmp))
         ready = "performance.getEntriesByName('verdict:engine-card').length >= {n}"
@@ -433,7 +435,9 @@ def startup(args: argparse.Namespace) -> str:
             lh = {"with the card": lighthouse(f"{blog}/", 3), "without the card": lighthouse(f"{blog}/no-card.html", 3)}
     sizes = cold_download()
     one = figures["one card cold"]["download_mb"]
-    return "\n".join(
+    first_script = len((DIST / "embed.js.gz").read_bytes())
+    data = bench_record.startup_figures(figures, FLOOR_STEPS, lh, sizes, before_touch, first_script)
+    text = "\n".join(
         [
             table(figures, args.runs, lh),
             "",
@@ -442,9 +446,10 @@ def startup(args: argparse.Namespace) -> str:
             + f" (measured in the browser, page and worker: {one:.2f} MB).",
             f'With data-lazy="interaction" (or on a slow connection) the post downloads {before_touch:.2f} MB '
             f"until the reader touches the card: {one - before_touch:.2f} MB saved for readers who never do.",
-            f"First script (embed.js): {len((DIST / 'embed.js.gz').read_bytes())} bytes gzip.",
+            f"First script (embed.js): {first_script} bytes gzip.",
         ]
     )
+    return text, data
 
 
 # ---- the early click, at a network and CPU shape ------------------------------
@@ -454,7 +459,7 @@ def startup(args: argparse.Namespace) -> str:
 # its being ready (enabled), and of the vote confirmed.
 
 
-def networks(args: argparse.Namespace, profiles: list[Profile]) -> str:
+def networks(args: argparse.Namespace, profiles: list[Profile]) -> tuple[str, bench_record.Figures]:
     """builder/devtools/bench_networks.py's tables for each throttled profile, on the demo's servers."""
     from . import bench_networks
 
@@ -463,18 +468,24 @@ def networks(args: argparse.Namespace, profiles: list[Profile]) -> str:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, args=FLAGS)
             parts = []
+            data: bench_record.Figures = {}
             for profile in profiles:
-                parts.append(bench_networks.section(browser, blog, profile, SLOW))
+                text, rows, modes = bench_networks.section(browser, blog, profile, SLOW)
+                parts.append(text)
+                name = next(key for key, known in PROFILES.items() if known == profile)
+                data.update(bench_record.network_figures(name, rows, modes))
                 print(f"bench: {profile.label} done", file=sys.stderr, flush=True)
             browser.close()
     card = bench_networks.bytes_of_card(DIST)
-    return "\n\n".join(
+    data["card bytes/first script, loader and prerendered cards/brotli"] = bench_record.figure(card, "MB")
+    text = "\n\n".join(
         [
             "Under network shapes (DevTools network emulation and CPU throttling, page and worker):",
             *parts,
             f"The card itself (first script, loader, prerendered cards, brotli): {card:.3f} MB.",
         ]
     )
+    return text, data
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -484,7 +495,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8700)
     parser.add_argument("--chromium", default=CHROMIUM)
     parser.add_argument("--no-lighthouse", action="store_true", help="skip the Lighthouse runs")
-    parser.add_argument("--record", action="store_true", help="append the tables, dated, to BENCHMARKS.md")
+    parser.add_argument(
+        "--figures", type=Path, help="write the figures as data to FILE (build.py bench --record keeps them)"
+    )
     parser.add_argument(
         "--profiles",
         default=",".join(PROFILES),
@@ -497,13 +510,20 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"--profiles: unknown {', '.join(unknown)}; the profiles are {', '.join(PROFILES)}")
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    sections = [startup(args)] if "loopback" in chosen else []
+    started = bench_record.start(args.chromium)
+    sections, figures = [], {}
+    if "loopback" in chosen:
+        text, data = startup(args)
+        sections.append(text)
+        figures.update(data)
     throttled = [PROFILES[name] for name in chosen if name != "loopback"]
     if throttled:
-        sections.append(networks(args, throttled))
+        text, data = networks(args, throttled)
+        sections.append(text)
+        figures.update(data)
     runs = f"{args.runs} runs each" if "loopback" in chosen else "profiles " + ", ".join(chosen)
     text = f"### Run of {stamp} ({runs})\n\n" + "\n\n".join(sections) + "\n"
     print(text)
-    if args.record:
-        with (ROOT / "BENCHMARKS.md").open("a") as f:
-            f.write("\n" + text)
+    if args.figures:
+        options = {"runs": args.runs, "profiles": chosen, "lighthouse": not args.no_lighthouse}
+        bench_record.part_file(args.figures, "startup", started, figures, options)

@@ -201,8 +201,10 @@ LAZY_PAGES = {  # lazy mode -> the bench page (bench.write_pages) and what the r
 }
 
 
-def section(browser: Browser, blog: str, profile: Profile, slow: Profile) -> str:
-    """The tables for one profile, as Markdown."""
+def section(
+    browser: Browser, blog: str, profile: Profile, slow: Profile
+) -> tuple[str, dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The tables for one profile, as Markdown, and the rows and lazy modes they were made of."""
     started = time.monotonic()
     post, viewport = f"{blog}/", f"{blog}/viewport.html"
     engine_marks = {"visible": "verdict:card-visible", "ready": "verdict:engine-ready"}
@@ -227,7 +229,7 @@ def section(browser: Browser, blog: str, profile: Profile, slow: Profile) -> str
     modes = {mode: never_votes(browser, f"{blog}/{page}", profile) for mode, (page, _) in LAZY_PAGES.items()}
     modes["true, on a slow connection"] = never_votes(browser, post, slow)
     took = time.monotonic() - started
-    return _tables(profile, slow, rows, modes, took)
+    return _tables(profile, slow, rows, modes, took), rows, modes
 
 
 def _tables(profile: Profile, slow: Profile, rows: dict[str, Any], modes: dict[str, Any], took: float) -> str:

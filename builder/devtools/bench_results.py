@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 
 from ..paths import DEMO, ROOT
+from . import bench_record
 from .bench_votes import SECRET, first_comparison
 
 VIEWS = ("hour", "day", "week")
@@ -230,7 +231,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=int, default=10, help="wrk's run for each webhook mode (default 10)")
     parser.add_argument("--connections", type=int, default=50, help="wrk's connections (default 50)")
     parser.add_argument("--only", choices=["results", "webhooks"], help="one half of the bench")
+    parser.add_argument(
+        "--figures", type=Path, help="write the figures as data to FILE (build.py bench --record keeps them)"
+    )
     args = parser.parse_args(argv)
+    started = bench_record.start()
+    measured: list[dict[str, object]] = []
     for store in args.stores.split(","):
         if args.only != "results":
             with tempfile.TemporaryDirectory(prefix="verdict-bench-hooks-") as workdir:
@@ -242,6 +248,7 @@ def main(argv: list[str] | None = None) -> None:
                 flush=True,
             )
             print(json.dumps(row), flush=True)
+            measured.append(row)
         if args.only == "webhooks":
             continue
         with tempfile.TemporaryDirectory(prefix="verdict-bench-results-") as workdir:
@@ -253,3 +260,8 @@ def main(argv: list[str] | None = None) -> None:
             flush=True,
         )
         print(json.dumps(row), flush=True)
+        measured.append(row)
+    if args.figures:
+        options = {"votes": args.votes, "requests": args.requests, "stores": args.stores, "only": args.only}
+        figures = bench_record.results_figures(measured)
+        bench_record.part_file(args.figures, "results", started, figures, options)

@@ -39,6 +39,7 @@ from datetime import date
 from pathlib import Path
 
 from ..paths import DEMO, ROOT
+from . import bench_record
 
 LUA = ROOT / "builder" / "devtools" / "wrk" / "votes.lua"
 SECRET = "bench-secret-shared-by-every-process"
@@ -288,7 +289,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", default="50,200", help="comma-separated loads (default 50,200)")
     parser.add_argument("--stores", default="sqlite,postgresql", help="comma-separated (default both)")
     parser.add_argument("--flood-only", action="store_true", help="only the votes against a GET flood")
+    parser.add_argument(
+        "--figures", type=Path, help="write the figures as data to FILE (build.py bench --record keeps them)"
+    )
     args = parser.parse_args(argv)
+    started = bench_record.start()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: python3 build.py bench installs it (Debian package wrk)")
     print(f"Vote throughput, {date.today().isoformat()}, wrk, {args.seconds} s per run\n\n{HEADER}", flush=True)
@@ -299,6 +304,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(f"\nVotes during a GET flood ({FLOOD_VOTERS} vote connections, one process)\n\n{FLOOD_HEADER}", flush=True)
     floods = run_flood(args.stores.split(","), args.seconds)
+    if args.figures:
+        options = {"seconds": args.seconds, "connections": args.connections, "stores": args.stores}
+        figures = bench_record.votes_figures(rows, floods)
+        bench_record.part_file(args.figures, "votes", started, figures, options)
     failed = [row for row in rows if isinstance(row["votes"], Figures) and row["votes"].errors]
     failed += [row for row in floods if isinstance(row["during"], Figures) and row["during"].errors]
     if failed:

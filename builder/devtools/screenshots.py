@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..paths import ROOT
+from . import card_pictures
 from .chromium import CHROMIUM, FLAGS, free_port_run
 from .serve import demo_in_background
 
@@ -99,6 +100,15 @@ def seed_votes(database: Path) -> None:
     bundle = json.loads((ROOT / "demo" / "comparisons.json").read_text())
     tools = next(c["tools"] for c in bundle["comparisons"] if c["id"] == SEED)
     fill_sqlite(database, SEED, tools, [1.0, 1.6], 4200, 30, int(time.time()))
+    # The closed comparison's month of votes up to its close, so its final result has figures.
+    closed_at = int(card_pictures.CLOSED_AT.timestamp())
+    fill_sqlite(database, card_pictures.CLOSED, tools, [1.3, 1.0], 1800, 30, closed_at, seed=2)
+
+
+def pictures() -> list[str]:
+    """The file name of every picture this makes, in docs/images/."""
+    states = [shot.name for shot in card_pictures.shots()]
+    return [f"{name}.png" for name in (*SHOTS, *states, "configurator", "results")]
 
 
 def results_shot(browser: Browser, votes: str) -> None:
@@ -130,7 +140,15 @@ def main(argv: list[str] | None = None) -> None:
         for name, (_, background, color, columns, body, _) in SHOTS.items():
             page = PAGE.format(title=name, background=background, color=color, columns=columns, body=body)
             (pages / f"{name}.html").write_text(page)
-        servers = demo_in_background(free_port_run(), pages / "servers.log", pages=pages, database=pages / "votes.db")
+        for shot in card_pictures.shots():
+            html = PAGE.format(
+                title=shot.name, background="#ffffff", color="#1b1d22", columns="736px", body=shot.markup()
+            )
+            (pages / f"{shot.name}.html").write_text(html)
+        more = card_pictures.write_bundles(pages)
+        servers = demo_in_background(
+            free_port_run(), pages / "servers.log", pages=pages, database=pages / "votes.db", bundles=more
+        )
         with servers as where, sync_playwright() as playwright:
             blog, widget = where["blog"], where["widget"]
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -150,6 +168,12 @@ def main(argv: list[str] | None = None) -> None:
                 else:
                     page.locator(selector).screenshot(path=str(DOCS / f"{name}.png"))
                 print(f"docs/images/{name}.png", flush=True)
+                page.close()
+            for shot in card_pictures.shots():
+                page = browser.new_page(viewport={"width": 800, "height": 900}, device_scale_factor=1)
+                page.goto(f"{blog}/{shot.name}.html")
+                card_pictures.take(page, shot, DOCS / f"{shot.name}.png")
+                print(f"docs/images/{shot.name}.png", flush=True)
                 page.close()
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{widget}/configure/")

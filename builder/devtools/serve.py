@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,12 +42,13 @@ def demo_in_background(
     database: Path | None = None,
     endpoint: str | None = None,
     dist: Path | None = None,
+    bundles: Sequence[Path] = (),
     timeout: float = 30,
 ) -> Iterator[dict[str, str]]:
     """The demo's servers in a child process for the ``with`` block, as ``build.py demo`` runs them: the
     bench, the docs' pictures and the browser tests all use it. ``database``: the votes' SQLite file;
     ``endpoint``: a vote endpoint already running, used instead of starting one; ``dist``: the widget host's
-    folder (default: dist/). The output goes to
+    folder (default: dist/); ``bundles``: more bundles the endpoint knows, beside the demo's. The output goes to
     ``log`` (the endpoint's access log would fill a pipe nobody reads); RuntimeError, with the log's
     tail, when the servers do not come up."""
     command = [sys.executable, "-m", "builder", "serve", "--port", str(port)]
@@ -55,6 +56,7 @@ def demo_in_background(
     command += ["--database", f"sqlite:///{database}"] if database is not None else []
     command += ["--endpoint", endpoint] if endpoint is not None else []
     command += ["--dist", str(dist)] if dist is not None else []
+    command += [arg for bundle in bundles for arg in ("--bundle", str(bundle))]
     where = origins(port)
     awaited = [where["blog"] + "/", where["widget"] + "/embed.js"]
     if endpoint is None:
@@ -92,6 +94,7 @@ async def serve(
     host: str = "127.0.0.1",
     endpoint: str | None = None,
     dist: Path = DIST,
+    more_bundles: Sequence[Path] = (),
 ) -> None:
     """``endpoint``: a vote endpoint running elsewhere, which the pages use instead of starting one;
     ``dist``: the built folder the widget host serves."""
@@ -107,7 +110,7 @@ async def serve(
         where["votes"] = endpoint.rstrip("/")
     else:
         # The blog, and the widget host's configurator page, whose preview card votes too.
-        bundles, allowed = sorted(DEMO.glob("*.json")), [where["blog"], where["widget"]]
+        bundles, allowed = [*sorted(DEMO.glob("*.json")), *more_bundles], [where["blog"], where["widget"]]
         settings = Settings(
             bundles=bundles,
             database_url=database_url,
@@ -168,5 +171,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=Path, action="append", default=[], help="extra folder of blog pages")
     parser.add_argument("--endpoint", help="use this running vote endpoint instead of starting one")
     parser.add_argument("--dist", type=Path, default=DIST, help="the built folder to serve (default: dist/)")
+    parser.add_argument(
+        "--bundle", type=Path, action="append", default=[], help="one more bundle the endpoint knows (repeatable)"
+    )
     args = parser.parse_args(argv)
-    asyncio.run(serve(args.port, args.database, args.pages, args.host, args.endpoint, args.dist))
+    asyncio.run(serve(args.port, args.database, args.pages, args.host, args.endpoint, args.dist, args.bundle))
