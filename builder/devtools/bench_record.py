@@ -184,7 +184,7 @@ def startup_figures(
 def network_figures(
     profile: str, rows: Mapping[str, Mapping[str, Any]], modes: Mapping[str, Mapping[str, Any]]
 ) -> Figures:
-    """One throttled profile's figures (builder/devtools/bench_networks.py), each against the bare page at the profile."""
+    """One throttled profile's figures (builder/devtools/bench_networks.py), each against the bare page."""
     out: Figures = {}
     prefix = f"network {profile}"
     for name, row in rows.items():

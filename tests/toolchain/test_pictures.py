@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import re
 from pathlib import Path
 
-from builder.devtools import bench_report
+from builder.devtools import bench_report, screenshots
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGES = ROOT / "docs" / "images"
@@ -16,10 +14,6 @@ IMAGES = ROOT / "docs" / "images"
 # A fragment pulled into a page (pymdownx.snippets, paths from the checkout's root): its pictures are the page's.
 SNIPPET = re.compile(r'^-{1,3}8<-{1,3}\s+"([^"]+)"\s*$', re.M)
 PICTURE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<img\b[^>]*\bsrc=\"([^\"]+)\"")
-
-
-def _screenshots():  # builder/devtools/screenshots.py
-    return importlib.import_module("builder.devtools.screenshots")
 
 
 def documented_pictures(root: Path = ROOT) -> dict[Path, list[str]]:
@@ -41,7 +35,7 @@ def documented_pictures(root: Path = ROOT) -> dict[Path, list[str]]:
 
 
 def made_pictures() -> set[Path]:
-    shots = {IMAGES / name for name in _screenshots().pictures()}
+    shots = {IMAGES / name for name in screenshots.pictures()}
     charts = {ROOT / chart for chart in bench_report.outputs(bench_report.load_runs()) if chart.suffix == ".svg"}
     return shots | charts
 
@@ -86,7 +80,7 @@ def test_every_picture_the_build_makes_is_in_the_repository() -> None:
 def test_the_card_states_and_every_locale_are_pictured() -> None:
     from verdict.i18n import SUPPORTED_LOCALES
 
-    names = set(_screenshots().pictures())
+    names = set(screenshots.pictures())
     states = {"card-voted.png", "card-closed.png", "card-results-after-vote.png", "card-error.png"}
     assert states <= names
     assert {f"card-locale-{tag}.png" for tag in SUPPORTED_LOCALES} <= names
