@@ -37,7 +37,7 @@ REQUIREMENTS = [
     LOCK,
 ]
 # The dependency groups of pyproject.toml that the project's virtualenv holds.
-GROUPS = ("engine", "endpoint", "build", "test", "lint", "sitegen")
+GROUPS = ("engine", "endpoint", "build", "test", "lint", "sitegen", "docs")
 # pip learnt dependency groups (--group) in 25.1; the venv's bundled pip may be older. Pinned in
 # requirements.lock too, with its hash.
 PIP = "pip==26.2.1"
