@@ -105,7 +105,7 @@ class VerdictExtension(Extension):
                 widget=str(config["widget"]),
                 bundles=Path(config["bundles"]) if config["bundles"] else None,
                 css=Path(config["css"]) if config["css"] else None,
-                endpoint=str(config["endpoint"]) or None,
+                endpoint=str(config["endpoint"] or "") or None,
                 locale=str(config["locale"]) or "en",
             )
         except CardError as error:
