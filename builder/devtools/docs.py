@@ -98,11 +98,12 @@ def build(site: Path = SITE, endpoint: str | None = DEMO_ENDPOINT, docs: Path | 
     """Build the site into ``site``, strict; its cards vote on ``endpoint`` (None: cards without voting).
     ``docs``: another folder of pages than docs/ (the tests' broken copies). DocsError when it fails."""
     # Read by mkdocs.yml (!ENV) as MkDocs loads it; the theme's notice about MkDocs 2 is not this build's.
-    os.environ["VERDICT_DOCS_ENDPOINT"] = endpoint or ""
-    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    before = {name: os.environ.get(name) for name in ("VERDICT_DOCS_ENDPOINT", "NO_MKDOCS_2_WARNING")}
+    os.environ.update(VERDICT_DOCS_ENDPOINT=endpoint or "", NO_MKDOCS_2_WARNING="1")
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
+    from pymdownx.snippets import SnippetMissingError
 
     from verdict_sitegen.markdown import VerdictBlockError
 
@@ -113,10 +114,15 @@ def build(site: Path = SITE, endpoint: str | None = DEMO_ENDPOINT, docs: Path | 
     try:
         config = load_config(str(CONFIG), **overrides)
         mkdocs_build(config)
-    except (MkDocsException, VerdictBlockError, OSError) as error:
+    except (MkDocsException, VerdictBlockError, SnippetMissingError, OSError) as error:
         raise DocsError("\n".join([*warnings.messages, str(error)])) from None
     finally:
         logger.removeHandler(warnings)
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     elsewhere = fetched_from_elsewhere(site)
     if elsewhere:
         raise DocsError("the site would fetch from other hosts (serve every file from dist/):\n" + "\n".join(elsewhere))
