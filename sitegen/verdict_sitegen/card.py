@@ -28,6 +28,7 @@ from verdict.bundle import BundleError, BundleIndex, load_bundle
 from verdict.i18n import SUPPORTED_LOCALES, resolve_locale
 from verdict.inline import THEMES, inline_card
 from verdict.jsonld import jsonld_script
+from verdict.markup import Markup
 from verdict.render import CTA_TEXT_MAX, RenderOptions, Results, Section, render_card, safe_cta_url
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -203,7 +204,9 @@ class CardRenderer:
                 raise bad(name, accepts)
         locale = value.get("locale", self.settings.locale)
         options = RenderOptions(
-            sections=tuple(Section(s) for s in _sections(value["sections"])) if "sections" in value else tuple(Section),
+            # Every section, as in the build's prerendered cards and the endpoint's live card: the frame hides and
+            # orders them (below), so the live card the loader swaps in has the same links as this one.
+            sections=tuple(Section),
             heading_level=int(value.get("heading-level", "2")),
             voting=endpoint is not None,
             cta_url=value.get("cta-url"),
@@ -220,6 +223,8 @@ class CardRenderer:
             layout=value.get("layout", "auto"),
             jsonld=jsonld,
         )
+        if "sections" in value:
+            inline = _with_sections(inline, _sections(value["sections"]))
         attributes = {
             **{name: text for name, text in value.items() if name != "bundle"},
             "bundle": bundle_url if _http_url(bundle_url) else self._widget(page_root) + bundle_url[len(widget) :],
@@ -257,6 +262,22 @@ class CardRenderer:
 
 def _language(tag: str) -> str:
     return tag.replace("_", "-").split("-")[0].lower()
+
+
+# The sections whose order data-sections sets (the others keep their place).
+BLOCKS = ("scorecard", "vote", "cta")
+FRAME = re.compile(r'<div class="vd-root"[^>]*')
+
+
+def _with_sections(inline: Markup, sections: list[str]) -> Markup:
+    """data-sections on the card's frame, as the loader's frame and verdict-inline.mjs set it: the stylesheet
+    hides the sections left out, and the blocks' order when it is not the usual one."""
+    extra = f' data-sections="{" ".join(sections)}"'
+    order = [f"--vd-order-{s}:{i + 1}" for i, s in enumerate(s for s in sections if s in BLOCKS)]
+    usual = [f"--vd-order-{s}:{i + 1}" for i, s in enumerate(s for s in BLOCKS if s in sections)]
+    if order != usual:
+        extra += f' style="{";".join(order)}"'
+    return Markup(FRAME.sub(lambda frame: frame[0] + extra, inline, count=1))
 
 
 def _sections(value: str) -> list[str]:

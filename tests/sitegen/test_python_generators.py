@@ -21,7 +21,7 @@ from builder.examples import EXAMPLES, ExampleError, build_example
 from verdict.bundle import BundleIndex, load_bundle
 from verdict.inline import inline_card
 from verdict.jsonld import jsonld_script
-from verdict.render import RenderOptions, Section, render_card
+from verdict.render import RenderOptions, render_card
 from verdict_sitegen.markdown import PAGE_ROOT, VerdictBlockError
 
 from ..conftest import DEMO_BUNDLE, SEED
@@ -52,15 +52,10 @@ def test_a_block_becomes_the_engines_inline_card_with_its_attributes():
         "    layout: stacked\n    heading-level: 3\n    locale: de-AT\n    sections: vote,cta,figures\n\nAfter.\n",
         endpoint=VOTES,
     )
-    expected = engine_card(
-        theme="dark",
-        layout="stacked",
-        heading_level=3,
-        locale="de-AT",
-        voting=True,
-        sections=(Section.VOTE, Section.CTA, Section.FIGURES),
-    )
-    assert expected in html
+    # Every section is in the card, as in the endpoint's live card: the frame hides those left out.
+    expected = engine_card(theme="dark", layout="stacked", heading_level=3, locale="de-AT", voting=True)
+    frame = '<div class="vd-root" data-theme="dark" data-layout="stacked">'
+    assert expected.replace(frame, frame[:-1] + ' data-sections="vote cta figures">') in html
     opening = re.search(r"<div data-verdict[^>]*>", html)
     assert opening is not None
     assert opening.group(0) == (
@@ -68,7 +63,7 @@ def test_a_block_becomes_the_engines_inline_card_with_its_attributes():
         f'data-endpoint="{VOTES}" data-theme="dark" data-sections="vote,cta,figures" data-heading-level="3" '
         'data-layout="stacked" data-locale="de-AT">'
     )
-    assert '<div class="vd-root" data-theme="dark" data-layout="stacked">' in html
+    assert '<div class="vd-root" data-theme="dark" data-layout="stacked" data-sections="vote cta figures">' in html
     assert html.index("<h1>Post</h1>") < html.index("data-verdict") < html.index("<p>After.</p>")
 
 
