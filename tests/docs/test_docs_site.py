@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 
 from builder.devtools import docs
 from tests.browser.conftest import touch_for_engine, wait_for_mark
+from tests.hosting.test_private import _needles, _published_bytes
 
 from ..conftest import MISTRAL, SEED
 from .conftest import BuiltDocs, DocsSite
@@ -73,6 +74,19 @@ def test_no_page_loads_anything_from_another_host(built_docs: BuiltDocs, tmp_pat
         "page/index.html: https://fonts.gstatic.com/x.woff2",
         "theme.css: https://cdn.example/katex.css",
     ]
+
+
+def test_the_published_site_names_nothing_of_the_build_machine(built_docs: BuiltDocs):
+    """dist/docs/ is published with dist/ (tests/hosting/test_private.py scans dist/ itself)."""
+    needles = _needles()
+    found = [
+        f"{file.relative_to(built_docs.site)}: {what}"
+        for file in sorted(built_docs.site.rglob("*"))
+        if file.is_file()
+        for what, pattern in needles.items()
+        if pattern.search(_published_bytes(file))
+    ]
+    assert found == []
 
 
 @pytest.mark.parametrize("path", CARD_PAGES)
