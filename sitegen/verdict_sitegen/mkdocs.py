@@ -30,3 +30,16 @@ class VerdictPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]  # no
         folder = posixpath.dirname(page.url)  # "publishers/attributes/" -> "publishers/attributes"; "" at the root
         PAGE_ROOT.set(posixpath.relpath(".", folder) + "/" if folder else "")
         return markdown
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """The page is converted: what it set stays out of any Markdown converted after the build."""
+        self.forget()
+        return html
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.forget()
+
+    @staticmethod
+    def forget() -> None:
+        PAGE_LINE_OFFSET.set(0)
+        PAGE_ROOT.set("")
