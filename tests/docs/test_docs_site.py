@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from builder.devtools import docs
 from tests.browser.conftest import touch_for_engine, wait_for_mark
@@ -116,16 +116,28 @@ def test_the_live_card_counts_a_vote_on_the_endpoint(page: Page, docs_site: Docs
     assert page.console.problems() == []  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("path", [*CARD_PAGES, "bundles/api/"])
-def test_axe_finds_no_violation(page: Page, docs_site: DocsSite, path: str):
-    page.goto(docs_site.root + path)
-    if path in CARD_PAGES:
-        wait_for_mark(page, "verdict:live-card")
-    result = axe.run(page)
-    violations = [
-        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in result.response["violations"]
-    ]
-    assert violations == [], "\n".join(violations)
+@pytest.mark.parametrize(
+    ("path", "scheme"),
+    [*((path, "light") for path in [*CARD_PAGES, "bundles/api/"]), ("", "dark"), ("bundles/api/", "dark")],
+)
+def test_axe_finds_no_violation(browser: Browser, docs_site: DocsSite, path: str, scheme: str):
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1300, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(docs_site.root + path)
+        # The theme follows the reader's colour scheme (Material's "slate" when dark).
+        expect(page.locator("body")).to_have_attribute(
+            "data-md-color-scheme", "slate" if scheme == "dark" else "default"
+        )
+        if path in CARD_PAGES:
+            wait_for_mark(page, "verdict:live-card")
+        result = axe.run(page)
+        violations = [
+            f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in result.response["violations"]
+        ]
+        assert violations == [], "\n".join(violations)
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize(
