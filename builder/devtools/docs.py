@@ -15,6 +15,7 @@ import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from ..paths import DIST, ROOT
 
@@ -103,11 +104,11 @@ def build(site: Path = SITE, endpoint: str | None = DEMO_ENDPOINT, docs: Path | 
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
-    from pymdownx.snippets import SnippetMissingError
+    from pymdownx.snippets import SnippetMissingError  # type: ignore[import-untyped]
 
     from verdict_sitegen.markdown import VerdictBlockError
 
-    overrides = {"site_dir": str(site), "strict": True, **({"docs_dir": str(docs)} if docs else {})}
+    overrides: dict[str, Any] = {"site_dir": str(site), "strict": True, **({"docs_dir": str(docs)} if docs else {})}
     warnings = _Warnings()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(warnings)
