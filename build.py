@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build, demo and test Verdict from a bare python3.
 
-    python3 build.py demo [--port 8000]   build dist/, then serve the demo blog
+    python3 build.py demo [--port 8000]   build dist/ and the docs site, then serve the demo blog
     python3 build.py test [pytest args]   install test needs, build, run every test
     python3 build.py build [--bundles DIR]  build dist/ only
     python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium, vote throughput (wrk),
@@ -9,6 +9,7 @@
     python3 build.py screenshots          the docs' pictures of the card (docs/images/*.png)
     python3 build.py check-host URL       is a deployed dist/ served as readers' browsers need it?
     python3 build.py examples [NAME …] [--bundles DIR]  build dist/, then the example sites with their generators
+    python3 build.py docs [--endpoint URL]  build dist/, then the docs site into dist/docs/ (MkDocs, strict)
     python3 build.py lock                 pin every Python package of the venv with its hash (requirements.lock)
 
 Only the standard library is used here: this file creates the project's
@@ -38,7 +39,7 @@ REQUIREMENTS = [
     LOCK,
 ]
 # The dependency groups of pyproject.toml that the project's virtualenv holds.
-GROUPS = ("engine", "endpoint", "build", "test", "lint", "sitegen")
+GROUPS = ("engine", "endpoint", "build", "test", "lint", "sitegen", "docs")
 # pip learnt dependency groups (--group) in 25.1; the venv's bundled pip may be older. Pinned in
 # requirements.lock too, with its hash.
 PIP = "pip==26.2.1"
@@ -333,6 +334,11 @@ def main() -> int:
     commands.add_parser(
         "examples", help="build dist/ (--bundles DIR), then the example sites (NAME …, --widget …)", add_help=False
     )
+    commands.add_parser(
+        "docs",
+        help="build dist/, then the docs site into dist/docs/, strict (--endpoint: the cards' votes)",
+        add_help=False,
+    )
     commands.add_parser("lock", help="pin every Python package of the venv with its hash (requirements.lock)")
     args, rest = parser.parse_known_args()
 
@@ -355,7 +361,11 @@ def main() -> int:
             [str(PYTHON), "-m", "builder", "examples", *(a for a in rest if a not in bundles)], cwd=ROOT
         ).returncode
     build(*(rest if args.command == "build" else ()))
+    if args.command == "docs":
+        return subprocess.run([str(PYTHON), "-m", "builder", "docs", *rest], cwd=ROOT).returncode
     if args.command == "demo":
+        # The docs site, served by the widget host at /docs/: its live cards vote on this demo's endpoint.
+        run(PYTHON, "-m", "builder", "docs", "--endpoint", f"http://127.0.0.1:{args.port + 2}")
         with contextlib.suppress(KeyboardInterrupt):
             run(PYTHON, "-m", "builder", "serve", "--port", str(args.port))
     elif args.command == "test":

@@ -1,4 +1,4 @@
-"""``python -m builder build|serve|bench|screenshots|locales|check-host|examples``: build.py's steps, in the venv."""
+"""``python -m builder build|serve|bench|screenshots|locales|check-host|examples|docs``: build.py's steps."""
 
 import sys
 
@@ -92,6 +92,10 @@ elif command == "examples":
     from .devtools import examples
 
     sys.exit(examples.main(rest))
+elif command == "docs":
+    from .devtools import docs
+
+    sys.exit(docs.main(rest))
 elif command == "screenshots":
     from .devtools import screenshots
 

@@ -141,6 +141,7 @@ async def serve(
         f"Widget host:       {where['widget']}/embed.js\n"
         f"Vote endpoint:     {where['votes']}/openapi.json\n"
         f"Configurator:      {where['widget']}/configure/\n"
+        + (f"Docs:              {where['widget']}/docs/\n" if (dist / "docs" / "index.html").exists() else "")
         + (f"Results:           {where['votes']}/results  (admin key: {admin_key})\n" if not endpoint else "")
         + "Press Ctrl-C to stop.",
         flush=True,

@@ -114,7 +114,11 @@ def shortcode(name: str, attributes: dict[str, str]) -> str:
     return f"{{{{< verdict {given} >}}}}" if name == "hugo" else f"{{% include verdict.html {given} %}}"
 
 
-@pytest.mark.parametrize("attributes", [{"comparison": SEED}, ATTRIBUTES], ids=["defaults", "every-attribute"])
+@pytest.mark.parametrize(
+    "attributes",
+    [{"comparison": SEED}, ATTRIBUTES, {"sections": "cta, vote,figures"}, {"sections": "figures,vote"}],
+    ids=["defaults", "every-attribute", "sections-reordered", "sections"],
+)
 def test_verdict_inline_mjs_writes_the_engines_card(attributes):
     assert Tokens(node_card(attributes)).tokens == Tokens(engine(attributes)).tokens
 
