@@ -32,9 +32,13 @@ def runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_engine_path_runs_on_the_shipped_runtime(shipped, runtime_dir):
     stdlib, wheels = shipped
-    traced = trim.trace(runtime_dir, stdlib, wheels, [DEMO_BUNDLE])
+    traced = trim.trace(runtime_dir, stdlib, wheels, [DEMO_BUNDLE])  # raises naming anything not reached
     assert any(f.endswith("/verdict/browser.pyc") for f in traced["files"])
     assert any(f.endswith("/pydantic/main.pyc") for f in traced["files"])
+    reached = traced["coverage"]["reached"]
+    assert {"device", "mount", "action", "unmount"} <= set(reached["message type"])
+    assert {"origin_refused", "queued_withdrawal", "tallies_unavailable"} <= set(reached["notice"])
+    assert trim.uncovered(traced) == []
 
 
 def test_a_module_the_engine_needs_trimmed_by_mistake_fails(shipped, runtime_dir, tmp_path: Path):
