@@ -130,8 +130,8 @@ function missingModule(module, cards) {
   if (!toldMissing.has(module)) {
     toldMissing.add(module);
     console.error(`Verdict: the widget's Python runtime lacks the module "${module}", which the engine imports, ` +
-      "so the card cannot work here. The build left it out of the runtime it trims; rebuild the widget with " +
-      "`python3 build.py build --plain-runtime` to ship Pyodide's runtime untouched, and report the module.");
+      "so cards stay as prerendered and voting is off. The build's trim left it out: rebuild the widget with " +
+      "`python3 build.py build --plain-runtime` (Pyodide's runtime, untouched) and report the module.");
   }
   for (const card of cards) withoutEngine(card);
 }

@@ -341,6 +341,15 @@ class Engine:
                     html=render_error(BundleError([Problem("", "the card could not be rendered")]), locale=locale),
                 )
 
+    def unhandled(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """The event loop's handler: a task no message awaits (tallies, a retry) that needs a module the
+        runtime lacks is named to the loader as ``handle`` names it; anything else as asyncio says it."""
+        error = context.get("exception")
+        if isinstance(error, ModuleNotFoundError):
+            self.send("missing", card=None, module=error.name)
+        else:
+            loop.default_exception_handler(context)
+
     async def settled(self) -> None:
         """Wait until no delivery is under way (scheduled retries excepted).
 
@@ -851,4 +860,6 @@ def start(post: Callable[[str], None]) -> Engine:
 
     # The worker's origin is the host page's; the build's tracing run (Node) has no location.
     location = getattr(js, "location", None)
-    return Engine(post, _pyodide_http, origin=str(getattr(location, "origin", "") or ""))
+    engine = Engine(post, _pyodide_http, origin=str(getattr(location, "origin", "") or ""))
+    asyncio.get_event_loop().set_exception_handler(engine.unhandled)
+    return engine
