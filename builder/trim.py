@@ -9,7 +9,10 @@ third-party wheels is left out, as are type stubs and SBOMs. Because the
 trace runs the engine's real code at every build, a new import (a locale
 catalogue, a feature) is picked up on its own; tests/toolchain/test_trim.py
 replays the trace on the shipped runtime, so a module trimmed by mistake
-fails the tests, and so do the browser tests, which run on it.
+fails the tests, and so do the browser tests, which run on it. The trace reports
+what it had to reach, read from the engine (every message type its dispatch
+takes, every notice kind, every locale) and a few paths (a withdrawal, the
+outbox's retry, an early click), and what it did: `trace` fails naming a miss.
 
 Kept whole whatever the trace says: our own engine (a module imported by
 name, such as a locale, is never missed) and the standard library's Unicode,
