@@ -35,6 +35,11 @@ from typing import Any, get_args
 from verdict import browser, worker
 from verdict.i18n import SUPPORTED_LOCALES
 
+
+class TraceFailed(RuntimeError):
+    """The trace could not drive the engine where it must (not SystemExit: that ends Pyodide's runtime)."""
+
+
 UNREACHABLE = "http://127.0.0.1:9/"  # the discard port: nothing listens there
 RETRY = 0.05  # seconds before the outbox's first retry
 
@@ -59,11 +64,14 @@ class Coverage:
 
     def __init__(self) -> None:
         self.reached: dict[str, set[str]] = {}
+        self.lacking: set[str] = set()  # modules the engine said the runtime lacks
 
     def add(self, what: str, item: str) -> None:
         self.reached.setdefault(what, set()).add(item)
 
     def posted(self, message: dict[str, Any]) -> None:
+        if message["type"] == "missing":
+            self.lacking.add(message["module"])
         if message["type"] == "html" and (tag := FIRST_TAG.match(message["html"])) and "vd-card" in tag[0]:
             lang = re.search(r'\blang="([^"]*)"', tag[0])
             self.add("error card in locale" if "vd-error" in tag[0] else "card in locale", lang[1] if lang else "?")
@@ -181,6 +189,8 @@ class Reader:
     async def handle(self, message: dict[str, Any]) -> None:
         COVERAGE.add("message type", message["type"])
         await self.engine.handle(json.dumps(message))
+        if COVERAGE.lacking:
+            raise TraceFailed(f"trace: the runtime lacks modules the engine imports: {sorted(COVERAGE.lacking)}")
 
     async def mount(self, bundle: str, comparison: str | None, endpoint: str | None, **options: Any) -> str:
         self.cards += 1
@@ -198,7 +208,7 @@ class Reader:
             if not self.engine.device.pending(endpoint):
                 return
             await asyncio.sleep(RETRY)
-        raise SystemExit(f"trace: the outbox of {endpoint} was never delivered")
+        raise TraceFailed(f"trace: the outbox of {endpoint} was never delivered")
 
     async def vote_paths(self, url: str, comparison: dict[str, Any]) -> None:
         """The vote paths one comparison is enough for: a withdrawal kept in the outbox, then one refused;
@@ -256,8 +266,9 @@ async def drive(bundle_files: list[str]) -> None:
 
     # Retries come soon, so the trace sees the outbox deliver a kept vote without waiting long.
     engine = browser.Engine(post, http, first_retry=RETRY)
-    if worker.start(lambda text: None) is None:  # the worker's own entry point
-        raise SystemExit("trace: the engine could not start (a module it imports is missing)")
+    # The worker's entry point; the loop's handler of tasks no message awaits posts what they lacked there.
+    if worker.start(lambda text: COVERAGE.posted(json.loads(text))) is None:
+        raise TraceFailed(f"trace: the engine could not start: it lacks {sorted(COVERAGE.lacking)}")
     REQUIRED.update(COVERAGE.required(engine))
     browser.Card.say = COVERAGE.said(browser.Card.say)  # type: ignore[method-assign]
     reader = Reader(http, engine)
@@ -318,10 +329,12 @@ async def drive(bundle_files: list[str]) -> None:
     await reader.handle({"type": "unmount", "card": "trace-1"})
     await reader.handle({"type": "nonsense"})
     warnings.warn("a warning, formatted as the runtime would", stacklevel=1)
+    if COVERAGE.lacking:
+        raise TraceFailed(f"trace: the runtime lacks modules the engine imports: {sorted(COVERAGE.lacking)}")
     if not any(m["type"] == "html" and "vd-error" in m["html"] for m in posted):
-        raise SystemExit("trace: no error card was rendered")
+        raise TraceFailed("trace: no error card was rendered")
     if not any(m["type"] == "event" for m in posted):
-        raise SystemExit("trace: no vote was confirmed")
+        raise TraceFailed("trace: no vote was confirmed")
 
 
 # No argparse: the trace must not import what the engine does not.
