@@ -9,7 +9,10 @@ third-party wheels is left out, as are type stubs and SBOMs. Because the
 trace runs the engine's real code at every build, a new import (a locale
 catalogue, a feature) is picked up on its own; tests/toolchain/test_trim.py
 replays the trace on the shipped runtime, so a module trimmed by mistake
-fails the tests, and so do the browser tests, which run on it.
+fails the tests, and so do the browser tests, which run on it. The trace reports
+what it had to reach, read from the engine (every message type its dispatch
+takes, every notice kind, every locale) and a few paths (a withdrawal, the
+outbox's retry, an early click), and what it did: `trace` fails naming a miss.
 
 Kept whole whatever the trace says: our own engine (a module imported by
 name, such as a locale, is never missed) and the standard library's Unicode,
@@ -79,7 +82,25 @@ def trace(pyodide_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Pat
         if proc.returncode != 0 or not out.exists():
             raise TraceError(f"the engine failed inside Pyodide on this runtime:\n{proc.stdout}{proc.stderr}".rstrip())
         result: dict = json.loads(out.read_text())
-        return result
+    missed = uncovered(result)
+    if missed:
+        raise TraceError(
+            "the trace does not reach everything the engine can do, so the trim could leave out a module "
+            f"only that imports; drive it there in {INSIDE.name}:\n" + "\n".join(f"  {m}" for m in missed)
+        )
+    return result
+
+
+def uncovered(traced: dict) -> list[str]:
+    """What the trace had to reach (read from the engine: its message types, notice kinds, locales, paths)
+    and did not, e.g. "notice 'queued_withdrawal'"."""
+    coverage = traced.get("coverage") or {}
+    required, reached = coverage.get("required") or {}, coverage.get("reached") or {}
+    if not required:
+        return ["what it must reach: the trace reported nothing"]
+    return [
+        f"{what} {item!r}" for what, items in required.items() for item in items if item not in reached.get(what, ())
+    ]
 
 
 def _stdlib_prefix(traced: dict) -> str:

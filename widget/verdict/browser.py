@@ -22,6 +22,8 @@ engine → loader
                                          just before): the loader drops them
     ``log``      {level, text}           the full story behind an error card
     ``jsonld``   {card, json}            the comparison's JSON-LD, for the host page
+    ``missing``  {card, module}          the runtime lacks a module the engine imports (the build's
+                                         trim missed it): the loader names it on the console
 
 A click made before the engine was up is kept on the device by the loader
 (loader/actions.js) and adopted here into the outbox at the next mount of a
@@ -47,7 +49,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Literal, NamedTuple, Protocol, assert_never
 
 from .bundle import BundleError, BundleIndex, Problem, check_bundle
 from .i18n import Locale, get_locale
@@ -109,11 +111,27 @@ class Http(Protocol):
         """
 
 
+NoticeKind = Literal[
+    "saving",
+    "withdrawing",
+    "counted",
+    "withdrawn",
+    "queued",
+    "queued_withdrawal",
+    "refused",
+    "refused_withdrawal",
+    "origin_refused",
+    "origin_refused_at_load",
+    "tallies_unavailable",
+]
+"""Every kind of notice the engine can say (the build's trace must say each one: builder/trace_inside.py)."""
+
+
 @dataclass(frozen=True)
 class Notice:
     """What a card's vote status says, by kind; the sentence is made per card, in its locale (Card.say)."""
 
-    kind: str
+    kind: NoticeKind
     tool: str | None = None
     reason: str = ""
     busy: bool = False
@@ -185,8 +203,10 @@ class Card:
                 )
             case "origin_refused_at_load":
                 return words.gettext("Voting is unavailable: the vote server does not accept votes from this site.")
-            case _:
+            case "tallies_unavailable":
                 return words.gettext("Live votes are unavailable right now.")
+            case _:
+                assert_never(notice.kind)
 
 
 def parse_options(raw: dict[str, Any], voting: bool) -> RenderOptions:
@@ -291,14 +311,13 @@ class Engine:
     def send(self, type_: str, **fields: Any) -> None:
         self._post(json.dumps({"type": type_, **fields}))
 
+    def handlers(self) -> dict[str, Callable[[dict[str, Any]], Awaitable[None]]]:
+        """What the loader may send, by message type (the build's trace sends each one)."""
+        return {"mount": self.mount, "action": self.action, "unmount": self.unmount, "device": self.device_changed}
+
     async def handle(self, text: str) -> None:
         message = json.loads(text)
-        handler: Callable[[dict[str, Any]], Awaitable[None]] | None = {
-            "mount": self.mount,
-            "action": self.action,
-            "unmount": self.unmount,
-            "device": self.device_changed,
-        }.get(message.get("type"))
+        handler = self.handlers().get(message.get("type"))
         if handler is None:
             self.send("log", level="warn", text=f"Verdict: unknown message {message.get('type')!r}")
             return
@@ -309,6 +328,8 @@ class Engine:
                 await self._mounting[message["card"]]
             else:
                 await handler(message)
+        except ModuleNotFoundError as error:  # the runtime lacks it: the loader names it on the console
+            self.send("missing", card=message.get("card"), module=error.name)
         except Exception as error:  # the host page must never see a crash
             self.send("log", level="error", text=f"Verdict: {type(error).__name__}: {error}")
             card_id = message.get("card")
@@ -319,6 +340,15 @@ class Engine:
                     card=card_id,
                     html=render_error(BundleError([Problem("", "the card could not be rendered")]), locale=locale),
                 )
+
+    def unhandled(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """The event loop's handler: a task no message awaits (tallies, a retry) that needs a module the
+        runtime lacks is named to the loader as ``handle`` names it; anything else as asyncio says it."""
+        error = context.get("exception")
+        if isinstance(error, ModuleNotFoundError):
+            self.send("missing", card=None, module=error.name)
+        else:
+            loop.default_exception_handler(context)
 
     async def settled(self) -> None:
         """Wait until no delivery is under way (scheduled retries excepted).
@@ -830,4 +860,6 @@ def start(post: Callable[[str], None]) -> Engine:
 
     # The worker's origin is the host page's; the build's tracing run (Node) has no location.
     location = getattr(js, "location", None)
-    return Engine(post, _pyodide_http, origin=str(getattr(location, "origin", "") or ""))
+    engine = Engine(post, _pyodide_http, origin=str(getattr(location, "origin", "") or ""))
+    asyncio.get_event_loop().set_exception_handler(engine.unhandled)
+    return engine
