@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.devtools.chromium import free_port_run
 from builder.devtools import docs
+from builder.devtools.chromium import free_port_run
 from builder.devtools.serve import demo_in_background
 from tests.browser.conftest import browser, context, page  # noqa: F401  # the same real Chromium
 

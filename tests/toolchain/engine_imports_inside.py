@@ -1,6 +1,6 @@
 """Import, INSIDE Pyodide, every module the engine's source names (tests/toolchain/test_engine_imports.py).
 
-Run by builder/trace_runtime.mjs on the runtime dist/ ships. ``--modules`` names a JSON file of
+Run by builder/runtime/trace_runtime.mjs on the runtime dist/ ships. ``--modules`` names a JSON file of
 [module, [names imported from it]]; each module is imported, and each name taken from it (a package's
 lazy attribute, as pydantic's, imports its module then; a submodule is imported). ``--out`` gets
 {"missing": {module: the module Python could not find}}. Only builtins and sys: nothing the engine

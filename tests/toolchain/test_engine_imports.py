@@ -1,6 +1,6 @@
 """Every module the engine's source imports is in the runtime dist/ ships.
 
-The trim keeps what a traced run of the engine imported (builder/trim.py); this reads the source instead.
+The trim keeps what a traced run of the engine imported (builder/runtime/trim.py); this reads the source instead.
 It walks the engine's modules the browser can reach, from the worker's entry (verdict.worker) through
 the engine's own imports, every import statement, also one inside a function (not those only for type
 checkers), and imports each module it names, and each name taken from it, inside Pyodide on the shipped
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from builder import trim
-from builder.pyc import find_node
+from builder.runtime import trim
+from builder.runtime.pyc import find_node
 
 from ..helpers.runtime import shipped_dir, shipped_files
 

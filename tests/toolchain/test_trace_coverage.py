@@ -1,8 +1,8 @@
 """The trim's trace must reach everything the engine can do, and what that is comes from the engine itself.
 
-builder/trace_inside.py reads what it must reach from the engine (its message dispatch, its notice kinds,
+builder/runtime/trace_inside.py reads what it must reach from the engine (its message dispatch, its notice kinds,
 its supported locales) and reports what it reached; the build fails naming anything missed
-(builder/trim.py). The replay of the trace on the shipped runtime is in test_trim.py; here, without
+(builder/runtime/trim.py). The replay of the trace on the shipped runtime is in test_trim.py; here, without
 Pyodide, that a new message type or notice kind joins what the trace must reach, and that a miss is named.
 """
 
@@ -12,7 +12,7 @@ from typing import Any, Literal, get_args
 
 import pytest
 
-from builder import trace_inside, trim
+from builder.runtime import trace_inside, trim
 from verdict import browser
 from verdict.i18n import SUPPORTED_LOCALES
 

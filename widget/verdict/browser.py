@@ -124,7 +124,7 @@ NoticeKind = Literal[
     "origin_refused_at_load",
     "tallies_unavailable",
 ]
-"""Every kind of notice the engine can say (the build's trace must say each one: builder/trace_inside.py)."""
+"""Every kind of notice the engine can say (the build's trace must say each one: builder/runtime/trace_inside.py)."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The worker's entry point (loader/worker.js): the engine, or the name of a module the runtime lacks.
 
-The build ships only the modules a traced run of the engine imported (builder/trim.py). Should the
+The build ships only the modules a traced run of the engine imported (builder/runtime/trim.py). Should the
 engine import one the trace never reached, importing it fails here, in a reader's browser: the loader
 is told which module (``missing``) and names it on the console with the build option that restores it.
 This module imports nothing the runtime might lack.
