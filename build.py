@@ -400,7 +400,7 @@ def main() -> int:
             ensure_system_packages({"wrk": "wrk", **POSTGRES})
             run(PYTHON, "-m", "builder", "bench-results", *(rest if results_only else ()), *figures("results"))
         if not (startup_only or votes_only or results_only):
-            run(PYTHON, "-m", "builder", "bench-levers", *figures("levers"))
+            run(PYTHON, "-m", "builder", "bench-levers", *(rest if levers_only else ()), *figures("levers"))
         if parts:
             written = [str(parts / f"{part}.json") for part in ("startup", "votes", "results", "levers")]
             run(PYTHON, "-m", "builder", "bench-record", *written)

@@ -16,27 +16,36 @@ order on what the step before it left:
 - every step: the whole cold download to engine ready, with the runtime as
   ``--plain-runtime`` ships it and as released, → as shipped.
 
-Time and memory (start-up in Node, the worker's memory) are not measured
-here: they are the start-up part's business, measured in a browser.
-Nothing is timed, so the figures hold on any machine.
+Bytes are not timed, so they hold on any machine. One time lever is cheap
+enough to measure here, as a ratio within the run: precompiling's start-up,
+Node booting the runtime as the worker does (trace_runtime.mjs) until the
+demo bundle is validated, with the release's source stdlib and wheels and
+with the compiled ones on the same core, alternating, medians of
+``--runs``. The worker's memory and the lockfile's head start are not
+measured here.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
+import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..assemble import dist, loader
-from ..paths import CACHE, DIST
+from ..paths import CACHE, DEMO, DIST
 from ..runtime import fetch, trim
 from ..runtime.core import WASM
+from ..runtime.pyc import find_node
 from . import bench_record
 
 ENCODINGS = ("brotli", "gzip")
+HOST_ROOT = "/host"  # where trace_runtime.mjs mounts the host's files inside Pyodide
 Sizes = dict[str, int]  # encoding -> bytes on the wire
 
 
@@ -104,7 +113,42 @@ def lever_figures(rows: Mapping[str, tuple[Sizes, Sizes]], zeroed: int | None = 
     return out
 
 
-def measure() -> bench_record.Figures:
+START_SCRIPT = """
+async def main():
+    from verdict.bundle import load_bundle
+
+    with open({bundle!r}, encoding="utf-8") as file:
+        load_bundle(file.read())
+
+
+async def report():
+    pass
+"""
+
+
+def start_ms(pyodide_dir: Path, variants: Mapping[str, tuple[Path, list[Path]]], runs: int) -> dict[str, float]:
+    """Median ms from starting Node to the demo bundle validated, per (stdlib, wheels) variant, runs alternating."""
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+        script = Path(tmp) / "validate.py"
+        script.write_text(START_SCRIPT.format(bundle=HOST_ROOT + str((DEMO / "comparisons.json").resolve())))
+        staged = {}
+        for name, (stdlib, wheels) in variants.items():
+            folder = Path(tmp) / name
+            folder.mkdir()
+            staged[name] = (*trim.stage(pyodide_dir, wheels, folder), stdlib)
+        for _ in range(runs):
+            for name, (runtime, packages, stdlib) in staged.items():
+                command = [find_node(), str(trim.RUNNER), str(runtime), str(stdlib.resolve()), str(packages)]
+                began = time.perf_counter()
+                done = subprocess.run([*command, str(script)], capture_output=True, text=True, timeout=300)
+                times[name].append((time.perf_counter() - began) * 1000)
+                if done.returncode != 0:
+                    raise SystemExit(f"the engine failed in Node ({name}):\n{done.stdout}{done.stderr}")
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def measure(runs: int = 3) -> bench_record.Figures:
     """Build (or reuse) every step's output, and size what readers download before and after each."""
     stages: dict[str, dist.Runtime] = {}
     dist.shipped_runtime(stages=stages)
@@ -125,6 +169,14 @@ def measure() -> bench_record.Figures:
             else:
                 trim.trim_wheel(wheel, traced, out / wheel.name)
         positions_kept = files(sorted(out.iterdir()))
+        started = start_ms(
+            pyodide_dir,
+            {
+                "source": (pyodide_dir / "python_stdlib.zip", sources),
+                "compiled": (stages["precompiled"].stdlib, stages["precompiled"].wheels),
+            },
+            runs,
+        )
 
     page = files(page_files())
     sizes = {name: runtime_sizes(stage) for name, stage in stages.items()}
@@ -144,18 +196,25 @@ def measure() -> bench_record.Figures:
         "every step: cold download, from the release": (released_cold, cold["blanked"]),
     }
     zeroed = json.loads((stages["blanked"].folder / "blank.json").read_text()).get("bytes_blanked")
-    return lever_figures(rows, zeroed)
+    figures = lever_figures(rows, zeroed)
+    base = "levers/precompile: Node, start to the demo bundle validated/before"
+    figures[base] = bench_record.figure(started["source"], "ms", digits=0)
+    figures[base.replace("/before", "/after")] = bench_record.figure(
+        started["compiled"], "ms", (base, started["source"]), digits=0
+    )
+    return figures
 
 
 def main(argv: list[str] | None = None) -> None:
     """Measure every lever, print the figures, and with ``--figures FILE`` write them as a bench part."""
     parser = argparse.ArgumentParser(prog="build.py bench --levers-only")
     parser.add_argument("--figures", type=Path, help="write the figures as data to FILE (bench --record keeps them)")
+    parser.add_argument("--runs", type=int, default=3, help="Node start-ups timed per variant (medians)")
     args, _unknown = parser.parse_known_args(argv)
     started = bench_record.start()
-    figures = measure()
+    figures = measure(args.runs)
     for name, entry in figures.items():
         ratio = f" ({entry['ratio']:.3f}×)" if entry.get("ratio") is not None else ""
         print(f"{name.removeprefix('levers/')}: {entry['value']} {entry['unit']}{ratio}", file=sys.stderr)
     if args.figures:
-        bench_record.part_file(args.figures, "levers", started, figures, {})
+        bench_record.part_file(args.figures, "levers", started, figures, {"runs": args.runs})

@@ -298,6 +298,16 @@ def levers(runs: Sequence[dict[str, Any]]) -> list[str]:
     zeroed = rows.get("blank: core", {}).get("bytes zeroed")
     if zeroed:
         lines += ["", f"The blanking zeroes {zeroed['value']:,.0f} bytes of the core's constant data."]
+    timed = [(row, cells) for row, cells in rows.items() if "before" in cells and "after" in cells]
+    for row, cells in timed:  # a time lever: medians of the same run, read as the ratio
+        before, after = cells["before"], cells["after"]
+        runs = (run.get("parts", {}).get("levers", {}).get("options") or {}).get("runs")
+        medians = f", medians of {runs}" if runs else ""
+        lines += [
+            "",
+            f"{row[:1].upper()}{row[1:]}{medians}: {_cell(before)} → {_cell(after)} "
+            "(a timing of this machine under its load: read the ratio).",
+        ]
     return lines
 
 
