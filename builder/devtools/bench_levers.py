@@ -149,7 +149,8 @@ def start_ms(pyodide_dir: Path, variants: Mapping[str, tuple[Path, list[Path]]],
 
 
 def measure(runs: int = 3) -> bench_record.Figures:
-    """Build (or reuse) every step's output, and size what readers download before and after each."""
+    """Build (or reuse) every step's output, size what readers download before and after each, and time
+    precompiling's start-up in Node."""
     stages: dict[str, dist.Runtime] = {}
     dist.shipped_runtime(stages=stages)
     pyodide_dir, trimmed = stages["precompiled"].pyodide_dir, stages["trimmed"]
