@@ -5,7 +5,8 @@
     python3 build.py test [pytest args]   install test needs, build, run every test
     python3 build.py build [--bundles DIR]  build dist/ only
     python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium, vote throughput (wrk),
-                                          the results page at 10 million votes, webhooks' cost, exports' memory
+                                          the results page at 10 million votes, webhooks' cost, exports' memory,
+                                          what each runtime step saves in bytes (--levers-only: that alone)
     python3 build.py screenshots          the docs' pictures of the card (docs/images/*.png)
     python3 build.py check-host URL       is a deployed dist/ served as readers' browsers need it?
     python3 build.py examples [NAME …] [--bundles DIR]  build dist/, then the example sites with their generators
@@ -326,7 +327,7 @@ def main() -> int:
     commands.add_parser(
         "bench",
         help="start-up figures in Chromium, vote throughput, results at scale "
-        "(--startup-only, --votes-only, --results-only; --record keeps the run, --report regenerates)",
+        "(--startup-only, --votes-only, --results-only, --levers-only; --record keeps the run, --report regenerates)",
         add_help=False,
     )
     commands.add_parser("screenshots", help="the docs' pictures of the card, into docs/images/", add_help=False)
@@ -382,6 +383,8 @@ def main() -> int:
         # (builder/devtools/bench_results.py's options: --votes, --requests, --stores, --only).
         votes_only, startup_only = "--votes-only" in rest, "--startup-only" in rest
         results_only = "--results-only" in rest
+        # --levers-only: what each runtime step saves, in bytes (builder/devtools/bench_levers.py; no browser).
+        levers_only = "--levers-only" in rest
         if "-h" in rest or "--help" in rest:  # each part's options, running none
             run(PYTHON, "-m", "builder", "bench", "--help")
             run(PYTHON, "-m", "builder", "bench-votes", "--help")
@@ -395,18 +398,21 @@ def main() -> int:
         def figures(part: str) -> tuple[str, ...]:
             return ("--figures", str(parts / f"{part}.json")) if parts else ()
 
-        rest = [arg for arg in rest if arg not in ("--votes-only", "--startup-only", "--results-only", "--record")]
-        if not (votes_only or results_only):
+        only = ("--votes-only", "--startup-only", "--results-only", "--levers-only", "--record")
+        rest = [arg for arg in rest if arg not in only]
+        if not (votes_only or results_only or levers_only):
             ensure_system_packages({"chromium": "chromium"})
             run(PYTHON, "-m", "builder", "bench", *rest, *figures("startup"))
-        if not (startup_only or results_only):
+        if not (startup_only or results_only or levers_only):
             ensure_system_packages({"wrk": "wrk", **POSTGRES})
             run(PYTHON, "-m", "builder", "bench-votes", *(rest if votes_only else ()), *figures("votes"))
-        if not (startup_only or votes_only):
+        if not (startup_only or votes_only or levers_only):
             ensure_system_packages({"wrk": "wrk", **POSTGRES})
             run(PYTHON, "-m", "builder", "bench-results", *(rest if results_only else ()), *figures("results"))
+        if not (startup_only or votes_only or results_only):
+            run(PYTHON, "-m", "builder", "bench-levers", *(rest if levers_only else ()), *figures("levers"))
         if parts:
-            written = [str(parts / f"{part}.json") for part in ("startup", "votes", "results")]
+            written = [str(parts / f"{part}.json") for part in ("startup", "votes", "results", "levers")]
             run(PYTHON, "-m", "builder", "bench-record", *written)
             shutil.rmtree(parts)
     elif args.command == "screenshots":

@@ -72,6 +72,10 @@ elif command == "bench-results":
     from .devtools import bench_results
 
     bench_results.main(rest)
+elif command == "bench-levers":
+    from .devtools import bench_levers
+
+    bench_levers.main(rest)
 elif command == "bench":
     from .devtools import bench
 

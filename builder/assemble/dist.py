@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -110,15 +111,23 @@ def browser_copy(wheel: Path) -> Path:
     return wheel
 
 
-def compiled(pyodide_dir: Path, wheels: list[Path]) -> tuple[Path, list[Path]]:
-    """Precompiled stdlib and wheels, cached by the hash of their inputs."""
+def compiled(pyodide_dir: Path, wheels: list[Path], *, debug_ranges: bool = False) -> tuple[Path, list[Path]]:
+    """Precompiled stdlib and wheels, cached by the hash of their inputs.
+
+    `debug_ranges` keeps the column positions the shipped runtime leaves out (the bench measures what
+    leaving them out saves)."""
     scripts = Path(pyc.__file__).parent
     inputs = [pyodide_dir / "python_stdlib.zip", *wheels, *sorted(scripts.glob("pyc*.py")), scripts / "run_pyodide.mjs"]
 
     def make(folder: Path) -> None:
         with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
             result = pyc.precompile(
-                pyodide_dir, pyodide_dir / "python_stdlib.zip", wheels, Path(tmp), compression=ZIP_COMPRESSION
+                pyodide_dir,
+                pyodide_dir / "python_stdlib.zip",
+                wheels,
+                Path(tmp),
+                compression=ZIP_COMPRESSION,
+                debug_ranges=debug_ranges,
             )
             for path in result.values():
                 shutil.copy2(path, folder / Path(path).name)
@@ -128,7 +137,7 @@ def compiled(pyodide_dir: Path, wheels: list[Path]) -> tuple[Path, list[Path]]:
         inputs,
         make,
         doing="precompiling the standard library and wheels inside Pyodide",
-        extra=[ZIP_COMPRESSION],
+        extra=[ZIP_COMPRESSION, *(["column positions"] if debug_ranges else [])],
     )
     return folder / "python_stdlib.zip", sorted(folder.glob("*.whl"))
 
@@ -141,17 +150,25 @@ def precompress(file: Path) -> None:
     results are cached by content.
     """
     data = file.read_bytes()
-    digest = sha256(data)
-    for suffix, compress in (
-        (".gz", lambda d: gzip.compress(d, 9, mtime=0)),
-        (".br", lambda d: brotli.compress(d, quality=11)),
-    ):
-        cached = CACHE / "compressed" / f"{digest}{suffix}"
-        if not cached.exists():
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_bytes(compress(data))
-        if cached.stat().st_size < 0.95 * len(data):
-            shutil.copyfile(cached, file.with_name(file.name + suffix))
+    for suffix in COMPRESSIONS:
+        twin = compressed(data, suffix)
+        if twin is not None:
+            shutil.copyfile(twin, file.with_name(file.name + suffix))
+
+
+COMPRESSIONS: dict[str, Callable[[bytes], bytes]] = {
+    ".gz": lambda data: gzip.compress(data, 9, mtime=0),
+    ".br": lambda data: brotli.compress(data, quality=11),
+}
+
+
+def compressed(data: bytes, suffix: str) -> Path | None:
+    """The cached twin of `data` for `suffix` (".gz", ".br"), or None when it is not worth serving (95% rule)."""
+    cached = CACHE / "compressed" / f"{sha256(data)}{suffix}"
+    if not cached.exists():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(COMPRESSIONS[suffix](data))
+    return cached if cached.stat().st_size < 0.95 * len(data) else None
 
 
 def _wire_size(file: Path, encoding: str) -> int:
@@ -219,13 +236,16 @@ def trace_bundles() -> list[Path]:
     return bundle_files(DEMO)
 
 
-def shipped_runtime(plain: bool = False) -> Runtime:
+def shipped_runtime(plain: bool = False, stages: dict[str, Runtime] | None = None) -> Runtime:
     """The runtime readers get: fetched, slimmed, precompiled, trimmed and blanked, each step cached.
 
     `plain` (``build --plain-runtime``) ships Pyodide's runtime as its release publishes it, only
     precompiled: no slimmed core, no trim, no blanking. It is the way back should a Pyodide upgrade
     break an assumption of that surgery; it costs readers more bytes, never a feature.
+    `stages`, when given, gets the runtime as each step left it, in order (the bench measures what
+    each step saves: builder/devtools/bench_levers.py).
     """
+    seen: dict[str, Runtime] = {} if stages is None else stages
     pyodide_dir = fetch.pyodide()
     browser_wheels = fetch.wheels()
     # Pyodide's JavaScript with its core less what nothing shipped can call: what readers run.
@@ -235,12 +255,16 @@ def shipped_runtime(plain: bool = False) -> Runtime:
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         engine = browser_copy(build_engine_wheel(Path(tmp)))
         stdlib, wheels = compiled(pyodide_dir, [*browser_wheels, engine])
+    seen["precompiled"] = Runtime(pyodide_dir, pyodide_dir, stdlib, wheels)
     if plain:
         return Runtime(pyodide_dir, folder, stdlib, wheels)
+    seen["slimmed"] = Runtime(pyodide_dir, folder, stdlib, wheels)
     stdlib, wheels = trim.trimmed(folder, stdlib, wheels, trace_bundles())
+    seen["trimmed"] = Runtime(pyodide_dir, folder, stdlib, wheels)
     # ... and less the tables of the built-in modules nothing shipped imports.
     folder = blank.blanked(folder, stdlib, wheels, trace_bundles())
-    return Runtime(pyodide_dir, folder, stdlib, wheels)
+    seen["blanked"] = Runtime(pyodide_dir, folder, stdlib, wheels)
+    return seen["blanked"]
 
 
 def build(

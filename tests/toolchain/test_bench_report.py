@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from builder.devtools import bench_record, bench_report
+from builder.devtools import bench_levers, bench_record, bench_report
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,10 +33,21 @@ def test_a_hand_edit_of_a_generated_file_is_caught(tmp_path: Path) -> None:
     assert edited != text
     latest.write_text(edited, encoding="utf-8")
     (tmp_path / bench_report.IMAGES / "bench-votes.svg").unlink()
+    # The runtime README is written by hand but for its levers' table: editing a figure there is caught ...
+    readme = tmp_path / bench_report.LEVERS_README
+    text = readme.read_text(encoding="utf-8")
+    block = text.split(bench_report.LEVERS_BEGIN)[1].split(bench_report.LEVERS_END)[0]
+    edited = re.sub(r"\((\d\.\d\d)×\)", "(0.01×)", block, count=1)
+    assert edited != block
+    readme.write_text(text.replace(block, edited), encoding="utf-8")
     assert set(bench_report.stale(tmp_path)) == {
         bench_report.FRAGMENTS / "latest.md",
         bench_report.IMAGES / "bench-votes.svg",
+        bench_report.LEVERS_README,
     }
+    # ... while its prose is the author's to change.
+    readme.write_text(text.replace("What each surgery assumes", "What each step assumes"), encoding="utf-8")
+    assert bench_report.LEVERS_README not in bench_report.stale(tmp_path)
 
 
 def test_every_run_file_names_its_date_source_and_figures_with_their_ratios() -> None:
@@ -153,3 +164,31 @@ def test_a_network_profile_figures_each_load_against_the_bare_page_at_that_profi
     assert "| post, engine near the viewport cold | 900 ms (0.022×) | — | 10,000 ms (0.25×) | — | — | 4.30 MB |" in text
     assert "| early click warm | 950 ms (0.048×) | — | 5,000 ms (0.25×) | 960 ms | 5,500 ms (0.28×) | 4.30 MB |" in text
     assert "#### A reader at the phone shape who never touches the card" in text
+
+
+def test_each_runtime_step_is_shown_with_its_bytes_before_and_after_as_the_newest_levers_run_measured() -> None:
+    mb = 1_000_000
+    rows = {
+        "trim: standard library": ({"brotli": 2_150_000, "gzip": 2_600_000}, {"brotli": 980_000, "gzip": 1_300_000}),
+        "blank: core": ({"brotli": 2 * mb, "gzip": 3 * mb}, {"brotli": 3 * mb // 2, "gzip": 3 * mb}),
+    }
+    figures = bench_levers.lever_figures(rows, zeroed=1_008_629)
+    started = "levers/precompile: Node, start to the demo bundle validated"
+    figures[f"{started}/before"] = bench_record.figure(2160.0, "ms")
+    figures[f"{started}/after"] = bench_record.figure(790.0, "ms", (f"{started}/before", 2160.0))
+    after = figures["levers/trim: standard library/after, brotli"]
+    assert (after["value"], after["ratio"]) == (0.98, 0.456)
+    assert after["baseline"] == "levers/trim: standard library/before, brotli"
+    older = {"date": "2026-12-01T10:00:00Z", "source": "build.py bench --record", "figures": figures}
+    newer = {"date": "2026-12-05T10:00:00Z", "source": "build.py bench --record", "figures": {**figures}}
+    newer["figures"]["levers/blank: core/after, brotli"] = bench_record.figure(
+        1.0, "MB", ("levers/blank: core/before, brotli", 2.0)
+    )
+    lines = bench_report.levers([older, newer, {"date": "2026-12-06T10:00:00Z", "source": "x", "figures": {}}])
+    assert "run of 2026-12-05 10:00 UTC" in lines[0]
+    assert "| trim: standard library | 2.15 → 0.980 MB (0.46×) | 2.60 → 1.30 MB (0.50×) |" in lines
+    assert "| blank: core | 2.00 → 1.00 MB (0.50×) | 3.00 → 3.00 MB (1.00×) |" in lines
+    assert "The blanking zeroes 1,008,629 bytes of the core's constant data." in lines
+    assert lines[-1].startswith("Precompile: Node, start to the demo bundle validated: 2,160 ms → 790 ms (0.37×)")
+    with pytest.raises(SystemExit, match="must hold"):  # the README lost its markers: the report says so
+        bench_report._with_levers("# builder/runtime/\n\nno generated block\n", lines)
