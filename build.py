@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Build, demo and test Verdict from a bare python3.
 
-    python3 build.py demo [--port 8000]   build dist/, then serve the demo blog
+    python3 build.py demo [--port 8000]   build dist/ and the docs site, then serve the demo blog
     python3 build.py test [pytest args]   install test needs, build, run every test
     python3 build.py build [--bundles DIR]  build dist/ only
     python3 build.py bench [--runs 5]     start-up figures of the demo in Chromium, vote throughput (wrk),
-                                          the results page at 10 million votes, webhooks' cost, exports' memory
-    python3 build.py screenshots          the README's pictures of the card (docs/*.png)
+                                          the results page at 10 million votes, webhooks' cost, exports' memory,
+                                          what each runtime step saves in bytes (--levers-only: that alone)
+    python3 build.py screenshots          the docs' pictures of the card (docs/images/*.png)
     python3 build.py check-host URL       is a deployed dist/ served as readers' browsers need it?
     python3 build.py examples [NAME …] [--bundles DIR]  build dist/, then the example sites with their generators
+    python3 build.py docs [--endpoint URL]  build dist/, then the docs site into dist/docs/ (MkDocs, strict)
     python3 build.py lock                 pin every Python package of the venv with its hash (requirements.lock)
 
 Only the standard library is used here: this file creates the project's
@@ -25,6 +27,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -37,7 +40,7 @@ REQUIREMENTS = [
     LOCK,
 ]
 # The dependency groups of pyproject.toml that the project's virtualenv holds.
-GROUPS = ("engine", "endpoint", "build", "test", "lint", "sitegen")
+GROUPS = ("engine", "endpoint", "build", "test", "lint", "sitegen", "docs")
 # pip learnt dependency groups (--group) in 25.1; the venv's bundled pip may be older. Pinned in
 # requirements.lock too, with its hash.
 PIP = "pip==26.2.1"
@@ -261,6 +264,9 @@ def _present(command: str) -> bool:
     return Path(command).exists() if os.sep in command else shutil.which(command) is not None
 
 
+JAPANESE_FONT = "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"
+
+
 def ensure_system_packages(commands: dict[str, str]) -> None:
     """Install missing system tools from Debian's packages (needs root); a key is a command, or a file's path."""
     missing = {package for command, package in commands.items() if not _present(command)}
@@ -321,13 +327,18 @@ def main() -> int:
     commands.add_parser(
         "bench",
         help="start-up figures in Chromium, vote throughput, results at scale "
-        "(--startup-only, --votes-only, --results-only)",
+        "(--startup-only, --votes-only, --results-only, --levers-only; --record keeps the run, --report regenerates)",
         add_help=False,
     )
-    commands.add_parser("screenshots", help="the README's pictures of the card, into docs/", add_help=False)
+    commands.add_parser("screenshots", help="the docs' pictures of the card, into docs/images/", add_help=False)
     commands.add_parser("check-host", help="check a deployed dist/ (URL) as readers' browsers fetch it", add_help=False)
     commands.add_parser(
         "examples", help="build dist/ (--bundles DIR), then the example sites (NAME …, --widget …)", add_help=False
+    )
+    commands.add_parser(
+        "docs",
+        help="build dist/, then the docs site into dist/docs/, strict (--endpoint: the cards' votes)",
+        add_help=False,
     )
     commands.add_parser("lock", help="pin every Python package of the venv with its hash (requirements.lock)")
     args, rest = parser.parse_known_args()
@@ -335,6 +346,9 @@ def main() -> int:
     if args.command == "lock":
         write_lock()
         return 0
+    if args.command == "bench" and "--report" in rest:  # regenerate BENCHMARKS.md and the charts, measure nothing
+        ensure_venv()
+        return subprocess.run([str(PYTHON), "-m", "builder", "bench-report"], cwd=ROOT).returncode
     if args.command == "check-host":
         ensure_venv()
         return subprocess.run([str(PYTHON), "-m", "builder", "check-host", *rest], cwd=ROOT).returncode
@@ -348,11 +362,15 @@ def main() -> int:
             [str(PYTHON), "-m", "builder", "examples", *(a for a in rest if a not in bundles)], cwd=ROOT
         ).returncode
     build(*(rest if args.command == "build" else ()))
+    if args.command == "docs":
+        return subprocess.run([str(PYTHON), "-m", "builder", "docs", *rest], cwd=ROOT).returncode
     if args.command == "demo":
+        # The docs site, served by the widget host at /docs/: its live cards vote on this demo's endpoint.
+        run(PYTHON, "-m", "builder", "docs", "--endpoint", f"http://127.0.0.1:{args.port + 2}")
         with contextlib.suppress(KeyboardInterrupt):
             run(PYTHON, "-m", "builder", "serve", "--port", str(args.port))
     elif args.command == "test":
-        # The README's sample configurations for the widget host are tested with Debian's nginx and Caddy.
+        # The hosting docs' sample configurations for the widget host are tested with Debian's nginx and Caddy.
         ensure_system_packages({"chromium": "chromium", **POSTGRES, **WEB_SERVERS, **WORDPRESS, **SITE_GENERATORS})
         ensure_example_node_modules()
         if not any(arg.startswith("tests") for arg in rest):  # the whole run: lint first, it fails fastest
@@ -360,28 +378,46 @@ def main() -> int:
         return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
     elif args.command == "bench":
         # Start-up figures and vote throughput; --startup-only / --votes-only (which takes
-        # builder/bench_votes.py's options: --seconds, --connections, --stores) pick one.
+        # builder/devtools/bench_votes.py's options: --seconds, --connections, --stores) pick one.
         # --results-only: the results page at 10 million votes, webhooks' cost, the export's memory
-        # (builder/bench_results.py's options: --votes, --requests, --stores, --only).
+        # (builder/devtools/bench_results.py's options: --votes, --requests, --stores, --only).
         votes_only, startup_only = "--votes-only" in rest, "--startup-only" in rest
         results_only = "--results-only" in rest
+        # --levers-only: what each runtime step saves, in bytes (builder/devtools/bench_levers.py; no browser).
+        levers_only = "--levers-only" in rest
         if "-h" in rest or "--help" in rest:  # each part's options, running none
             run(PYTHON, "-m", "builder", "bench", "--help")
             run(PYTHON, "-m", "builder", "bench-votes", "--help")
             run(PYTHON, "-m", "builder", "bench-results", "--help")
             return 0
-        rest = [arg for arg in rest if arg not in ("--votes-only", "--startup-only", "--results-only")]
-        if not (votes_only or results_only):
+        # --record: every part writes its figures as data, kept as one run file under bench/runs/, from which
+        # BENCHMARKS.md and the charts are regenerated; --report only regenerates them from the run files.
+        record = "--record" in rest
+        parts = Path(tempfile.mkdtemp(prefix="verdict-bench-")) if record else None
+
+        def figures(part: str) -> tuple[str, ...]:
+            return ("--figures", str(parts / f"{part}.json")) if parts else ()
+
+        only = ("--votes-only", "--startup-only", "--results-only", "--levers-only", "--record")
+        rest = [arg for arg in rest if arg not in only]
+        if not (votes_only or results_only or levers_only):
             ensure_system_packages({"chromium": "chromium"})
-            run(PYTHON, "-m", "builder", "bench", *rest)
-        if not (startup_only or results_only):
+            run(PYTHON, "-m", "builder", "bench", *rest, *figures("startup"))
+        if not (startup_only or results_only or levers_only):
             ensure_system_packages({"wrk": "wrk", **POSTGRES})
-            run(PYTHON, "-m", "builder", "bench-votes", *(rest if votes_only else ()))
-        if not (startup_only or votes_only):
+            run(PYTHON, "-m", "builder", "bench-votes", *(rest if votes_only else ()), *figures("votes"))
+        if not (startup_only or votes_only or levers_only):
             ensure_system_packages({"wrk": "wrk", **POSTGRES})
-            run(PYTHON, "-m", "builder", "bench-results", *(rest if results_only else ()))
+            run(PYTHON, "-m", "builder", "bench-results", *(rest if results_only else ()), *figures("results"))
+        if not (startup_only or votes_only or results_only):
+            run(PYTHON, "-m", "builder", "bench-levers", *(rest if levers_only else ()), *figures("levers"))
+        if parts:
+            written = [str(parts / f"{part}.json") for part in ("startup", "votes", "results", "levers")]
+            run(PYTHON, "-m", "builder", "bench-record", *written)
+            shutil.rmtree(parts)
     elif args.command == "screenshots":
-        ensure_system_packages({"chromium": "chromium"})
+        # The card in Japanese needs a font with its glyphs (Debian's Chromium brings none): IPA Gothic.
+        ensure_system_packages({"chromium": "chromium", JAPANESE_FONT: "fonts-ipafont-gothic"})
         run(PYTHON, "-m", "builder", "screenshots", *rest)
     return 0
 

@@ -1,8 +1,8 @@
-"""``python -m builder build|serve|bench|screenshots|locales|check-host|examples``: build.py's steps, in the venv."""
+"""``python -m builder build|serve|bench|screenshots|locales|check-host|examples|docs``: build.py's steps."""
 
 import sys
 
-from . import locales
+from .assemble import locales
 
 command, *rest = sys.argv[1:] or ["build"]
 # The engine's compiled catalogues first: the build imports the engine to prerender with it.
@@ -13,7 +13,7 @@ if command == "build":
     import argparse
     from pathlib import Path
 
-    from . import dist
+    from .assemble import dist
 
     parser = argparse.ArgumentParser(prog="build.py build")
     parser.add_argument(
@@ -61,31 +61,47 @@ if command == "build":
             f"(run `python3 build.py build --bundles {before}` to publish those again)"
         )
 elif command == "serve":
-    from . import serve
+    from .devtools import serve
 
     serve.main(rest)
 elif command == "bench-votes":
-    from . import bench_votes
+    from .devtools import bench_votes
 
     bench_votes.main(rest)
 elif command == "bench-results":
-    from . import bench_results
+    from .devtools import bench_results
 
     bench_results.main(rest)
+elif command == "bench-levers":
+    from .devtools import bench_levers
+
+    bench_levers.main(rest)
 elif command == "bench":
-    from . import bench
+    from .devtools import bench
 
     bench.main(rest)
+elif command == "bench-record":
+    from .devtools import bench_report
+
+    bench_report.record(rest)
+elif command == "bench-report":
+    from .devtools import bench_report
+
+    bench_report.main(rest)
 elif command == "check-host":
-    from . import check_host
+    from .devtools import check_host
 
     sys.exit(check_host.main(rest))
 elif command == "examples":
-    from . import examples
+    from .devtools import examples
 
     sys.exit(examples.main(rest))
+elif command == "docs":
+    from .devtools import docs
+
+    sys.exit(docs.main(rest))
 elif command == "screenshots":
-    from . import screenshots
+    from .devtools import screenshots
 
     screenshots.main(rest)
 elif command != "locales":

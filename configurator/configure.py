@@ -28,7 +28,7 @@ comparisons = {}  # bundle URL -> [(id, title)]
 closings = {}  # bundle URL -> {comparison id: its closes_at}
 loads = 0  # bundle loads started: a load finishing after a newer one started changes nothing
 bundle_ok = False  # the current bundle URL was fetched and is valid: its snippet renders
-HOSTING = 'See "Hosting a bundle" in Verdict\'s README.'
+HOSTING = "See docs/bundles/hosting.md in Verdict's repository."
 
 
 def spawn(coroutine):

@@ -1,9 +1,9 @@
 // The host page's Content-Security-Policy, explained: when it blocks part of
 // the widget, the console says in our words which directive is missing and
-// what to add (README "Content-Security-Policy" has the whole policy). The
+// what to add (docs/operators/security.md has the whole policy). The
 // card stays readable: only what was blocked is missing.
 
-const README = 'See "Content-Security-Policy" in Verdict\'s README.';
+const DOCS = 'See "Content-Security-Policy" in docs/operators/security.md of Verdict\'s repository.';
 const said = new Set();
 let widgetOrigin = null;
 
@@ -56,7 +56,7 @@ export function explainViolation(directive, blocked) {
   } else {
     return; // not ours
   }
-  const text = `Verdict: this page's Content-Security-Policy blocks ${what}. Add ${add} to ${name}. ${README}`;
+  const text = `Verdict: this page's Content-Security-Policy blocks ${what}. Add ${add} to ${name}. ${DOCS}`;
   if (said.has(text)) return;
   said.add(text);
   console.error(text);

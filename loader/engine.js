@@ -110,11 +110,30 @@ function readDevice() {
 
 function engineFailed(text) {
   console.error("Verdict: the engine failed to start:", text);
-  for (const card of allCards()) {
-    if (card.body.querySelector(".vd-skeleton")) card.body.replaceChildren(errorCard(card.config.locale, "The comparison engine could not start."));
-    const status = card.body.querySelector(".vd-vote-status");
-    if (status) status.textContent = say(card.config.locale, "Voting is unavailable right now.")[0];
+  for (const card of allCards()) withoutEngine(card);
+}
+
+// A card the engine cannot serve keeps what it shows (a prerendered card stays readable); a skeleton
+// becomes an error card, and the vote status says voting is unavailable.
+function withoutEngine(card) {
+  if (card.body.querySelector(".vd-skeleton")) card.body.replaceChildren(errorCard(card.config.locale, "The comparison engine could not start."));
+  const status = card.body.querySelector(".vd-vote-status");
+  if (status) status.textContent = say(card.config.locale, "Voting is unavailable right now.")[0];
+}
+
+// The runtime lacks a Python module the engine imports: the build's trim (which keeps what a traced run
+// of the engine imported) missed it. Named once; the card it happened on, or every card when the engine
+// could not start at all, carries on without the engine.
+const toldMissing = new Set();
+
+function missingModule(module, cards) {
+  if (!toldMissing.has(module)) {
+    toldMissing.add(module);
+    console.error(`Verdict: the widget's Python runtime lacks the module "${module}", which the engine imports, ` +
+      "so cards stay as prerendered and voting is off. The build's trim left it out: rebuild the widget with " +
+      "`python3 build.py build --plain-runtime` (Pyodide's runtime, untouched) and report the module.");
   }
+  for (const card of cards) withoutEngine(card);
 }
 
 // What the engine may say, by message type; `card` is the card it is about
@@ -151,6 +170,7 @@ const handlers = {
   log: (data) => (console[data.level] || console.log)(data.text),
   jsonld: (data, card) => card && showJsonLd(card, data.json),
   csp: (data) => explainViolation(data.directive, data.blocked),
+  missing: (data, card) => missingModule(data.module, data.card ? [card].filter(Boolean) : allCards()),
 };
 
 function onMessage(data) {

@@ -1,7 +1,7 @@
-// What a widget host must send, as console advice naming the README section
-// that fixes it (README.md, "Hosting dist/").
+// What a widget host must send, as console advice naming the docs page
+// that fixes it (docs/operators/hosting.md).
 
-const README = "See \"Hosting dist/\" in Verdict's README.";
+const DOCS = "See docs/operators/hosting.md in Verdict's repository.";
 
 const ADVICE = {
   cors: "Send `Access-Control-Allow-Origin: *` for every file of dist/ (they are public and fetched without credentials).",
@@ -10,5 +10,5 @@ const ADVICE = {
 };
 
 export function hostingAdvice(problem) {
-  return `${ADVICE[problem]} ${README}`;
+  return `${ADVICE[problem]} ${DOCS}`;
 }

@@ -4,7 +4,7 @@
 // fetched here. Every locale is prerendered, and every section is in the
 // prerendered markup (the frame hides and orders them), so every attribute
 // value gets its card at once. This module only picks and shows: the build's
-// prerender (builder/prerender.py) made every variant it picks from.
+// prerender (builder/assemble/prerender.py) made every variant it picks from.
 
 import { byId } from "./cards.js";
 import { fetchChecked } from "./integrity.js";

@@ -1,5 +1,5 @@
 // Verdict engine worker: boots Pyodide once for the whole page, then relays
-// JSON messages between the loader and the Python engine (verdict.browser).
+// JSON messages between the loader and the Python engine (verdict.worker starts verdict.browser).
 // It holds no product logic. The loader starts it from a blob: URL of its
 // source, fetched and checked against the build's hash, so its origin is the
 // host page's and every URL it loads is absolute.
@@ -100,7 +100,9 @@ async function boot(runtime) {
       stderr: (text) => console.warn(text),
     });
     WebAssembly.instantiateStreaming = instantiateStreaming;
-    engine = pyodide.pyimport("verdict.browser").start((text) => self.postMessage(JSON.parse(text)));
+    // None (undefined here) when the runtime lacks a module the engine imports: the loader was told which.
+    engine = pyodide.pyimport("verdict.worker").start((text) => self.postMessage(JSON.parse(text)));
+    if (!engine) return;
     self.postMessage({ type: "ready", coreStorable });
     for (const data of waiting.splice(0)) engine.handle(JSON.stringify(data));
   } catch (error) {

@@ -11,7 +11,7 @@ from types import ModuleType
 
 import yaml
 
-from builder import pins
+from builder.runtime import pins
 
 ROOT = Path(__file__).resolve().parent.parent
 

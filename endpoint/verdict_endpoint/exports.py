@@ -20,7 +20,7 @@ from .rollups import export_query
 
 PAGE_ROWS = 2000
 COLUMNS = ("comparison", "tool", "day", "gained", "lost", "changed_in", "withdrawn", "total")
-"""The export's columns, in order (see README: Results)."""
+"""The export's columns, in order (see docs/publishers/results.md)."""
 
 
 class Format(StrEnum):

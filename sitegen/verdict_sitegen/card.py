@@ -28,6 +28,7 @@ from verdict.bundle import BundleError, BundleIndex, load_bundle
 from verdict.i18n import SUPPORTED_LOCALES, resolve_locale
 from verdict.inline import inline_card
 from verdict.jsonld import jsonld_script
+from verdict.markup import Markup
 from verdict.render import RenderOptions, render_card, safe_cta_url
 from verdict.rules import CTA_TEXT_MAX, LAYOUTS, SLUG_PATTERN, THEMES, Results, Section
 
@@ -71,7 +72,12 @@ class SiteSettings:
     """The site's settings, shared by every card: where the widget lives and where its files are read."""
 
     widget: str
-    """The widget host's dist/ URL: the loader is ``<widget>embed.js``, a bundle ``<widget>bundles/<name>.json``."""
+    """The widget host's dist/ URL: the loader is ``<widget>embed.js``, a bundle ``<widget>bundles/<name>.json``.
+
+    Or a relative URL (``../``, ``/verdict/``), for a site served by the widget host itself (such as docs
+    beside dist/): the reader's browser resolves it, so the site build reads the bundles and the stylesheet
+    from the local ``bundles`` and ``css`` settings. A generator that knows each page's place (the MkDocs
+    plugin) makes a relative path relative to the site's root rather than to the page."""
     bundles: Path | None = None
     """A local folder of bundle files, read instead of fetching them from the widget host."""
     css: Path | None = None
@@ -82,8 +88,15 @@ class SiteSettings:
     """The language of cards that name none: the site's (the loader would follow ``<html lang>``)."""
 
     def __post_init__(self) -> None:
-        if not _http_url(self.widget):
-            raise CardError(f"the widget setting takes the widget host's http(s) URL (got {self.widget!r})")
+        if not (_http_url(self.widget) or _relative_url(self.widget)):
+            raise CardError(
+                f"the widget setting takes the widget host's http(s) URL or a relative URL (got {self.widget!r})"
+            )
+        if _relative_url(self.widget) and (self.bundles is None or self.css is None):
+            raise CardError(
+                f"a relative widget setting ({self.widget!r}) needs the bundles and css settings: the site build "
+                "cannot fetch them from a relative URL"
+            )
         object.__setattr__(self, "widget", self.widget if self.widget.endswith("/") else self.widget + "/")
         if self.endpoint is not None and not _http_url(self.endpoint):
             raise CardError(f"the endpoint setting takes an http or https URL (got {self.endpoint!r})")
@@ -91,6 +104,15 @@ class SiteSettings:
 
 def _http_url(value: str) -> bool:
     return value.startswith(("https://", "http://")) and not any(c.isspace() for c in value) and "<" not in value
+
+
+def _relative_url(value: str) -> bool:
+    """A path the reader's browser resolves against the page (``../``, ``/verdict/``): no scheme, no host."""
+    return (
+        bool(value)
+        and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:|//", value)
+        and not any(c.isspace() or c in '<>"' for c in value)
+    )
 
 
 def parse_block(text: str) -> dict[str, tuple[str, int]]:
@@ -121,13 +143,22 @@ class CardRenderer:
     _indexes: dict[str, BundleIndex] = field(default_factory=dict)
     _css: str | None = None
 
-    def script_tag(self) -> str:
-        """The loader's script tag, once per page that has a card."""
-        return f'<script src="{escape(self.settings.widget)}embed.js" async></script>'
+    def script_tag(self, page_root: str = "") -> str:
+        """The loader's script tag, once per page that has a card (``page_root``: as for ``card_html``)."""
+        return f'<script src="{escape(self._widget(page_root))}embed.js" async></script>'
 
-    def card_html(self, block: dict[str, tuple[str, int]]) -> str:
-        """The placeholder with its attributes, the card's declarative shadow root and its JSON-LD."""
+    def _widget(self, page_root: str) -> str:
+        """The widget URL as this page writes it: a relative path from the site's root, from the page's place."""
+        widget = self.settings.widget
+        return page_root + widget if _relative_url(widget) and not widget.startswith("/") else widget
+
+    def card_html(self, block: dict[str, tuple[str, int]], page_root: str = "") -> str:
+        """The placeholder with its attributes, the card's declarative shadow root and its JSON-LD.
+
+        ``page_root``: the way from the page up to the site's root (``../../``), which a relative widget
+        setting is taken from; empty where the generator does not say (relative to the page)."""
         value = {name: text for name, (text, _) in block.items()}
+        widget = self.settings.widget
         line = {name: number for name, (_, number) in block.items()}
 
         def bad(name: str, accepts: str) -> CardError:
@@ -173,7 +204,9 @@ class CardRenderer:
                 raise bad(name, accepts)
         locale = value.get("locale", self.settings.locale)
         options = RenderOptions(
-            sections=tuple(Section(s) for s in _sections(value["sections"])) if "sections" in value else tuple(Section),
+            # Every section, as in the build's prerendered cards and the endpoint's live card: the frame hides and
+            # orders them (below), so the live card the loader swaps in has the same links as this one.
+            sections=tuple(Section),
             heading_level=int(value.get("heading-level", "2")),
             voting=endpoint is not None,
             cta_url=value.get("cta-url"),
@@ -190,9 +223,11 @@ class CardRenderer:
             layout=value.get("layout", "auto"),
             jsonld=jsonld,
         )
+        if "sections" in value:
+            inline = _with_sections(inline, _sections(value["sections"]))
         attributes = {
             **{name: text for name, text in value.items() if name != "bundle"},
-            "bundle": bundle_url,
+            "bundle": bundle_url if _http_url(bundle_url) else self._widget(page_root) + bundle_url[len(widget) :],
             "comparison": comparison.id,
             "locale": locale,
             **({"endpoint": endpoint} if endpoint else {}),
@@ -227,6 +262,22 @@ class CardRenderer:
 
 def _language(tag: str) -> str:
     return tag.replace("_", "-").split("-")[0].lower()
+
+
+# The sections whose order data-sections sets (the others keep their place).
+BLOCKS = ("scorecard", "vote", "cta")
+FRAME = re.compile(r'<div class="vd-root"[^>]*')
+
+
+def _with_sections(inline: Markup, sections: list[str]) -> Markup:
+    """data-sections on the card's frame, as the loader's frame and verdict-inline.mjs set it: the stylesheet
+    hides the sections left out, and the blocks' order when it is not the usual one."""
+    extra = f' data-sections="{" ".join(sections)}"'
+    order = [f"--vd-order-{s}:{i + 1}" for i, s in enumerate(s for s in sections if s in BLOCKS)]
+    usual = [f"--vd-order-{s}:{i + 1}" for i, s in enumerate(s for s in BLOCKS if s in sections)]
+    if order != usual:
+        extra += f' style="{";".join(order)}"'
+    return Markup(FRAME.sub(lambda frame: frame[0] + extra, inline, count=1))
 
 
 def _sections(value: str) -> list[str]:

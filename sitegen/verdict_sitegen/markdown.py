@@ -37,6 +37,9 @@ FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 PRIORITY = 29
 # Lines a generator removed before handing the page to Markdown, set per page (mkdocs.py sets it).
 PAGE_LINE_OFFSET: ContextVar[int] = ContextVar("verdict_page_line_offset", default=0)
+# The way from the page being converted up to the site's root (``../../``), which a relative widget setting is
+# taken from; set per page by a generator that knows it (mkdocs.py), else relative to the page itself.
+PAGE_ROOT: ContextVar[str] = ContextVar("verdict_page_root", default="")
 
 
 class VerdictBlockError(ValueError):
@@ -67,7 +70,7 @@ class CardBlocks(Preprocessor):
                     i += 1
                 html = self._card("\n".join(lines[start + 1 : i]), start + 1)
                 if cards == 0:
-                    html += self.renderer.script_tag()
+                    html += self.renderer.script_tag(PAGE_ROOT.get())
                 cards += 1
                 out += ["", self.md.htmlStash.store(html), ""]
                 continue
@@ -77,7 +80,7 @@ class CardBlocks(Preprocessor):
 
     def _card(self, block: str, first_line: int) -> str:
         try:
-            return self.renderer.card_html(parse_block(block))
+            return self.renderer.card_html(parse_block(block), PAGE_ROOT.get())
         except CardError as error:
             line = self.line_offset + PAGE_LINE_OFFSET.get() + first_line + 1 + error.line
             raise VerdictBlockError(f"line {line}: verdict card: {error}") from None
@@ -86,7 +89,7 @@ class CardBlocks(Preprocessor):
 class VerdictExtension(Extension):
     def __init__(self, **kwargs: Any):
         self.config = {
-            "widget": ["", "the widget host's dist/ URL (required)"],
+            "widget": ["", "the widget host's dist/ URL, or a relative URL from the site's root (required)"],
             "bundles": ["", "a local folder of bundle files (default: fetched from the widget host)"],
             "css": ["", "a local copy of card.css (default: fetched from the widget host)"],
             "endpoint": ["", "the vote endpoint of cards that name none"],
@@ -102,7 +105,7 @@ class VerdictExtension(Extension):
                 widget=str(config["widget"]),
                 bundles=Path(config["bundles"]) if config["bundles"] else None,
                 css=Path(config["css"]) if config["css"] else None,
-                endpoint=str(config["endpoint"]) or None,
+                endpoint=str(config["endpoint"] or "") or None,
                 locale=str(config["locale"]) or "en",
             )
         except CardError as error:

@@ -15,8 +15,8 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
-from builder.chromium import CHROMIUM, FLAGS, free_port_run
-from builder.serve import demo_in_background
+from builder.devtools.chromium import CHROMIUM, FLAGS, free_port_run
+from builder.devtools.serve import demo_in_background
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import uvicorn
 
-from builder.static import WidgetHost
+from builder.devtools.static import WidgetHost
 
 
 def _free_port() -> int:

@@ -1,6 +1,6 @@
 """Every example site of examples/, built by its real generator, as a reader gets it.
 
-All eight are built once per session (`builder.examples`, as `python3 build.py
+All eight are built once per session (`builder.devtools.examples`, as `python3 build.py
 examples` builds them) against this run's dist/, a widget host serving it and
 a real vote endpoint; each built site is then served on an origin of its own.
 For each: the card's text is in the HTML the generator wrote (no JavaScript
@@ -24,7 +24,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from builder.examples import GENERATORS, BuiltSite, build_example
+from builder.devtools.examples import GENERATORS, BuiltSite, build_example
 
 from ..conftest import DEMO_BUNDLE, MISTRAL, SEED
 from ..helpers.endpoint import start_endpoint

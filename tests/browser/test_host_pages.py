@@ -27,8 +27,8 @@ from .servers import plain_static_server, widget_host
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "dist"
 INLINE = DIST / "inline" / "comparisons" / f"{SEED}.html"
-README = '"Content-Security-Policy" in Verdict\'s README'
-HOSTING = '"Hosting dist/" in Verdict\'s README'
+CSP_DOCS = '"Content-Security-Policy" in docs/operators/security.md of Verdict\'s repository'
+HOSTING = "docs/operators/hosting.md in Verdict's repository"
 
 OBSERVE_SHIFTS = """
 window.__cls = 0;
@@ -39,7 +39,7 @@ new PerformanceObserver((list) => {
 
 
 def documented_policy(widget: str, votes: str) -> str:
-    """Exactly the policy README's "Content-Security-Policy" section gives for the inline form."""
+    """Exactly the policy docs/operators/security.md gives for the inline form."""
     style = json.loads((DIST / "manifest.json").read_text())["card_css"]
     return (
         f"default-src 'none'; script-src {widget} 'wasm-unsafe-eval'; worker-src blob:; "
@@ -243,7 +243,7 @@ def test_a_policy_missing_one_directive_keeps_the_card_and_says_what_to_add(
     while advice not in errors(page) and time.monotonic() < deadline:
         page.wait_for_timeout(200)
     assert advice in errors(page), errors(page)
-    assert "Verdict: this page's Content-Security-Policy blocks" in errors(page) and README in errors(page)
+    assert "Verdict: this page's Content-Security-Policy blocks" in errors(page) and CSP_DOCS in errors(page)
     expect(page.locator(".vd-title")).to_have_text("HeyGen Interactive Avatar SDK v3 vs Mistral 4B Edge")
     expect(page.locator(".vd-headline")).to_contain_text("Dead heat")
 

@@ -1,7 +1,7 @@
-"""The README's sample configurations for the widget host, run for real.
+"""The hosting docs' sample configurations for the widget host, run for real.
 
-The nginx and Caddy blocks of README "Hosting dist/" are taken from the
-README itself, pointed at dist/ on a free loopback port, checked by the
+The nginx and Caddy blocks of docs/operators/hosting.md are taken from the
+page itself, pointed at dist/ on a free loopback port, checked by the
 servers (`nginx -t`, `caddy validate`), then serve dist/ to `check-host`
 (every check ok) and, for nginx, to a reader's browser that votes.
 """
@@ -30,11 +30,11 @@ ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "dist"
 
 
-def readme_block(language: str) -> str:
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("## Hosting dist/") :]
+def docs_block(language: str) -> str:
+    page = (ROOT / "docs" / "operators" / "hosting.md").read_text()
+    section = page[page.index("## Hosting dist/") :]
     match = re.search(rf"```{language}\n(.*?)```", section, re.S)
-    assert match, f"README's Hosting section has no {language} block"
+    assert match, f"docs/operators/hosting.md's Hosting section has no {language} block"
     return match.group(1)
 
 
@@ -88,7 +88,7 @@ def check_host(url: str) -> subprocess.CompletedProcess[str]:
 @contextmanager
 def nginx(tmp: Path) -> Iterator[str]:
     port = free_port()
-    site = readme_block("nginx").replace("listen 80;", f"listen 127.0.0.1:{port};")
+    site = docs_block("nginx").replace("listen 80;", f"listen 127.0.0.1:{port};")
     site = site.replace("root /srv/www;", f"root {site_root(tmp)};")
     (tmp / "site.conf").write_text(site)
     temp = tmp / "temp"
@@ -109,7 +109,7 @@ def nginx(tmp: Path) -> Iterator[str]:
         yield origin
 
 
-def test_the_readme_nginx_sample_serves_dist_as_readers_need(page: Page, tmp_path: Path):
+def test_the_docs_nginx_sample_serves_dist_as_readers_need(page: Page, tmp_path: Path):
     assert shutil.which("nginx"), "build.py installs Debian's nginx for this test"
     with nginx(tmp_path) as origin, HostPages().running() as pages:
         result = check_host(origin + "/verdict/")
@@ -121,10 +121,10 @@ def test_the_readme_nginx_sample_serves_dist_as_readers_need(page: Page, tmp_pat
         assert [m for m in page.console.of("error") if "Verdict" in m] == []  # type: ignore[attr-defined]
 
 
-def test_the_readme_caddy_sample_serves_dist_as_readers_need(tmp_path: Path):
+def test_the_docs_caddy_sample_serves_dist_as_readers_need(tmp_path: Path):
     assert shutil.which("caddy"), "build.py installs Debian's Caddy for this test"
     port = free_port()
-    site = readme_block("caddyfile").replace("widget.example.com {", f"http://127.0.0.1:{port} {{")
+    site = docs_block("caddyfile").replace("widget.example.com {", f"http://127.0.0.1:{port} {{")
     site = site.replace("root * /srv/www", f"root * {site_root(tmp_path)}")
     config = tmp_path / "Caddyfile"
     config.write_text(f"{{\n\tadmin off\n\tauto_https off\n\tstorage file_system {tmp_path / 'data'}\n}}\n{site}")

@@ -24,7 +24,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from builder import frames, ogimage
+from builder.assemble import frames, ogimage
 from tests.helpers.endpoint import launch_endpoint
 
 from ..conftest import SEED

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, Request, expect
 
-from builder.serve import demo_in_background
+from builder.devtools.serve import demo_in_background
 
 from ..conftest import DEMO_BUNDLE, HEYGEN, MISTRAL, SEED
 from ..helpers.outage import RestartableEndpoint

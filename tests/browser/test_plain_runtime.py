@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from builder import dist
-from builder.chromium import free_port_run
-from builder.serve import demo_in_background
+from builder.assemble import dist
+from builder.devtools.chromium import free_port_run
+from builder.devtools.serve import demo_in_background
 
 from . import test_card
 from .conftest import PAGES, Demo

@@ -8,7 +8,7 @@ import httpx
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from builder.serve import demo_admin_key
+from builder.devtools.serve import demo_admin_key
 
 from ..conftest import HEYGEN, MISTRAL, SEED
 from .conftest import Demo

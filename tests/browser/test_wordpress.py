@@ -25,7 +25,7 @@ import httpx
 import pytest
 from playwright.sync_api import FrameLocator, Page, expect
 
-from builder import frames
+from builder.assemble import frames
 from tests.helpers.endpoint import launch_endpoint
 from tests.helpers.wordpress import WordPress
 
@@ -48,7 +48,7 @@ FIGURES = SHOTS / "wordpress.json"
 
 
 def note(**figures: float) -> None:
-    """Keep what a run measured (README's "Where you publish" quotes it)."""
+    """Keep what a run measured (for the benchmarks page; the docs quote no figure)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     known = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
     FIGURES.write_text(json.dumps(known | figures, indent=2))

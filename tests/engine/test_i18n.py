@@ -8,7 +8,7 @@ import re
 import pytest
 from babel.core import Locale as CldrLocale
 
-from builder import locales as compiler
+from builder.assemble import locales as compiler
 from verdict.bundle import BundleError, BundleIndex, Problem, load_bundle
 from verdict.figures import derive
 from verdict.i18n import SUPPORTED_LOCALES, get_locale, resolve_locale

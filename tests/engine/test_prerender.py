@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builder.prerender import prerender_bundle
+from builder.assemble.prerender import prerender_bundle
 from verdict.i18n import SUPPORTED_LOCALES
 
 from ..conftest import DEMO_BUNDLE, SEED

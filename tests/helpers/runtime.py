@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from auditwheel_emscripten.emscripten_tools.webassembly import Module, SecType
 
-from builder import core, fetch
 from builder.paths import DIST
+from builder.runtime import core, fetch
 
 
 def shipped_files() -> tuple[Path, Path, list[Path]]:
@@ -23,7 +23,7 @@ def shipped_files() -> tuple[Path, Path, list[Path]]:
 
 
 def slimmed_dir() -> Path:
-    """Pyodide's JavaScript and core before blanking (builder/core.py's output, cached)."""
+    """Pyodide's JavaScript and core before blanking (builder/runtime/core.py's output, cached)."""
     return core.slimmed(fetch.pyodide(), [w for w in fetch.wheels() if w.name.endswith("_wasm32.whl")])
 
 

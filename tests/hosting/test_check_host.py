@@ -48,7 +48,7 @@ def test_a_plain_static_server_gets_each_problem_with_its_fix():
     assert "warn  X-Content-Type-Options" in out
     # Wheels as application/octet-stream: named with the fix, but the widget reads them whatever their label.
     assert "warn  content types" in out and ".whl (application/octet-stream, should be application/zip)" in out
-    assert '"Hosting dist/"' in out
+    assert "docs/operators/hosting.md" in out
 
 
 def test_javascript_sent_as_something_else_fails():

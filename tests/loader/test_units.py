@@ -2,7 +2,7 @@
 Node's own test runner.
 
 The browser suites exercise these modules inside whole cards; these tests pin each rule on its
-own, fast. They run with the same --define constants the build bundles in (builder/loader.py).
+own, fast. They run with the same --define constants the build bundles in (builder/assemble/loader.py).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from builder import locales
-from builder.loader import rule_defines
-from builder.pyc import find_node
+from builder.assemble import locales
+from builder.assemble.loader import rule_defines
+from builder.runtime.pyc import find_node
 from verdict.i18n import resolve_locale
 from verdict.models import Slug
 from verdict.rules import loader_rules

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.examples import EXAMPLES, ExampleError, build_example
+from builder.devtools.examples import EXAMPLES, ExampleError, build_example
 from verdict_sitegen.card import CardRenderer, SiteSettings, parse_block
 
 from ..conftest import DEMO_BUNDLE, SEED
@@ -114,7 +114,11 @@ def shortcode(name: str, attributes: dict[str, str]) -> str:
     return f"{{{{< verdict {given} >}}}}" if name == "hugo" else f"{{% include verdict.html {given} %}}"
 
 
-@pytest.mark.parametrize("attributes", [{"comparison": SEED}, ATTRIBUTES], ids=["defaults", "every-attribute"])
+@pytest.mark.parametrize(
+    "attributes",
+    [{"comparison": SEED}, ATTRIBUTES, {"sections": "cta, vote,figures"}, {"sections": "figures,vote"}],
+    ids=["defaults", "every-attribute", "sections-reordered", "sections"],
+)
 def test_verdict_inline_mjs_writes_the_engines_card(attributes):
     assert Tokens(node_card(attributes)).tokens == Tokens(engine(attributes)).tokens
 

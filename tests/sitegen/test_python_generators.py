@@ -17,13 +17,12 @@ from pathlib import Path
 import markdown
 import pytest
 
-from builder.examples import EXAMPLES, ExampleError, build_example
+from builder.devtools.examples import EXAMPLES, ExampleError, build_example
 from verdict.bundle import BundleIndex, load_bundle
 from verdict.inline import inline_card
 from verdict.jsonld import jsonld_script
 from verdict.render import RenderOptions, render_card
-from verdict.rules import Section
-from verdict_sitegen.markdown import VerdictBlockError
+from verdict_sitegen.markdown import PAGE_ROOT, VerdictBlockError
 
 from ..conftest import DEMO_BUNDLE, SEED
 
@@ -53,15 +52,10 @@ def test_a_block_becomes_the_engines_inline_card_with_its_attributes():
         "    layout: stacked\n    heading-level: 3\n    locale: de-AT\n    sections: vote,cta,figures\n\nAfter.\n",
         endpoint=VOTES,
     )
-    expected = engine_card(
-        theme="dark",
-        layout="stacked",
-        heading_level=3,
-        locale="de-AT",
-        voting=True,
-        sections=(Section.VOTE, Section.CTA, Section.FIGURES),
-    )
-    assert expected in html
+    # Every section is in the card, as in the endpoint's live card: the frame hides those left out.
+    expected = engine_card(theme="dark", layout="stacked", heading_level=3, locale="de-AT", voting=True)
+    frame = '<div class="vd-root" data-theme="dark" data-layout="stacked">'
+    assert expected.replace(frame, frame[:-1] + ' data-sections="vote cta figures">') in html
     opening = re.search(r"<div data-verdict[^>]*>", html)
     assert opening is not None
     assert opening.group(0) == (
@@ -69,7 +63,7 @@ def test_a_block_becomes_the_engines_inline_card_with_its_attributes():
         f'data-endpoint="{VOTES}" data-theme="dark" data-sections="vote,cta,figures" data-heading-level="3" '
         'data-layout="stacked" data-locale="de-AT">'
     )
-    assert '<div class="vd-root" data-theme="dark" data-layout="stacked">' in html
+    assert '<div class="vd-root" data-theme="dark" data-layout="stacked" data-sections="vote cta figures">' in html
     assert html.index("<h1>Post</h1>") < html.index("data-verdict") < html.index("<p>After.</p>")
 
 
@@ -87,6 +81,29 @@ def test_the_loader_comes_once_per_page_and_code_showing_the_syntax_is_left_alon
     assert "<pre><code>::: verdict\n    bundle: comparisons\n</code></pre>" in html
     # No endpoint: the card has no vote control, as the loader renders it.
     assert "vd-choice" not in html.split("<pre>")[0].replace(CSS.read_text(), "")
+
+
+def test_a_relative_widget_is_taken_from_the_site_root_the_generator_names():
+    """A site served by the widget host itself (docs under dist/docs/) names dist/ relatively; the MkDocs plugin
+    says how far each page is from the site's root, and the card's URLs start there."""
+    block = "::: verdict\n    bundle: comparisons\n"
+    token = PAGE_ROOT.set("../../")
+    try:
+        deep, from_host_root = convert(block, widget="../"), convert(block, widget="/verdict/")
+    finally:
+        PAGE_ROOT.reset(token)
+    assert '<script src="../../../embed.js" async></script>' in deep
+    assert 'data-bundle="../../../bundles/comparisons.json"' in deep
+    assert 'data-bundle="../bundles/comparisons.json"' in convert(block, widget="../")
+    # A path from the host's root means the same from every page.
+    assert '<script src="/verdict/embed.js" async></script>' in from_host_root
+
+
+def test_a_relative_widget_needs_the_local_bundles_and_stylesheet():
+    with pytest.raises(VerdictBlockError, match=r"relative widget setting .* needs the bundles and css settings"):
+        markdown.Markdown(extensions=["verdict"], extension_configs={"verdict": {"widget": "../"}})
+    with pytest.raises(VerdictBlockError, match=r"takes the widget host.s http.s. URL or a relative URL"):
+        convert("::: verdict\n    bundle: comparisons\n", widget="javascript:alert(1)//")
 
 
 @pytest.mark.parametrize(

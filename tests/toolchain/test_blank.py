@@ -1,4 +1,4 @@
-"""builder/blank.py: the shipped core without the tables of modules nothing shipped imports.
+"""builder/runtime/blank.py: the shipped core without the tables of modules nothing shipped imports.
 
 The engine's own paths are replayed on the shipped core by test_trim.py and
 run on it in the browser tests; these check what a reader's runtime keeps of
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from builder import blank, blank_inside, core, trim
-from builder.pyc import find_node
+from builder.runtime import blank, blank_inside, core, trim
+from builder.runtime.pyc import find_node
 
 from ..conftest import DEMO_BUNDLE
 from ..helpers import render_inside

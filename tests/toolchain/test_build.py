@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 from pyodide_lock import PyodideLockSpec
 
-from builder import abi, dist, fetch, steps
+from builder import steps
+from builder.assemble import dist
 from builder.paths import DEMO, DIST, ROOT
+from builder.runtime import abi, fetch
 
 RUNTIME_STEPS = ("core", "compiled", "trimmed", "blanked")
 

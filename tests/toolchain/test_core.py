@@ -1,4 +1,4 @@
-"""builder/core.py: Pyodide's core ships without the code nothing shipped can call.
+"""builder/runtime/core.py: Pyodide's core ships without the code nothing shipped can call.
 
 The engine's paths themselves are replayed on the shipped core by test_trim.py
 and run on it in the browser tests; these check the rules that decide what is
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from auditwheel_emscripten import get_exports
 
-from builder import abi, core, fetch
+from builder.runtime import abi, core, fetch
 
 from ..helpers.runtime import SecType, section_bytes, shipped_files
 

@@ -1,5 +1,5 @@
 """The engine runs on the same pydantic in CPython (the `engine` group of pyproject.toml) as in the
-reader's browser (the wheels builder/pins.py ships): a bundle valid at build time is valid in the browser."""
+reader's browser (the wheels builder/runtime/pins.py ships): a bundle valid at build time is valid in the browser."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from builder.pins import BROWSER_WHEELS
+from builder.runtime.pins import BROWSER_WHEELS
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""builder/pyc.py: the stdlib zip and wheels precompiled inside Pyodide.
+"""builder/runtime/pyc.py: the stdlib zip and wheels precompiled inside Pyodide.
 
 Runs on the build's own cache: the pinned Pyodide npm package and the
 runtime's wheels (fetched into .cache/ on first use).
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import fetch, pyc
+from builder.runtime import fetch, pyc
 
 # Pydantic's own dependencies first, then pydantic.
 LOAD_ORDER = ["typing_extensions", "annotated_types", "typing_inspection", "pydantic_core", "pydantic"]

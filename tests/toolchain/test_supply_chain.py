@@ -18,8 +18,8 @@ from types import ModuleType
 
 import pytest
 
-from builder import fetch, pins
 from builder.paths import CACHE
+from builder.runtime import fetch, pins
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -32,9 +32,13 @@ class Problem:
     """One mistake: where (a path such as ``tools[0].entry``, or a line and column) and what."""
 
     path: str
+    """The field at fault, such as ``comparisons[0].tools``; empty for the bundle as a whole."""
     message: str
+    """What is wrong, and what the field takes."""
     line: int | None = None
+    """For a JSON syntax error: its line in the file, from 1."""
     column: int | None = None
+    """For a JSON syntax error: its column, from 1."""
 
     def __str__(self) -> str:
         where = f"line {self.line}, column {self.column}" if self.line else self.path or "(bundle)"

@@ -22,6 +22,8 @@ engine → loader
                                          just before): the loader drops them
     ``log``      {level, text}           the full story behind an error card
     ``jsonld``   {card, json}            the comparison's JSON-LD, for the host page
+    ``missing``  {card, module}          the runtime lacks a module the engine imports (the build's
+                                         trim missed it): the loader names it on the console
 
 A click made before the engine was up is kept on the device by the loader
 (loader/pending.js) and adopted here into the outbox at the next mount of a
@@ -50,7 +52,7 @@ from .cardset import CardSet
 from .delivery import RETRY_HEADER, Courier, Delivery
 from .i18n import get_locale
 from .jsonld import comparison_jsonld, script_safe_json
-from .notices import Notice
+from .notices import Notice, NoticeKind
 from .outbox import FIRST_RETRY, Device, vote_key
 from .render import is_closed, render_error
 from .tallies import Reach, Tallies
@@ -61,7 +63,7 @@ __all__ = ["RETRY_HEADER", "Engine", "Reply", "start"]
 
 LONGEST_TIMER = 86_400.0
 """Seconds: a closing further away is looked at again then (a browser timer overflows after ~24.8 days)."""
-_pyodide_http = pyodide_http  # the name the build's trace (builder/trace_inside.py) uses
+_pyodide_http = pyodide_http  # the name the build's trace (builder/runtime/trace_inside.py) uses
 
 
 class Engine:
@@ -92,7 +94,7 @@ class Engine:
 
     @property
     def _cards(self) -> dict[str, Card]:
-        """The mounted cards by id (the build's trace closes one: builder/trace_inside.py)."""
+        """The mounted cards by id (the build's trace closes one: builder/runtime/trace_inside.py)."""
         return self._set.cards
 
     # -- messages -------------------------------------------------------
@@ -102,14 +104,13 @@ class Engine:
     def _log(self, level: str, text: str) -> None:
         self.send("log", level=level, text=text)
 
+    def handlers(self) -> dict[str, Callable[[dict[str, Any]], Awaitable[None]]]:
+        """What the loader may send, by message type (the build's trace sends each one)."""
+        return {"mount": self.mount, "action": self.action, "unmount": self.unmount, "device": self.device_changed}
+
     async def handle(self, text: str) -> None:
         message = json.loads(text)
-        handler: Callable[[dict[str, Any]], Awaitable[None]] | None = {
-            "mount": self.mount,
-            "action": self.action,
-            "unmount": self.unmount,
-            "device": self.device_changed,
-        }.get(message.get("type"))
+        handler = self.handlers().get(message.get("type"))
         if handler is None:
             self.send("log", level="warn", text=f"Verdict: unknown message {message.get('type')!r}")
             return
@@ -120,6 +121,8 @@ class Engine:
                 await self._mounting[message["card"]]
             else:
                 await handler(message)
+        except ModuleNotFoundError as error:  # the runtime lacks it: the loader names it on the console
+            self.send("missing", card=message.get("card"), module=error.name)
         except Exception as error:  # the host page must never see a crash
             self.send("log", level="error", text=f"Verdict: {type(error).__name__}: {error}")
             card_id = message.get("card")
@@ -130,6 +133,15 @@ class Engine:
                     card=card_id,
                     html=render_error(BundleError([Problem("", "the card could not be rendered")]), locale=locale),
                 )
+
+    def unhandled(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """The event loop's handler: a task no message awaits (tallies, a retry) that needs a module the
+        runtime lacks is named to the loader as ``handle`` names it; anything else as asyncio says it."""
+        error = context.get("exception")
+        if isinstance(error, ModuleNotFoundError):
+            self.send("missing", card=None, module=error.name)
+        else:
+            loop.default_exception_handler(context)
 
     async def settled(self) -> None:
         """Wait until no delivery is under way (scheduled retries excepted).
@@ -215,7 +227,7 @@ class Engine:
         unheard = await self._tallies.refresh(endpoint, comparison_id)
         record = self.device.votes.get(key)
         if unheard is not None and key not in self._set.notices and not (record is not None and record.pending):
-            kind = "origin_refused_at_load" if unheard == Reach.REFUSED else "tallies_unavailable"
+            kind: NoticeKind = "origin_refused_at_load" if unheard == Reach.REFUSED else "tallies_unavailable"
             self._set.notices[key] = Notice(kind)
 
     def _watch_closing(self, card: Card) -> None:
@@ -261,4 +273,6 @@ def start(post: Callable[[str], None]) -> Engine:
 
     # The worker's origin is the host page's; the build's tracing run (Node) has no location.
     location = getattr(js, "location", None)
-    return Engine(post, pyodide_http, origin=str(getattr(location, "origin", "") or ""))
+    engine = Engine(post, _pyodide_http, origin=str(getattr(location, "origin", "") or ""))
+    asyncio.get_event_loop().set_exception_handler(engine.unhandled)
+    return engine

@@ -37,12 +37,20 @@ class BundleCheck:
     """Everything known about a bundle: the validated bundle when it has no errors."""
 
     bundle: Bundle | None
+    """The validated bundle; None when there is any error."""
     errors: list[Problem] = field(default_factory=list)
+    """What makes the bundle unusable: the card shows an error instead."""
     warnings: list[Problem] = field(default_factory=list)
+    """What the card shows, but not as meant (rich text that would show literally)."""
 
 
 def check_bundle(raw: str | bytes | dict[str, Any]) -> BundleCheck:
-    """Parse and validate a bundle: every error and warning, each mistake said once."""
+    """Parse and validate a bundle: every error and warning, each mistake said once.
+
+    ``raw`` is a bundle file's text or bytes (UTF-8, a byte order mark allowed) or its JSON already parsed.
+    Bad input never raises: each problem names the path of the field at fault, or the line and column of a
+    JSON syntax error, so a bundle can be fixed from the list alone.
+    """
     if isinstance(raw, (str, bytes)):
         if len(raw) > MAX_BUNDLE_BYTES:
             return BundleCheck(None, [Problem("", f"the bundle is larger than {MAX_BUNDLE_BYTES:,} bytes")])

@@ -51,5 +51,5 @@ class BundleCache:
         return (
             "could not fetch the bundle: its host sends no Access-Control-Allow-Origin header, so the browser "
             "keeps it from this page (CORS); make it send `Access-Control-Allow-Origin: *` with the bundle "
-            '(see "Hosting a bundle" in Verdict\'s README)'
+            "(see docs/bundles/hosting.md in Verdict's repository)"
         )

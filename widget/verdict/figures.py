@@ -2,7 +2,7 @@
 
 Panel ship % and the reviewer split come from the reviewers' calls, community %
 from the endpoint's tallies, and the headline verdict from both by the rule in
-``headline`` (documented in the README).
+``headline`` (documented in docs/bundles/format.md).
 """
 
 from __future__ import annotations

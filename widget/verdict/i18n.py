@@ -2,7 +2,7 @@
 
 English is the source text, written in the code; the other locales come from
 ``locale_data``, a plain module generated at build time from gettext catalogues
-and CLDR (see builder/locales.py), so nothing here parses a catalogue or
+and CLDR (see builder/assemble/locales.py), so nothing here parses a catalogue or
 imports a localisation library in the browser. The bundle's own text is never
 translated: only what the engine itself writes.
 

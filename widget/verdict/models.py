@@ -3,7 +3,8 @@
 A bundle is the publisher's JSON file: the tools, the reviewer panel, the
 comparisons with each reviewer's verdict per tool, and site settings. It is
 untrusted input, so every field is bounded and every id is a slug; figures are
-never stored here, only the calls they are derived from (see figures.py).
+never stored here, only the calls they are derived from (the engine derives
+them when it renders).
 """
 
 from __future__ import annotations
@@ -23,13 +24,17 @@ Slug = Annotated[
     StringConstraints(pattern=f"^{SLUG_PATTERN}$", min_length=1, max_length=SLUG_MAX_LENGTH),
     Field(description="Lower-case letters, digits and single hyphens."),
 ]
+"""An id: what cards, votes and the data-comparison attribute name a tool, reviewer or comparison by."""
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+"""One line of plain text, up to 200 characters."""
 Paragraph = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+"""Plain text, up to 2,000 characters."""
 RichText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
     Field(description="Paragraphs, *emphasis*, **strong**, `code` and [links](https://…)."),
 ]
+"""A reviewer's words, up to 4,000 characters, with the little Markdown the card renders."""
 
 SAFE_URL_SCHEMES = ("https://", "http://", "mailto:")
 
@@ -56,8 +61,10 @@ def _iso_time(value: object) -> object:
 
 
 ClosingTime = Annotated[AwareDatetime, BeforeValidator(_iso_time)]
+"""An ISO 8601 time with its time zone, such as ``2026-12-31T18:00:00Z``."""
 
 SafeUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_safe_url)]
+"""An absolute ``https://``, ``http://`` or ``mailto:`` link: the only links a bundle may hold."""
 
 
 class Strict(BaseModel):
@@ -81,6 +88,8 @@ class Call(StrEnum):
 
 
 class Tool(Strict):
+    """One tool the card compares, with what the card shows of it."""
+
     id: Slug
     name: Line
     category: Line
@@ -92,12 +101,16 @@ class Tool(Strict):
 
 
 class Reviewer(Strict):
+    """A member of the panel, and the angle they judge from."""
+
     id: Slug
     name: Line
     lens: Line = Field(description="What this reviewer judges, e.g. 'Developer experience'.")
 
 
 class Verdict(Strict):
+    """One reviewer's call on one tool, and why."""
+
     call: Call
     text: RichText
 
@@ -110,6 +123,8 @@ class Review(Strict):
 
 
 class Comparison(Strict):
+    """One card: two to four of the bundle's tools, and the panel's verdicts on each."""
+
     id: Slug
     kicker: Line | None = Field(None, description="The line above the title; default: 'Tool comparison', translated.")
     title: Line | None = Field(None, description="Defaults to the tool names joined by 'vs'.")
@@ -124,18 +139,24 @@ class Comparison(Strict):
 
 
 class CallToAction(Strict):
+    """The site's invitation under the card (a newsletter, say)."""
+
     text: Line
     button: Line | None = Field(None, description="Defaults to 'Subscribe' in the card's language.")
     url: SafeUrl
 
 
 class Site(Strict):
+    """The publisher's site: its name, its address and its call to action."""
+
     name: Line
     url: SafeUrl | None = None
     cta: CallToAction | None = None
 
 
 class Bundle(Strict):
+    """A bundle file: the site, its tools and reviewers, and the comparisons the cards show."""
+
     json_schema_url: str | None = Field(
         None,
         alias="$schema",

@@ -7,19 +7,35 @@ so a translator finds every status sentence here (and ``render.pending_message``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, assert_never
 
 from .i18n import Locale
 from .outbox import Choice
 from .render import pending_message
 
-ERRORS = frozenset({"refused", "refused_withdrawal", "origin_refused", "origin_refused_at_load"})
+NoticeKind = Literal[
+    "saving",
+    "withdrawing",
+    "counted",
+    "withdrawn",
+    "queued",
+    "queued_withdrawal",
+    "refused",
+    "refused_withdrawal",
+    "origin_refused",
+    "origin_refused_at_load",
+    "tallies_unavailable",
+]
+"""Every kind of notice the engine can say (the build's trace must say each one: builder/runtime/trace_inside.py)."""
+
+ERRORS: frozenset[NoticeKind] = frozenset({"refused", "refused_withdrawal", "origin_refused", "origin_refused_at_load"})
 
 
 @dataclass(frozen=True)
 class Notice:
     """What a card's vote status says, by kind; the sentence is made per card, in its locale (``sentence``)."""
 
-    kind: str
+    kind: NoticeKind
     tool: str | None = None
     reason: str = ""
     busy: bool = False
@@ -75,5 +91,7 @@ def sentence(notice: Notice, words: Locale, tool: str) -> str:
             )
         case "origin_refused_at_load":
             return words.gettext("Voting is unavailable: the vote server does not accept votes from this site.")
-        case _:
+        case "tallies_unavailable":
             return words.gettext("Live votes are unavailable right now.")
+        case _:
+            assert_never(notice.kind)

@@ -4,7 +4,7 @@ The loader checks a publisher's data attributes before the engine is up (to
 warn at once, and to pick the prerendered card), and the frame pages pass
 some of them on. Each such rule is written here only: the build hands
 ``loader_rules()`` to the loader as the ``VERDICT_RULES`` constant
-(builder/loader.py), and loader/rules.js is the one place the loader reads it.
+(builder/assemble/loader.py), and loader/rules.js is the one place the loader reads it.
 tests/loader checks that the bundled constants are these values and that the
 loader resolves a locale exactly as ``i18n.resolve_locale`` does.
 """

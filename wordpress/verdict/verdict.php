@@ -17,7 +17,7 @@ if (!defined('ABSPATH')) {
 }
 
 const VERDICT_SLUG = '/^[a-z0-9]+(?:-[a-z0-9]+)*$/';
-// Data attributes a card takes besides its bundle, comparison and endpoint (README, "Data attributes").
+// Data attributes a card takes besides its bundle, comparison and endpoint (docs/publishers/attributes.md).
 const VERDICT_PASSED_ON = ['theme', 'locale', 'sections', 'heading-level', 'accent', 'layout'];
 const VERDICT_CACHE_SECONDS = HOUR_IN_SECONDS;
 

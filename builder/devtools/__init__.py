@@ -1,0 +1,1 @@
+"""What never ships: the demo's servers, benches, screenshots, the host check and the examples."""
