@@ -301,8 +301,8 @@ def build(*options: str) -> None:
     run(PYTHON, "-m", "builder", "build", *options)
 
 
-# The lint the whole test run runs (beside the build, before any test), in order; .pre-commit-config.yaml runs the same commands
-# (tests/test_house.py keeps the two in step). Every finding fails the run.
+# The lint of the whole test run (beside the build, before any test), in order; .pre-commit-config.yaml
+# runs the same commands (tests/test_house.py keeps the two in step). Every finding fails the run.
 LINTERS = {
     "ruff check": (".venv/bin/ruff", "check", "--quiet", "."),
     "ruff format": (".venv/bin/ruff", "format", "--check", "--quiet", "."),
