@@ -304,7 +304,7 @@ LINTERS = {
 
 
 def lint() -> None:
-    """ruff's lint and format check over all Python, mypy (strict) on the engine and the endpoint,
+    """ruff's lint and format check over all Python, mypy (strict) on the engine, the endpoint and the build,
     ESLint on our JavaScript."""
     for name, command in LINTERS.items():
         print(f"lint: {name}", flush=True)

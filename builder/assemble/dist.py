@@ -38,7 +38,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import brotli
 
@@ -250,7 +250,7 @@ def build(
     endpoint: str | None = None,
     *,
     plain_runtime: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Write dist/, publishing and prerendering every *.json bundle in `bundles`.
 
     `widget_url` (where dist/ will be served) and `endpoint` (the vote endpoint,
@@ -267,7 +267,9 @@ def build(
     dist = target.with_name(target.name + ".new")
     shutil.rmtree(dist, ignore_errors=True)
     dist.mkdir(parents=True)
-    rel = lambda path: path.relative_to(dist).as_posix()
+
+    def rel(path: Path) -> str:
+        return path.relative_to(dist).as_posix()
 
     # Pyodide's JavaScript (pyodide.mjs, pyodide.asm.mjs) is bundled into the worker: not served on its own.
     runtime_files = [runtime_dir / "pyodide.asm.wasm", stdlib]
@@ -291,7 +293,7 @@ def build(
     # bundle path -> heading level -> [cards file path, its integrity]
     prerendered: dict[str, dict[str, list[str]]] = {}
     live_keys: dict[str, str] = {}  # bundle path -> its key for the endpoint's live cards (verdict.livecard)
-    every_level = []
+    every_level: list[dict[str, Any]] = []
     for bundle_file in sources:
         published = dist / "bundles" / bundle_file.name
         published.parent.mkdir(parents=True, exist_ok=True)
@@ -327,7 +329,7 @@ def build(
     schema.parent.mkdir(parents=True)
     schema.write_text(json.dumps(bundle_schema(), indent=2))
 
-    runtime_assets = {
+    runtime_assets: dict[str, Any] = {
         "worker": rel(worker),
         "indexURL": rel(runtime) + "/",
         "core": rel(runtime / "pyodide.asm.wasm"),

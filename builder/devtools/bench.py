@@ -180,7 +180,7 @@ def write_pages(folder: Path) -> None:
 
 def _heap(usage: dict[str, Any]) -> float:
     """JS heap, the DOM's (embedder) heap and ArrayBuffer backing stores (WebAssembly memory), in MB."""
-    return sum(usage.get(key, 0) for key in ("usedSize", "embedderHeapUsedSize", "backingStorageSize")) / 1e6
+    return float(sum(usage.get(key, 0) for key in ("usedSize", "embedderHeapUsedSize", "backingStorageSize"))) / 1e6
 
 
 def page_memory(session: CDPSession) -> float:
@@ -251,7 +251,7 @@ def load(browser: Browser, url: str, done: str, warm: bool) -> dict[str, float]:
         # Long enough for a first view's idle-time compile of the core on the page (loader/core.js) to
         # count among the main-thread tasks.
         page.wait_for_timeout(2500)
-        figures = page.evaluate(MEASURE)
+        figures: dict[str, float] = page.evaluate(MEASURE)
         session = context.new_cdp_session(page)
         figures["page_mb"] = page_memory(session)
         figures["worker_mb"] = worker_memory(browser.new_browser_cdp_session(), page)

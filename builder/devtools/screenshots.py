@@ -128,8 +128,8 @@ def main(argv: list[str] | None = None) -> None:
         pages = Path(tmp)
         seed_votes(pages / "votes.db")
         for name, (_, background, color, columns, body, _) in SHOTS.items():
-            page = PAGE.format(title=name, background=background, color=color, columns=columns, body=body)
-            (pages / f"{name}.html").write_text(page)
+            html = PAGE.format(title=name, background=background, color=color, columns=columns, body=body)
+            (pages / f"{name}.html").write_text(html)
         servers = demo_in_background(free_port_run(), pages / "servers.log", pages=pages, database=pages / "votes.db")
         with servers as where, sync_playwright() as playwright:
             blog, widget = where["blog"], where["widget"]

@@ -22,7 +22,7 @@ import json
 import os
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from verdict import browser
@@ -56,7 +56,7 @@ class Endpoint:
         body: dict[str, Any] | None = None,
         *,
         revalidate: bool = False,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         mode: str = "cors",
     ) -> browser.Reply:
         fetch = browser._pyodide_http

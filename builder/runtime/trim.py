@@ -29,6 +29,7 @@ import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from .. import steps
 from ..paths import CACHE
@@ -46,6 +47,8 @@ KEEP_STDLIB = tuple(f"encodings/{codec}" for codec in (*CODECS, "raw_unicode_esc
 PROBED_ONLY = ("bz2.pyc", "lzma.pyc", "compression/zstd/")
 SITE_PACKAGES = "/lib/python3.14/site-packages/"
 RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
+# What trace_inside.py reports, as JSON: "files" (every module file imported), "path" (sys.path), ...
+Traced = dict[str, Any]
 
 
 class TraceError(RuntimeError):
@@ -65,7 +68,7 @@ def stage(pyodide_dir: Path, wheels: list[Path], folder: Path) -> tuple[Path, Pa
     return runtime, packages
 
 
-def trace(pyodide_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Path], timeout: float = 300) -> dict:
+def trace(pyodide_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Path], timeout: float = 300) -> Traced:
     """Run the engine's paths in Pyodide on this runtime; {"files": [...], "path": [...]} of what it imported."""
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         runtime, packages = stage(pyodide_dir, wheels, Path(tmp))
@@ -78,12 +81,12 @@ def trace(pyodide_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Pat
             raise TraceError(f"tracing the engine inside Pyodide timed out after {timeout}s") from error
         if proc.returncode != 0 or not out.exists():
             raise TraceError(f"the engine failed inside Pyodide on this runtime:\n{proc.stdout}{proc.stderr}".rstrip())
-        result: dict = json.loads(out.read_text())
+        result: Traced = json.loads(out.read_text())
         return result
 
 
-def _stdlib_prefix(traced: dict) -> str:
-    return next(p for p in traced["path"] if p.endswith(".zip")) + "/"
+def _stdlib_prefix(traced: Traced) -> str:
+    return str(next(p for p in traced["path"] if p.endswith(".zip"))) + "/"
 
 
 def _copy(members: list[tuple[zipfile.ZipInfo, bytes]], out: Path) -> None:
@@ -95,7 +98,7 @@ def _copy(members: list[tuple[zipfile.ZipInfo, bytes]], out: Path) -> None:
             archive.writestr(info, data, compresslevel=9)
 
 
-def trim_stdlib(stdlib: Path, traced: dict, out: Path) -> None:
+def trim_stdlib(stdlib: Path, traced: Traced, out: Path) -> None:
     imported = set(traced["files"])
     prefix = _stdlib_prefix(traced)
     with zipfile.ZipFile(stdlib) as archive:
@@ -124,7 +127,7 @@ def _wheel_keeps(name: str, imported: set[str]) -> bool:
     return True
 
 
-def trim_wheel(wheel: Path, traced: dict, out: Path) -> None:
+def trim_wheel(wheel: Path, traced: Traced, out: Path) -> None:
     """The wheel with only its imported modules (and data, licences, metadata headers)."""
     imported = set(traced["files"])
     with zipfile.ZipFile(wheel) as archive:
