@@ -52,9 +52,8 @@ from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Request, sync_playwright
 
-from ..assemble import dist
 from ..paths import DEMO, DIST, ROOT
-from ..runtime import fetch
+from ..runtime import fetch, pipeline
 from .bench_profiles import ENGINE_TIMEOUT, PROFILES, SLOW, Profile
 from .chromium import CHROMIUM, FLAGS
 from .serve import demo_in_background
@@ -154,7 +153,7 @@ def write_pages(folder: Path) -> None:
     pyodide_dir = fetch.pyodide()
     for name in fetch.PYODIDE_FILES:
         shutil.copy2(pyodide_dir / name, bare / "pyodide" / name)
-    wheels = [*fetch.wheels(), dist.build_engine_wheel(bare / "wheels")]
+    wheels = [*fetch.wheels(), pipeline.build_engine_wheel(bare / "wheels")]
     for wheel in wheels:
         if wheel.parent != bare / "wheels":
             shutil.copy2(wheel, bare / "wheels" / wheel.name)
@@ -164,7 +163,7 @@ def write_pages(folder: Path) -> None:
 
     floor = folder / "floor"
     floor.mkdir()
-    shipped = dist.shipped_runtime().folder
+    shipped = pipeline.shipped_runtime().folder
     for name in ("pyodide.mjs", "pyodide.asm.mjs"):
         shutil.copy2(shipped / name, floor / name)
     shutil.copy2(Path(__file__).with_name("floor_worker.mjs"), floor / "worker.mjs")

@@ -246,7 +246,7 @@ def blank(runtime_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Pat
 def blanked(runtime_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Path]) -> Path:
     """A runtime folder like `runtime_dir` with the blanked core, cached by everything the run depends on."""
     inputs = [runtime_dir / n for n in (WASM, *COPIED)]
-    scripts = [RUNNER, INSIDE, trim.RUNNER, trim.INSIDE, Path(__file__)]
+    scripts = [RUNNER, INSIDE, *trim.CODE, Path(__file__)]
 
     def make(folder: Path) -> None:
         report = blank(runtime_dir, stdlib, wheels, bundles, folder / WASM)

@@ -39,6 +39,8 @@ from .pyc import find_node
 HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "trace_runtime.mjs"
 INSIDE = HERE / "trace_inside.py"
+# The code a trace runs: its two scripts, this module, and the lockfile the staging writes (lock.py).
+CODE = (RUNNER, INSIDE, Path(__file__), HERE / "lock.py")
 KEEP_WHOLE = {"verdict"}
 # The codec package itself and the codecs of Unicode, ASCII and Latin-1 (browsers read "latin1" as cp1252).
 CODECS = ("__init__.", "aliases.", "utf_", "ascii.", "latin_1.", "cp1252.", "charmap.", "unicode_escape.")
@@ -163,7 +165,7 @@ def trimmed(pyodide_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[P
 
     folder = steps.cached(
         "trimmed",
-        [*runtime, stdlib, *wheels, RUNNER, INSIDE, Path(__file__), *sorted(bundles)],
+        [*runtime, stdlib, *wheels, *CODE, *sorted(bundles)],
         make,
         doing="tracing the engine inside Pyodide to trim the runtime",
     )
