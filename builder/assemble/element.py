@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 TAG = "verdict-card"
 CLASS = "VerdictCard"
@@ -39,7 +40,7 @@ PARTS = ["card", "error", "header", "headline", "tools", "tool", "figures", "sco
 PROPERTIES = ["accent", "surface", "panel", "text", "muted", "border", "radius", "font", "font-size", "spacing"]
 
 
-def manifest() -> dict:
+def manifest() -> dict[str, Any]:
     """The Custom Elements Manifest (schema 2.1.0)."""
     declaration = {
         "kind": "class",

@@ -29,10 +29,10 @@ import re
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, get_args
 
-from verdict import browser, worker
+from verdict import browser, outbox, worker
 from verdict.i18n import SUPPORTED_LOCALES
 
 
@@ -122,7 +122,7 @@ class Endpoint:
         body: dict[str, Any] | None = None,
         *,
         revalidate: bool = False,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         mode: str = "cors",
     ) -> browser.Reply:
         fetch = browser._pyodide_http
@@ -229,7 +229,7 @@ class Reader:
 
         # Another tab of the site chose the other tool since: its record, newer, arrives from storage.
         device = engine.device.to_json()
-        key = browser.vote_key(endpoint, comparison["id"])
+        key = outbox.vote_key(endpoint, comparison["id"])
         at = device["votes"][key]["at"] + 1000
         device["votes"][key] = {"tool": second, "at": at, "pending": False, "counted": second, "voted": True}
         await self.handle({"type": "device", "device": device})
@@ -270,7 +270,7 @@ async def drive(bundle_files: list[str]) -> None:
     if worker.start(lambda text: COVERAGE.posted(json.loads(text))) is None:
         raise TraceFailed(f"trace: the engine could not start: it lacks {sorted(COVERAGE.lacking)}")
     REQUIRED.update(COVERAGE.required(engine))
-    browser.Card.say = COVERAGE.said(browser.Card.say)  # type: ignore[method-assign]
+    browser.Card.say = COVERAGE.said(browser.Card.say)  # type: ignore[method-assign,assignment]
     reader = Reader(http, engine)
     mount, act = reader.mount, reader.act
 
