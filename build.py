@@ -21,6 +21,7 @@ Downloads are cached in .cache/, so a second run fetches nothing.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import hashlib
 import os
@@ -28,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -299,8 +301,8 @@ def build(*options: str) -> None:
     run(PYTHON, "-m", "builder", "build", *options)
 
 
-# The lint the test command runs first, in order; .pre-commit-config.yaml runs the same commands
-# (tests/test_house.py keeps the two in step). Every finding fails the run.
+# The lint of the whole test run (beside the build, before any test), in order; .pre-commit-config.yaml
+# runs the same commands (tests/test_house.py keeps the two in step). Every finding fails the run.
 LINTERS = {
     "ruff check": (".venv/bin/ruff", "check", "--quiet", "."),
     "ruff format": (".venv/bin/ruff", "format", "--check", "--quiet", "."),
@@ -309,12 +311,48 @@ LINTERS = {
 }
 
 
-def lint() -> None:
-    """ruff's lint and format check over all Python, mypy (strict) on the engine and the endpoint,
-    ESLint on our JavaScript."""
+def lint_quietly() -> list[str]:
+    """ruff's lint and format check over all Python, mypy (strict), ESLint on our JavaScript: every
+    linter in turn, its output kept; the failures' reports (empty when all pass).
+
+    The test command runs this beside the build, so its output is held back and printed whole
+    afterwards instead of interleaving with the build's."""
+    failures = []
     for name, command in LINTERS.items():
-        print(f"lint: {name}", flush=True)
-        run(ROOT / command[0], *command[1:])
+        done = subprocess.run([str(ROOT / command[0]), *command[1:]], cwd=ROOT, capture_output=True, text=True)
+        print(f"lint: {name}: {'ok' if done.returncode == 0 else 'FAILED'}", flush=True)
+        if done.returncode != 0:
+            failures.append(f"lint: {name} failed\n{done.stdout}{done.stderr}")
+    return failures
+
+
+def prepare_tests(*, with_lint: bool) -> None:
+    """Everything the test run needs, in as little wall time as the machine allows.
+
+    The venv and the JavaScript tools come first (everything else runs from them). Then three
+    independent jobs run side by side: building dist/ (one core, mostly the runtime's trace in
+    Node), the lint (mypy's first run is the longest part), and the system packages and example
+    sites' generators (mostly disk and the package index). On a fresh clone this saves the lint's
+    and npm's time; when nothing changed every job returns at once."""
+    ensure_system_packages({"node": "nodejs", "npm": "npm"})
+    ensure_node_modules()
+    ensure_venv()
+    started = time.monotonic()
+
+    def tools() -> None:
+        # The hosting docs' sample configurations for the widget host are tested with Debian's nginx and Caddy.
+        ensure_system_packages({"chromium": "chromium", **POSTGRES, **WEB_SERVERS, **WORDPRESS, **SITE_GENERATORS})
+        ensure_example_node_modules()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        jobs = [pool.submit(run, PYTHON, "-m", "builder", "build"), pool.submit(tools)]
+        linted = pool.submit(lint_quietly) if with_lint else None
+        for job in jobs:
+            job.result()  # a failed build or install stops the run with its own error
+        failures = linted.result() if linted else []
+    print(f"set-up took {time.monotonic() - started:.0f} s", flush=True)
+    if failures:
+        raise SystemExit("\n".join(failures))
 
 
 def main() -> int:
@@ -361,6 +399,14 @@ def main() -> int:
         return subprocess.run(
             [str(PYTHON), "-m", "builder", "examples", *(a for a in rest if a not in bundles)], cwd=ROOT
         ).returncode
+    if args.command == "test":
+        # The whole run lints too (beside the build): a finding fails it before any test runs.
+        whole = not any(arg.startswith("tests") for arg in rest)
+        prepare_tests(with_lint=whole)
+        # The whole run: a worker per core, each taking whole files (module fixtures built once), and the
+        # slowest tests named at the end, to keep the run's time in view.
+        spread = ("-n", "auto", "--dist", "loadfile", "--durations=15") if whole and "-n" not in rest else ()
+        return subprocess.run([str(PYTHON), "-m", "pytest", *spread, *rest], cwd=ROOT).returncode
     build(*(rest if args.command == "build" else ()))
     if args.command == "docs":
         return subprocess.run([str(PYTHON), "-m", "builder", "docs", *rest], cwd=ROOT).returncode
@@ -369,13 +415,6 @@ def main() -> int:
         run(PYTHON, "-m", "builder", "docs", "--endpoint", f"http://127.0.0.1:{args.port + 2}")
         with contextlib.suppress(KeyboardInterrupt):
             run(PYTHON, "-m", "builder", "serve", "--port", str(args.port))
-    elif args.command == "test":
-        # The hosting docs' sample configurations for the widget host are tested with Debian's nginx and Caddy.
-        ensure_system_packages({"chromium": "chromium", **POSTGRES, **WEB_SERVERS, **WORDPRESS, **SITE_GENERATORS})
-        ensure_example_node_modules()
-        if not any(arg.startswith("tests") for arg in rest):  # the whole run: lint first, it fails fastest
-            lint()
-        return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
     elif args.command == "bench":
         # Start-up figures and vote throughput; --startup-only / --votes-only (which takes
         # builder/devtools/bench_votes.py's options: --seconds, --connections, --stores) pick one.

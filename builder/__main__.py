@@ -3,11 +3,12 @@
 import sys
 
 from .assemble import locales
+from .paths import DEMO, DIST, ROOT
 
 command, *rest = sys.argv[1:] or ["build"]
 # The engine's compiled catalogues first: the build imports the engine to prerender with it.
 for path in locales.write():
-    print(f"wrote {path.relative_to(locales.ROOT)}")
+    print(f"wrote {path.relative_to(ROOT)}")
 
 if command == "build":
     import argparse
@@ -38,9 +39,9 @@ if command == "build":
         "cards vote there, and the pages get oEmbed discovery of its /oembed, which WordPress reads",
     )
     options = parser.parse_args(rest)
-    folder = (options.bundles or dist.DEMO).resolve()
+    folder = (options.bundles or DEMO).resolve()
     widget_url = options.widget_url and options.widget_url.rstrip("/") + "/"
-    before = dist.previous_bundles(dist.DIST)
+    before = dist.previous_bundles(DIST)
     manifest = dist.build(
         bundles=folder, widget_url=widget_url, endpoint=options.endpoint, plain_runtime=options.plain_runtime
     )

@@ -1,12 +1,16 @@
-"""Shared fixtures: the demo bundle, as a dict each test may change freely."""
+"""Shared fixtures: the demo bundle, as a dict each test may change freely; the one Chromium of a run."""
 
 from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from builder.devtools.chromium import CHROMIUM, FLAGS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_BUNDLE = ROOT / "demo" / "comparisons.json"
@@ -37,3 +41,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.pyodide)
         if "postgres" in fixtures or "postgresql" in params.values():
             item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Debian Chromium per run (per worker), for every suite that drives one: Playwright's sync API
+    holds an event loop in the main thread, so a second instance could not start beside it."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()

@@ -26,7 +26,11 @@ JS_IMPORT = re.compile(
 
 def python_imports(package: str) -> dict[str, set[str]]:
     """module -> the modules it imports (absolute dotted names), for every module of `package`."""
-    folder = PYTHON_PACKAGES[package]
+    return imports_in(PYTHON_PACKAGES[package])
+
+
+def imports_in(folder: Path) -> dict[str, set[str]]:
+    """module -> the modules it imports, for every module under `folder` (a package, its subpackages too)."""
     graph: dict[str, set[str]] = {}
     for file in sorted(folder.rglob("*.py")):
         parts = file.relative_to(folder.parent).with_suffix("").parts
@@ -70,6 +74,27 @@ def test_no_python_package_has_an_import_cycle(package: str) -> None:
     assert cycle(graph) is None, f"import cycle in {package}: {' -> '.join(cycle(graph) or [])}"
 
 
+# builder/'s folders by job, each importing only from its own layer and those before it: the shared core
+# (paths, steps, hashes), the runtime pipeline, dist/'s assembly, the developer tools, the command line.
+BUILDER_LAYERS = ("", "runtime", "assemble", "devtools", "__main__")
+
+
+def builder_layer(module: str) -> int:
+    """The index in BUILDER_LAYERS of a builder module (its folder; a top-level module is the shared core)."""
+    parts = module.split(".")[1:]
+    return BUILDER_LAYERS.index(parts[0]) if parts and parts[0] in BUILDER_LAYERS else 0
+
+
+def test_builder_layers_point_one_way() -> None:
+    """The runtime pipeline knows nothing of dist/, dist/ nothing of the developer tools, and none of them
+    the command line: what ships never depends on what only serves the developer."""
+    graph = python_imports("builder")
+    assert {builder_layer(m) for m in graph} == set(range(len(BUILDER_LAYERS)))
+    for module, imported in graph.items():
+        upward = sorted(i for i in imported if i in graph and builder_layer(i) > builder_layer(module))
+        assert not upward, f"{module} imports {upward}, from a later folder of builder/ ({BUILDER_LAYERS})"
+
+
 def test_the_engine_imports_neither_the_endpoint_nor_the_build() -> None:
     for module, imported in python_imports("verdict").items():
         wrong = {i for i in imported if i.split(".")[0] in ("verdict_endpoint", "builder")}
@@ -97,3 +122,19 @@ def test_the_loader_check_finds_a_cycle(tmp_path: Path) -> None:
 def test_the_cycle_check_finds_a_cycle() -> None:
     assert cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) is not None
     assert cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_the_cycle_check_sees_across_subpackages(tmp_path: Path) -> None:
+    """A cycle between two folders of a package (as builder/ has), through relative imports of both forms."""
+    package = tmp_path / "pkg"
+    for folder in ("one", "two"):
+        (package / folder).mkdir(parents=True)
+        (package / folder / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "core.py").write_text("")
+    (package / "one" / "a.py").write_text("from ..two import b\nfrom ..core import x\n")
+    (package / "two" / "b.py").write_text("def f() -> None:\n    from ..one.a import y\n")
+    found = cycle(imports_in(package))
+    assert found is not None and {"pkg.one.a", "pkg.two.b"} <= set(found)
+    (package / "two" / "b.py").write_text("from .. import core\n")
+    assert cycle(imports_in(package)) is None

@@ -33,13 +33,9 @@ import gzip
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
-import tempfile
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any
 
 import brotli
 
@@ -47,24 +43,15 @@ from verdict.bundle import BundleError, load_bundle
 from verdict.livecard import live_key
 from verdict.rules import DEFAULT_HEADING_LEVEL, HEADING_LEVELS
 
-from .. import steps
 from ..hashes import HASH_LENGTH, sha256, sri, tree_hash
 from ..paths import CACHE, DEMO, DIST, LOADER, WIDGET
-from ..runtime import blank, core, fetch, pyc, trim
-from ..runtime.abi import check_wheels
 from ..runtime.lock import write_lock
+from ..runtime.pipeline import PACKAGED_STYLESHEET, shipped_runtime
 from . import configurator, element, frames, loader
 from .inline_kit import SITEGEN_JS, inline_kit
 from .prerender import inline_cards, markup_names, prerender_bundle
 
-# The runtime's zips (stdlib, wheels) are stored uncompressed and sent with
-# brotli: 3.7 MB on the wire instead of 5.7 MB for self-deflated zips, and a
-# little faster to import from. The widget host must serve the .br/.gz twins.
-ZIP_COMPRESSION = "stored"
 COMPRESSIBLE = {".js", ".mjs", ".json", ".wasm", ".zip", ".whl", ".html", ".css"}
-
-
-PACKAGED_STYLESHEET = "verdict/card.css"
 
 
 def package_stylesheet(css: str) -> None:
@@ -72,75 +59,6 @@ def package_stylesheet(css: str) -> None:
     packaged = WIDGET / PACKAGED_STYLESHEET
     if not packaged.exists() or packaged.read_text() != css:
         packaged.write_text(css)
-
-
-def build_engine_wheel(out: Path) -> Path:
-    """Our pure-Python wheel, built offline by the hatchling in the virtualenv."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--wheel-dir",
-            str(out),
-            str(WIDGET),
-        ],
-        check=True,
-    )
-    return next(out.glob("verdict-*.whl"))
-
-
-def browser_copy(wheel: Path) -> Path:
-    """The engine's wheel for readers: without the card's stylesheet (they get it with the loader; it is for
-    `verdict render --embed`), so a change of the stylesheet neither grows their download nor recompiles
-    and retraces the runtime. Entries keep their order and dates: the same wheel gives the same copy."""
-    copy = wheel.with_suffix(".browser")
-    with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in source.infolist():
-            if info.filename == PACKAGED_STYLESHEET:
-                continue
-            data = source.read(info)
-            if info.filename.endswith(".dist-info/RECORD"):
-                lines = data.decode().splitlines(keepends=True)
-                data = "".join(line for line in lines if not line.startswith(PACKAGED_STYLESHEET + ",")).encode()
-            out.writestr(info, data)
-    copy.replace(wheel)
-    return wheel
-
-
-def compiled(pyodide_dir: Path, wheels: list[Path], *, debug_ranges: bool = False) -> tuple[Path, list[Path]]:
-    """Precompiled stdlib and wheels, cached by the hash of their inputs.
-
-    `debug_ranges` keeps the column positions the shipped runtime leaves out (the bench measures what
-    leaving them out saves)."""
-    scripts = Path(pyc.__file__).parent
-    inputs = [pyodide_dir / "python_stdlib.zip", *wheels, *sorted(scripts.glob("pyc*.py")), scripts / "run_pyodide.mjs"]
-
-    def make(folder: Path) -> None:
-        with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
-            result = pyc.precompile(
-                pyodide_dir,
-                pyodide_dir / "python_stdlib.zip",
-                wheels,
-                Path(tmp),
-                compression=ZIP_COMPRESSION,
-                debug_ranges=debug_ranges,
-            )
-            for path in result.values():
-                shutil.copy2(path, folder / Path(path).name)
-
-    folder = steps.cached(
-        "compiled",
-        inputs,
-        make,
-        doing="precompiling the standard library and wheels inside Pyodide",
-        extra=[ZIP_COMPRESSION, *(["column positions"] if debug_ranges else [])],
-    )
-    return folder / "python_stdlib.zip", sorted(folder.glob("*.whl"))
 
 
 def precompress(file: Path) -> None:
@@ -218,56 +136,6 @@ def previous_bundles(target: Path) -> str | None:
         return None
 
 
-class Runtime(NamedTuple):
-    """What readers run, each step cached by the hash of its inputs."""
-
-    pyodide_dir: Path  # Pyodide's release, as fetched
-    folder: Path  # its JavaScript (pyodide.mjs, pyodide.asm.mjs) and core (pyodide.asm.wasm), as shipped
-    stdlib: Path  # the standard library, precompiled and trimmed
-    wheels: list[Path]  # pydantic…, our engine: precompiled and trimmed
-
-
-def trace_bundles() -> list[Path]:
-    """The bundles the trim drives the engine with: the project's own, never the ones being published.
-
-    Which modules the engine imports depends on its code, not on a bundle's text: the trace covers every
-    path through fixed bundles (every section, tool count, rich text and locale; trace_inside.py), so
-    publishing other bundles reuses the cached runtime instead of tracing it again.
-    """
-    return bundle_files(DEMO)
-
-
-def shipped_runtime(plain: bool = False, stages: dict[str, Runtime] | None = None) -> Runtime:
-    """The runtime readers get: fetched, slimmed, precompiled, trimmed and blanked, each step cached.
-
-    `plain` (``build --plain-runtime``) ships Pyodide's runtime as its release publishes it, only
-    precompiled: no slimmed core, no trim, no blanking. It is the way back should a Pyodide upgrade
-    break an assumption of that surgery; it costs readers more bytes, never a feature.
-    `stages`, when given, gets the runtime as each step left it, in order (the bench measures what
-    each step saves: builder/devtools/bench_levers.py).
-    """
-    seen: dict[str, Runtime] = {} if stages is None else stages
-    pyodide_dir = fetch.pyodide()
-    browser_wheels = fetch.wheels()
-    # Pyodide's JavaScript with its core less what nothing shipped can call: what readers run.
-    wasm_wheels = [w for w in browser_wheels if w.name.endswith("_wasm32.whl")]
-    folder = pyodide_dir if plain else core.slimmed(pyodide_dir, wasm_wheels)
-    check_wheels(folder / "pyodide.asm.wasm", browser_wheels)
-    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
-        engine = browser_copy(build_engine_wheel(Path(tmp)))
-        stdlib, wheels = compiled(pyodide_dir, [*browser_wheels, engine])
-    seen["precompiled"] = Runtime(pyodide_dir, pyodide_dir, stdlib, wheels)
-    if plain:
-        return Runtime(pyodide_dir, folder, stdlib, wheels)
-    seen["slimmed"] = Runtime(pyodide_dir, folder, stdlib, wheels)
-    stdlib, wheels = trim.trimmed(folder, stdlib, wheels, trace_bundles())
-    seen["trimmed"] = Runtime(pyodide_dir, folder, stdlib, wheels)
-    # ... and less the tables of the built-in modules nothing shipped imports.
-    folder = blank.blanked(folder, stdlib, wheels, trace_bundles())
-    seen["blanked"] = Runtime(pyodide_dir, folder, stdlib, wheels)
-    return seen["blanked"]
-
-
 def build(
     target: Path = DIST,
     bundles: Path = DEMO,
@@ -275,7 +143,7 @@ def build(
     endpoint: str | None = None,
     *,
     plain_runtime: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Write dist/, publishing and prerendering every *.json bundle in `bundles`.
 
     `widget_url` (where dist/ will be served) and `endpoint` (the vote endpoint,
@@ -292,7 +160,9 @@ def build(
     dist = target.with_name(target.name + ".new")
     shutil.rmtree(dist, ignore_errors=True)
     dist.mkdir(parents=True)
-    rel = lambda path: path.relative_to(dist).as_posix()
+
+    def rel(path: Path) -> str:
+        return path.relative_to(dist).as_posix()
 
     # Pyodide's JavaScript (pyodide.mjs, pyodide.asm.mjs) is bundled into the worker: not served on its own.
     runtime_files = [runtime_dir / "pyodide.asm.wasm", stdlib]
@@ -316,7 +186,7 @@ def build(
     # bundle path -> heading level -> [cards file path, its integrity]
     prerendered: dict[str, dict[str, list[str]]] = {}
     live_keys: dict[str, str] = {}  # bundle path -> its key for the endpoint's live cards (verdict.livecard)
-    every_level = []
+    every_level: list[dict[str, Any]] = []
     for bundle_file in sources:
         published = dist / "bundles" / bundle_file.name
         published.parent.mkdir(parents=True, exist_ok=True)
@@ -352,7 +222,7 @@ def build(
     schema.parent.mkdir(parents=True)
     schema.write_text(json.dumps(bundle_schema(), indent=2))
 
-    runtime_assets = {
+    runtime_assets: dict[str, Any] = {
         "worker": rel(worker),
         "indexURL": rel(runtime) + "/",
         "core": rel(runtime / "pyodide.asm.wasm"),

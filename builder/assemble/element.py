@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from verdict.rules import CTA_TEXT_MAX, DEFAULT_THEME, HEADING_LEVELS, LAYOUTS, THEMES, Results, Section
 
@@ -52,7 +53,7 @@ PARTS = ["card", "error", "header", "headline", "tools", "tool", "figures", "sco
 PROPERTIES = ["accent", "surface", "panel", "text", "muted", "border", "radius", "font", "font-size", "spacing"]
 
 
-def manifest() -> dict:
+def manifest() -> dict[str, Any]:
     """The Custom Elements Manifest (schema 2.1.0)."""
     declaration = {
         "kind": "class",

@@ -168,7 +168,7 @@ def catalogue_problems(code: str, template: Catalog) -> list[str]:
         if not message.id:
             continue
         found = catalogue.get(message.id, message.context)
-        strings = [] if found is None else (found.string if isinstance(found.string, tuple) else (found.string,))
+        strings = () if found is None else _forms(found.string)
         if found is None or not all(strings):
             problems.append(f"{code}.po: untranslated {message.id!r}")
         elif found.fuzzy:
@@ -180,6 +180,13 @@ def catalogue_problems(code: str, template: Catalog) -> list[str]:
     known = {(m.id, m.context) for m in template}
     problems += [f"{code}.po: obsolete {m.id!r}" for m in catalogue if m.id and (m.id, m.context) not in known]
     return problems
+
+
+def _forms(string: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    """A translation's forms: one, or one per plural form ("" where it is missing)."""
+    if string is None or isinstance(string, str):
+        return (string or "",)
+    return tuple(string)
 
 
 def _placeholders(text: str) -> set[str]:
@@ -227,7 +234,7 @@ def _messages(code: str, template: Catalog, prefix: str) -> Iterator[tuple[str, 
         found = catalogue.get(message.id, message.context)
         if found is None or not found.string or found.fuzzy:
             continue
-        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        key = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
         if message.context:
             key = f"{message.context}\x04{key}"
         yield key, tuple(found.string) if isinstance(found.string, (tuple, list)) else found.string

@@ -53,9 +53,8 @@ from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Request, sync_playwright
 
-from ..assemble import dist
 from ..paths import DEMO, DIST, ROOT
-from ..runtime import fetch
+from ..runtime import fetch, pipeline
 from . import bench_record
 from .bench_profiles import ENGINE_TIMEOUT, PROFILES, SLOW, Profile
 from .chromium import CHROMIUM, FLAGS
@@ -156,7 +155,7 @@ def write_pages(folder: Path) -> None:
     pyodide_dir = fetch.pyodide()
     for name in fetch.PYODIDE_FILES:
         shutil.copy2(pyodide_dir / name, bare / "pyodide" / name)
-    wheels = [*fetch.wheels(), dist.build_engine_wheel(bare / "wheels")]
+    wheels = [*fetch.wheels(), pipeline.build_engine_wheel(bare / "wheels")]
     for wheel in wheels:
         if wheel.parent != bare / "wheels":
             shutil.copy2(wheel, bare / "wheels" / wheel.name)
@@ -166,7 +165,7 @@ def write_pages(folder: Path) -> None:
 
     floor = folder / "floor"
     floor.mkdir()
-    shipped = dist.shipped_runtime().folder
+    shipped = pipeline.shipped_runtime().folder
     for name in ("pyodide.mjs", "pyodide.asm.mjs"):
         shutil.copy2(shipped / name, floor / name)
     shutil.copy2(Path(__file__).with_name("floor_worker.mjs"), floor / "worker.mjs")
@@ -182,7 +181,7 @@ def write_pages(folder: Path) -> None:
 
 def _heap(usage: dict[str, Any]) -> float:
     """JS heap, the DOM's (embedder) heap and ArrayBuffer backing stores (WebAssembly memory), in MB."""
-    return sum(usage.get(key, 0) for key in ("usedSize", "embedderHeapUsedSize", "backingStorageSize")) / 1e6
+    return float(sum(usage.get(key, 0) for key in ("usedSize", "embedderHeapUsedSize", "backingStorageSize"))) / 1e6
 
 
 def page_memory(session: CDPSession) -> float:
@@ -253,7 +252,7 @@ def load(browser: Browser, url: str, done: str, warm: bool) -> dict[str, float]:
         # Long enough for a first view's idle-time compile of the core on the page (loader/core.js) to
         # count among the main-thread tasks.
         page.wait_for_timeout(2500)
-        figures = page.evaluate(MEASURE)
+        figures: dict[str, float] = page.evaluate(MEASURE)
         session = context.new_cdp_session(page)
         figures["page_mb"] = page_memory(session)
         figures["worker_mb"] = worker_memory(browser.new_browser_cdp_session(), page)

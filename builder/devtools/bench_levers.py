@@ -39,7 +39,7 @@ from pathlib import Path
 
 from ..assemble import dist, loader
 from ..paths import CACHE, DEMO, DIST
-from ..runtime import fetch, trim
+from ..runtime import fetch, pipeline, trim
 from ..runtime.core import WASM
 from ..runtime.pyc import find_node
 from . import bench_record
@@ -84,7 +84,7 @@ def page_files() -> list[Path]:
     ]
 
 
-def runtime_sizes(runtime: dist.Runtime) -> dict[str, Sizes]:
+def runtime_sizes(runtime: pipeline.Runtime) -> dict[str, Sizes]:
     """The runtime's downloads: the worker (Pyodide's JavaScript bundled in), the core, the stdlib, the wheels."""
     return {
         "worker": total([loader.worker(runtime.folder)]),
@@ -151,14 +151,14 @@ def start_ms(pyodide_dir: Path, variants: Mapping[str, tuple[Path, list[Path]]],
 def measure(runs: int = 3) -> bench_record.Figures:
     """Build (or reuse) every step's output, size what readers download before and after each, and time
     precompiling's start-up in Node."""
-    stages: dict[str, dist.Runtime] = {}
-    dist.shipped_runtime(stages=stages)
+    stages: dict[str, pipeline.Runtime] = {}
+    pipeline.shipped_runtime(stages=stages)
     pyodide_dir, trimmed = stages["precompiled"].pyodide_dir, stages["trimmed"]
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         # The engine's wheel as the build makes it (the same bytes every time), with the release's stdlib zip.
-        sources = [*fetch.wheels(), dist.browser_copy(dist.build_engine_wheel(Path(tmp)))]
+        sources = [*fetch.wheels(), pipeline.browser_copy(pipeline.build_engine_wheel(Path(tmp)))]
         released_python = files([pyodide_dir / "python_stdlib.zip", *sources])
-        with_positions, wheels_with_positions = dist.compiled(pyodide_dir, sources, debug_ranges=True)
+        with_positions, wheels_with_positions = pipeline.compiled(pyodide_dir, sources, debug_ranges=True)
         # ... trimmed by the shipped runtime's own trace, as the trim step would.
         traced = json.loads((trimmed.stdlib.parent / "trace.json").read_text())
         out = Path(tmp) / "positions"

@@ -301,8 +301,8 @@ def levers(runs: Sequence[dict[str, Any]]) -> list[str]:
     timed = [(row, cells) for row, cells in rows.items() if "before" in cells and "after" in cells]
     for row, cells in timed:  # a time lever: medians of the same run, read as the ratio
         before, after = cells["before"], cells["after"]
-        runs = (run.get("parts", {}).get("levers", {}).get("options") or {}).get("runs")
-        medians = f", medians of {runs}" if runs else ""
+        repeats = (run.get("parts", {}).get("levers", {}).get("options") or {}).get("runs")
+        medians = f", medians of {repeats}" if repeats else ""
         lines += [
             "",
             f"{row[:1].upper()}{row[1:]}{medians}: {_cell(before)} → {_cell(after)} "

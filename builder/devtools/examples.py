@@ -46,7 +46,9 @@ class Generator:
     """Whether it takes a copy of verdict-inline.mjs (JavaScript generators)."""
 
     def command(self) -> list[str]:
-        node = lambda *path: ["node", str(NODE_MODULES.joinpath(*path))]
+        def node(*path: str) -> list[str]:
+            return ["node", str(NODE_MODULES.joinpath(*path))]
+
         return {
             "mkdocs": [sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", "site"],
             "pelican": [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output", *FATAL],

@@ -138,8 +138,8 @@ def main(argv: list[str] | None = None) -> None:
         pages = Path(tmp)
         seed_votes(pages / "votes.db")
         for name, (_, background, color, columns, body, _) in SHOTS.items():
-            page = PAGE.format(title=name, background=background, color=color, columns=columns, body=body)
-            (pages / f"{name}.html").write_text(page)
+            html = PAGE.format(title=name, background=background, color=color, columns=columns, body=body)
+            (pages / f"{name}.html").write_text(html)
         for shot in card_pictures.shots():
             html = PAGE.format(
                 title=shot.name, background="#ffffff", color="#1b1d22", columns="736px", body=shot.markup()

@@ -87,6 +87,15 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, deadline: f
     raise RuntimeError(f"the demo servers did not come up ({url} did not answer):\n{tail}")
 
 
+class QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves SIGINT and SIGTERM alone: the demo runs three in one loop and stops
+    them together on its own handler (each would otherwise take the signals over while it serves)."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 async def serve(
     port: int,
     database_url: str,
@@ -120,10 +129,8 @@ async def serve(
         apps.append((create_app(settings), port + 2))
     apps.insert(0, (BlogHost([*pages, DEMO], where, dist), port))
     servers = [
-        uvicorn.Server(uvicorn.Config(app, host=host, port=p, log_level="warning", lifespan="auto")) for app, p in apps
+        QuietServer(uvicorn.Config(app, host=host, port=p, log_level="warning", lifespan="auto")) for app, p in apps
     ]
-    for server in servers:
-        server.install_signal_handlers = lambda: None
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -132,8 +139,8 @@ async def serve(
     while not all(s.started for s in servers):
         if any(t.done() for t in tasks):
             for t in tasks:
-                if t.done() and t.exception():
-                    raise t.exception()
+                if t.done() and (error := t.exception()) is not None:
+                    raise error
             raise SystemExit("a demo server failed to start (is the port in use?)")
         await asyncio.sleep(0.05)
     print(

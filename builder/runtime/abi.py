@@ -14,6 +14,8 @@ import os
 import sys
 from pathlib import Path
 
+from .. import steps
+
 # Provided by Emscripten's dynamic linker, not exported by the main module.
 LINKER_PROVIDED = frozenset({"memory", "__memory_base", "__table_base", "__stack_pointer", "__indirect_function_table"})
 
@@ -64,3 +66,14 @@ def check_wheels(runtime_wasm: Path, wheels: list[Path]) -> None:
                 f"{wheel.name} was not built for this Pyodide ({runtime_wasm.parent.name}): "
                 f"{len(missing)} symbols it needs are missing from the runtime:\n  {shown}"
             )
+
+
+def checked(runtime_wasm: Path, wheels: list[Path]) -> None:
+    """check_wheels, once for each core and set of wheels (cached: the check unpacks every wheel)."""
+    wasm_wheels = [w for w in wheels if w.name.endswith("_wasm32.whl")]
+    steps.cached(
+        "abi",
+        [runtime_wasm, *wasm_wheels, Path(__file__)],
+        lambda folder: check_wheels(runtime_wasm, wasm_wheels),
+        doing="checking that the WebAssembly wheels link against the shipped core",
+    )

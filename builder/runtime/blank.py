@@ -40,6 +40,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from auditwheel_emscripten.emscripten_tools import webassembly
 
@@ -216,7 +217,16 @@ def measure(runtime_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[P
         return {name: (folder / f"{name}.bin").read_bytes() for name in ("read-0", "read-1", "shared-1", "written")}
 
 
-def blank(runtime_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Path], out: Path) -> dict:
+class BlankReport(TypedDict):
+    """What the blanking did (blank.json beside the blanked core)."""
+
+    left_out: list[str]
+    builtins_dropped: list[str]
+    bytes_blanked: int
+    ranges: list[tuple[int, int]]
+
+
+def blank(runtime_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Path], out: Path) -> BlankReport:
     """Write the blanked core to `out`; returns what was done, for blank.json."""
     memory = Memory(runtime_dir / WASM)
     maps = measure(runtime_dir, stdlib, wheels, bundles, memory.end)
@@ -236,7 +246,7 @@ def blank(runtime_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Pat
 def blanked(runtime_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Path]) -> Path:
     """A runtime folder like `runtime_dir` with the blanked core, cached by everything the run depends on."""
     inputs = [runtime_dir / n for n in (WASM, *COPIED)]
-    scripts = [RUNNER, INSIDE, trim.RUNNER, trim.INSIDE, Path(__file__)]
+    scripts = [RUNNER, INSIDE, *trim.CODE, Path(__file__)]
 
     def make(folder: Path) -> None:
         report = blank(runtime_dir, stdlib, wheels, bundles, folder / WASM)

@@ -119,7 +119,7 @@ def slimmed(pyodide_dir: Path, wasm_wheels: list[Path]) -> Path:
 
     return steps.cached(
         "core",
-        [*inputs, *wasm_wheels, Path(__file__)],
+        [*inputs, *wasm_wheels, Path(__file__), Path(__file__).with_name("abi.py")],
         make,
         doing="leaving out of Pyodide's core what nothing shipped can call (wasm-metadce)",
         extra=[binaryen_version()],

@@ -33,11 +33,12 @@ import base64
 import hashlib
 import importlib.util
 import io
+import marshal
 import os
 import site
 import sys
 import zipfile
-from importlib._bootstrap_external import _code_to_hash_pyc  # what py_compile uses
+from collections.abc import Sequence
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
 COMPRESSION = {"stored": zipfile.ZIP_STORED, "deflated": zipfile.ZIP_DEFLATED}
@@ -60,7 +61,9 @@ def stdlib_zip_dir() -> str:
 def compile_pyc(source: bytes, filename: str, optimize: int) -> bytes:
     """Unchecked-hash .pyc bytes for `source`; `filename` goes into tracebacks."""
     code = compile(source, filename, "exec", dont_inherit=True, optimize=optimize)
-    return bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False))
+    # PEP 552's header, as py_compile writes it: magic, flags (hash-based, unchecked), the source's hash.
+    flags = (0b01).to_bytes(4, "little")
+    return importlib.util.MAGIC_NUMBER + flags + importlib.util.source_hash(source) + marshal.dumps(code)
 
 
 def has_column_positions() -> bool:
@@ -89,7 +92,7 @@ def _info(name: str, original: zipfile.ZipInfo | None, compress_type: int) -> zi
     return info
 
 
-def write_zip(path: str, members: list[tuple[str, zipfile.ZipInfo | None, bytes]], compress_type: int) -> None:
+def write_zip(path: str, members: Sequence[tuple[str, zipfile.ZipInfo | None, bytes]], compress_type: int) -> None:
     """Write `members` (name, original info, data) in the given order."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as out:
@@ -170,7 +173,7 @@ def compile_wheel(src: str, dst: str, compress_type: int, optimize: int) -> dict
     lines = [f"{n},{_record_hash(members[n][1])},{len(members[n][1])}" for n in order]
     lines.append(f"{record},,")
     record_data = ("\n".join(lines) + "\n").encode()
-    out = [(n, members[n][0], members[n][1]) for n in order]
+    out: list[tuple[str, zipfile.ZipInfo | None, bytes]] = [(n, members[n][0], members[n][1]) for n in order]
     out.append((record, None, record_data))
     write_zip(dst, out, compress_type)
     return {"compiled": compiled, "members": len(out)}

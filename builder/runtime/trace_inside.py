@@ -29,7 +29,7 @@ import re
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, get_args
 
 from verdict import browser, notices, worker
@@ -125,7 +125,7 @@ class Endpoint:
         body: dict[str, Any] | None = None,
         *,
         revalidate: bool = False,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         mode: str = "cors",
     ) -> browser.Reply:
         fetch = browser._pyodide_http
@@ -273,7 +273,7 @@ async def drive(bundle_files: list[str]) -> None:
     if worker.start(lambda text: COVERAGE.posted(json.loads(text))) is None:
         raise TraceFailed(f"trace: the engine could not start: it lacks {sorted(COVERAGE.lacking)}")
     REQUIRED.update(COVERAGE.required(engine))
-    Card.say = COVERAGE.said(Card.say)  # type: ignore[method-assign]
+    Card.say = COVERAGE.said(Card.say)  # type: ignore[method-assign,assignment]
     reader = Reader(http, engine)
     mount, act = reader.mount, reader.act
 

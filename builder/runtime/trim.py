@@ -32,6 +32,7 @@ import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from .. import steps
 from ..paths import CACHE
@@ -41,6 +42,8 @@ from .pyc import find_node
 HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "trace_runtime.mjs"
 INSIDE = HERE / "trace_inside.py"
+# The code a trace runs: its two scripts, this module, and the lockfile the staging writes (lock.py).
+CODE = (RUNNER, INSIDE, Path(__file__), HERE / "lock.py")
 KEEP_WHOLE = {"verdict"}
 # The codec package itself and the codecs of Unicode, ASCII and Latin-1 (browsers read "latin1" as cp1252).
 CODECS = ("__init__.", "aliases.", "utf_", "ascii.", "latin_1.", "cp1252.", "charmap.", "unicode_escape.")
@@ -49,6 +52,8 @@ KEEP_STDLIB = tuple(f"encodings/{codec}" for codec in (*CODECS, "raw_unicode_esc
 PROBED_ONLY = ("bz2.pyc", "lzma.pyc", "compression/zstd/")
 SITE_PACKAGES = "/lib/python3.14/site-packages/"
 RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
+# What trace_inside.py reports, as JSON: "files" (every module file imported), "path" (sys.path), ...
+Traced = dict[str, Any]
 
 
 class TraceError(RuntimeError):
@@ -68,7 +73,7 @@ def stage(pyodide_dir: Path, wheels: list[Path], folder: Path) -> tuple[Path, Pa
     return runtime, packages
 
 
-def trace(pyodide_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Path], timeout: float = 300) -> dict:
+def trace(pyodide_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Path], timeout: float = 300) -> Traced:
     """Run the engine's paths in Pyodide on this runtime; {"files": [...], "path": [...]} of what it imported."""
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         runtime, packages = stage(pyodide_dir, wheels, Path(tmp))
@@ -81,7 +86,7 @@ def trace(pyodide_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Pat
             raise TraceError(f"tracing the engine inside Pyodide timed out after {timeout}s") from error
         if proc.returncode != 0 or not out.exists():
             raise TraceError(f"the engine failed inside Pyodide on this runtime:\n{proc.stdout}{proc.stderr}".rstrip())
-        result: dict = json.loads(out.read_text())
+        result: Traced = json.loads(out.read_text())
     missed = uncovered(result)
     if missed:
         raise TraceError(
@@ -91,7 +96,7 @@ def trace(pyodide_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[Pat
     return result
 
 
-def uncovered(traced: dict) -> list[str]:
+def uncovered(traced: Traced) -> list[str]:
     """What the trace had to reach (read from the engine: its message types, notice kinds, locales, paths)
     and did not, e.g. "notice 'queued_withdrawal'"."""
     coverage = traced.get("coverage") or {}
@@ -103,8 +108,8 @@ def uncovered(traced: dict) -> list[str]:
     ]
 
 
-def _stdlib_prefix(traced: dict) -> str:
-    return next(p for p in traced["path"] if p.endswith(".zip")) + "/"
+def _stdlib_prefix(traced: Traced) -> str:
+    return str(next(p for p in traced["path"] if p.endswith(".zip"))) + "/"
 
 
 def _copy(members: list[tuple[zipfile.ZipInfo, bytes]], out: Path) -> None:
@@ -116,7 +121,7 @@ def _copy(members: list[tuple[zipfile.ZipInfo, bytes]], out: Path) -> None:
             archive.writestr(info, data, compresslevel=9)
 
 
-def trim_stdlib(stdlib: Path, traced: dict, out: Path) -> None:
+def trim_stdlib(stdlib: Path, traced: Traced, out: Path) -> None:
     imported = set(traced["files"])
     prefix = _stdlib_prefix(traced)
     with zipfile.ZipFile(stdlib) as archive:
@@ -145,7 +150,7 @@ def _wheel_keeps(name: str, imported: set[str]) -> bool:
     return True
 
 
-def trim_wheel(wheel: Path, traced: dict, out: Path) -> None:
+def trim_wheel(wheel: Path, traced: Traced, out: Path) -> None:
     """The wheel with only its imported modules (and data, licences, metadata headers)."""
     imported = set(traced["files"])
     with zipfile.ZipFile(wheel) as archive:
@@ -181,7 +186,7 @@ def trimmed(pyodide_dir: Path, stdlib: Path, wheels: list[Path], bundles: list[P
 
     folder = steps.cached(
         "trimmed",
-        [*runtime, stdlib, *wheels, RUNNER, INSIDE, Path(__file__), *sorted(bundles)],
+        [*runtime, stdlib, *wheels, *CODE, *sorted(bundles)],
         make,
         doing="tracing the engine inside Pyodide to trim the runtime",
     )

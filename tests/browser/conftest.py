@@ -13,9 +13,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 
-from builder.devtools.chromium import CHROMIUM, FLAGS, free_port_run
+from builder.devtools.chromium import free_port_run
 from builder.devtools.serve import demo_in_background
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,14 +37,6 @@ def demo(tmp_path_factory) -> Iterator[Demo]:
     folder = tmp_path_factory.mktemp("votes")
     with demo_in_background(base, folder / "servers.log", pages=PAGES, database=folder / "votes.db"):
         yield Demo(base)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

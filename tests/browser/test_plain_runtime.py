@@ -16,6 +16,8 @@ from playwright.sync_api import BrowserContext, Page
 from builder.assemble import dist
 from builder.devtools.chromium import free_port_run
 from builder.devtools.serve import demo_in_background
+from builder.paths import DIST
+from builder.runtime import fetch
 
 from . import test_card
 from .conftest import PAGES, Demo
@@ -39,12 +41,12 @@ def demo(plain_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 def test_the_plain_runtime_is_pyodides_own(plain_dist: Path) -> None:
     """Every module of the release's standard library and its whole core are shipped, not the trimmed ones."""
     plain = json.loads((plain_dist / "manifest.json").read_text())
-    shipped = json.loads((dist.DIST / "manifest.json").read_text())
+    shipped = json.loads((DIST / "manifest.json").read_text())
     assert (plain["runtime"], shipped["runtime"]) == ("plain", "shipped")
-    pyodide = dist.fetch.pyodide()
+    pyodide = fetch.pyodide()
     core = plain_dist / plain["assets"]["core"]
     assert core.read_bytes() == (pyodide / "pyodide.asm.wasm").read_bytes()
-    plain_stdlib, shipped_stdlib = plain_dist / plain["assets"]["stdlib"], dist.DIST / shipped["assets"]["stdlib"]
+    plain_stdlib, shipped_stdlib = plain_dist / plain["assets"]["stdlib"], DIST / shipped["assets"]["stdlib"]
     assert plain_stdlib.stat().st_size > shipped_stdlib.stat().st_size
 
 

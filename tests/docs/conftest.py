@@ -19,7 +19,7 @@ import pytest
 from builder.devtools import docs
 from builder.devtools.chromium import free_port_run
 from builder.devtools.serve import demo_in_background
-from tests.browser.conftest import browser, context, page  # noqa: F401  # the same real Chromium
+from tests.browser.conftest import context, page  # noqa: F401  # the browser suite's pages, same Chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "dist"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.assemble.dist import build_engine_wheel
+from builder.runtime.pipeline import build_engine_wheel
 
 from ..conftest import DEMO_BUNDLE, SEED
 
