@@ -20,7 +20,7 @@ from typing import Any
 
 from verdict.bundle import BundleIndex, load_bundle
 from verdict.i18n import SUPPORTED_LOCALES
-from verdict.rules import CTA_TEXT_MAX
+from verdict.rules import CTA_TEXT_MAX, loader_rules
 
 from ..paths import ROOT
 
@@ -40,6 +40,8 @@ def inline_kit(raw: bytes, css: str, levels: dict[int, dict[str, Any]]) -> dict[
         "first": index.bundle.comparisons[0].id,
         "comparisons": list(index.comparisons),
         "locales": list(SUPPORTED_LOCALES),
+        # The engine's rules the generator checks attributes by (verdict-inline.mjs has none of its own).
+        "rules": loader_rules(),
         "cards": {str(level): cards["cards"] for level, cards in levels.items()},
         "jsonld": levels[min(levels)]["jsonld"],
         # The bundle's call to action as it appears in every card: the button's link, and the opening of the

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from builder.devtools.examples import EXAMPLES, ExampleError, build_example
+from verdict.rules import loader_rules
 from verdict_sitegen.card import CardRenderer, SiteSettings, parse_block
 
 from ..conftest import DEMO_BUNDLE, SEED
@@ -74,8 +75,8 @@ def card_in(html: str) -> str:
     return found.group(0)
 
 
-def node_card(attributes: dict[str, str]) -> str:
-    module, kit = DIST / "inline" / "verdict-inline.mjs", DIST / "inline" / "comparisons.json"
+def node_card(attributes: dict[str, str], kit: Path = DIST / "inline" / "comparisons.json") -> str:
+    module = DIST / "inline" / "verdict-inline.mjs"
     script = f"""
     import {{ readFileSync }} from "node:fs";
     import {{ verdictCard, verdictScript }} from "{module}";
@@ -168,3 +169,30 @@ def test_two_cards_on_a_page_bring_the_loader_once(name, tmp_path: Path):
     page = site_page(name, tmp_path, two)
     assert page.count("<div data-verdict") == 2
     assert page.count("embed.js") == 1
+
+
+def test_the_kit_carries_the_engines_rules():
+    kit = json.loads((DIST / "inline" / "comparisons.json").read_text())
+    assert kit["rules"] == loader_rules()
+    assert kit["rules"]["sections"] == ["figures", "description", "scorecard", "vote", "cta"]
+
+
+def test_verdict_inline_mjs_checks_by_the_kits_rules_not_its_own(tmp_path: Path):
+    """A rule changed in verdict.rules reaches JavaScript generators with the next build's kit."""
+    kit = json.loads((DIST / "inline" / "comparisons.json").read_text())
+    kit["rules"].update(themes=["light", "auto"], ctaTextMax=5, sections=["figures", "vote"], slug="[a-z]+")
+    changed = tmp_path / "comparisons.json"
+    changed.write_text(json.dumps(kit))
+    assert node_card({"theme": "dark"}, changed).startswith(
+        'ERROR verdict: data-theme="dark" is not valid: it takes light or auto'
+    )
+    assert node_card({"cta-text": "Join us"}, changed).startswith(
+        'ERROR verdict: data-cta-text="Join us" is not valid: it takes text of 1 to 5 characters'
+    )
+    assert node_card({"sections": "figures,cta"}, changed).startswith(
+        'ERROR verdict: data-sections="figures,cta" is not valid: it takes a comma-separated list of figures, vote'
+    )
+    assert "ERROR" not in node_card({"theme": "dark", "cta-text": "Join us", "sections": "figures,cta"})
+    del kit["rules"]
+    changed.write_text(json.dumps(kit))
+    assert node_card({}, changed).startswith("ERROR verdict: the inline kit carries no rules")
