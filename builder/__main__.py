@@ -9,6 +9,11 @@ command, *rest = sys.argv[1:] or ["build"]
 # The engine's compiled catalogues first: the build imports the engine to prerender with it.
 for path in locales.write():
     print(f"wrote {path.relative_to(ROOT)}")
+# Then the WordPress plugin's copy of the engine's rules (it imports the engine, so after the catalogues).
+from .assemble import wordpress  # noqa: E402
+
+for path in wordpress.write():
+    print(f"wrote {path.relative_to(ROOT)}")
 
 if command == "build":
     import argparse

@@ -16,7 +16,8 @@ if (!defined('ABSPATH')) {
     exit;
 }
 
-const VERDICT_SLUG = '/^[a-z0-9]+(?:-[a-z0-9]+)*$/';
+require_once __DIR__ . '/rules.php';
+
 // Data attributes a card takes besides its bundle, comparison and endpoint (docs/publishers/attributes.md).
 const VERDICT_PASSED_ON = ['theme', 'locale', 'sections', 'heading-level', 'accent', 'layout'];
 const VERDICT_CACHE_SECONDS = HOUR_IN_SECONDS;
@@ -61,7 +62,7 @@ function verdict_card($attributes) {
     }
     $bundle = (string) $attributes['bundle'];
     $comparison = (string) $attributes['comparison'];
-    if (!preg_match(VERDICT_SLUG, $bundle) || ($comparison !== '' && !preg_match(VERDICT_SLUG, $comparison))) {
+    if (!verdict_is_slug($bundle) || ($comparison !== '' && !verdict_is_slug($comparison))) {
         return '<!-- Verdict: bundle and comparison must be ids such as heygen-vs-mistral -->';
     }
     $endpoint = $attributes['endpoint'] !== '' ? $attributes['endpoint'] : get_option('verdict_endpoint', '');
