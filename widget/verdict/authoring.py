@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from .richtext import rich_text_warnings
+from .rules import SLUG_MAX_LENGTH
 
 SLUG_WORDS = "must be a slug: lowercase letters, digits and single hyphens"
 
@@ -164,7 +165,8 @@ def schema_problem(error: ErrorDetails, root: type[BaseModel]) -> Problem:
 
 
 def slugify(text: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:80]
+    """An id suggested for `text` that the slug rule accepts (cut to its length without a dangling hyphen)."""
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:SLUG_MAX_LENGTH].rstrip("-")
 
 
 # -- cross-references, on the raw data --------------------------------------
