@@ -92,15 +92,15 @@ def node_card(attributes: dict[str, str], kit: Path = DIST / "inline" / "compari
     return result.stdout
 
 
-def site_page(name: str, tmp_path: Path, tag: str) -> str:
-    """Build the example with its post's card replaced by `tag`; the post the generator wrote."""
+def site_page(name: str, tmp_path: Path, tag: str, dist: Path = DIST) -> str:
+    """Build the example with its post's card replaced by `tag` (the kits from `dist`); the post written."""
     source = tmp_path / "source"
     shutil.copytree(EXAMPLES / name, source)
     post = next(p for p in source.rglob("*card.md"))
     post.write_text(
         re.sub(r"\{[{%]-?[<%]? ?(?:verdict|include verdict).*?[>%]-?\}\}?", lambda _: tag, post.read_text())
     )
-    built = build_example(name, tmp_path / "out", widget=WIDGET, endpoint=VOTES, source=source)
+    built = build_example(name, tmp_path / "out", widget=WIDGET, endpoint=VOTES, source=source, dist=dist)
     page = built.root / built.post.lstrip("/")
     return (page if built.post.endswith(".html") else page / "index.html").read_text()
 
@@ -196,3 +196,25 @@ def test_verdict_inline_mjs_checks_by_the_kits_rules_not_its_own(tmp_path: Path)
     del kit["rules"]
     changed.write_text(json.dumps(kit))
     assert node_card({}, changed).startswith("ERROR verdict: the inline kit carries no rules")
+
+
+@pytest.mark.parametrize("name", ["hugo", "jekyll"])
+def test_hugo_and_jekyll_check_by_the_kits_rules_not_their_own(name, tmp_path: Path):
+    """A rule changed in verdict.rules reaches the Hugo shortcode and the Jekyll include with the next kit."""
+    kit = json.loads((DIST / "inline" / "comparisons.json").read_text())
+    kit["rules"].update(themes=["light", "auto"], headingLevels=[2, 3])
+    changed = tmp_path / "dist"
+    (changed / "inline").mkdir(parents=True)
+    (changed / "inline" / "comparisons.json").write_text(json.dumps(kit))
+    for attributes, said in (
+        ({"theme": "dark"}, "is not valid: it takes light or auto"),
+        ({"heading-level": "4"}, "is not valid: it takes a number from 2 to 3"),
+    ):
+        with pytest.raises(ExampleError) as caught:
+            site_page(name, tmp_path / next(iter(attributes)), shortcode(name, attributes), dist=changed)
+        assert said in str(caught.value), str(caught.value)
+    del kit["rules"]
+    (changed / "inline" / "comparisons.json").write_text(json.dumps(kit))
+    with pytest.raises(ExampleError) as caught:
+        site_page(name, tmp_path / "no-rules", shortcode(name, {}), dist=changed)
+    assert "carries no rules" in str(caught.value), str(caught.value)
