@@ -294,10 +294,15 @@ def ensure_system_packages(commands: dict[str, str]) -> None:
     )
 
 
-def build(*options: str) -> None:
+def ensure_toolchain() -> None:
+    """Node, the pinned JavaScript tools and the project's virtualenv: what every build step runs from."""
     ensure_system_packages({"node": "nodejs", "npm": "npm"})
     ensure_node_modules()
     ensure_venv()
+
+
+def build(*options: str) -> None:
+    ensure_toolchain()
     run(PYTHON, "-m", "builder", "build", *options)
 
 
@@ -334,9 +339,7 @@ def prepare_tests(*, with_lint: bool) -> None:
     Node), the lint (mypy's first run is the longest part), and the system packages and example
     sites' generators (mostly disk and the package index). On a fresh clone this saves the lint's
     and npm's time; when nothing changed every job returns at once."""
-    ensure_system_packages({"node": "nodejs", "npm": "npm"})
-    ensure_node_modules()
-    ensure_venv()
+    ensure_toolchain()
     started = time.monotonic()
 
     def tools() -> None:
